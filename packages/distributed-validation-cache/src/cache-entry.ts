@@ -1,0 +1,48 @@
+import { sign, verify } from './signing.js'
+import type { UserState } from './user-state.js'
+
+/** A user's state as cached, with when it was read from the source and until when it is fresh. */
+export interface CacheEntry {
+  state: UserState
+  checkedAt: number
+  freshUntil: number
+}
+
+const VERSION = 1
+type Wire = [version: number, exists: 0 | 1, deleted: 0 | 1, bannedUntil: number | null, revokedAt: number | null, checkedAt: number, freshUntil: number, signature: string]
+
+// The user id is inside the signed payload but not in the value: an entry copied to another
+// user's key fails verification instead of granting that user the copied state.
+function payload(userId: string, fields: unknown[]): string {
+  return JSON.stringify([userId, ...fields])
+}
+
+export function encodeEntry(secret: string, userId: string, entry: CacheEntry): string {
+  const { state } = entry
+  const fields = [VERSION, state.exists ? 1 : 0, state.deleted ? 1 : 0, state.bannedUntil, state.sessionsRevokedAt, entry.checkedAt, entry.freshUntil]
+  return JSON.stringify([...fields, sign(secret, payload(userId, fields))])
+}
+
+export type DecodeResult = { ok: true; entry: CacheEntry } | { ok: false; reason: 'corrupt' | 'bad-signature' }
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const isFlag = (v: unknown): v is 0 | 1 => v === 0 || v === 1
+
+export function decodeEntry(secret: string, userId: string, raw: string): DecodeResult {
+  let wire: unknown
+  try {
+    wire = JSON.parse(raw)
+  } catch {
+    return { ok: false, reason: 'corrupt' }
+  }
+  if (!Array.isArray(wire) || wire.length !== 8) return { ok: false, reason: 'corrupt' }
+  const [version, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, signature] = wire as Wire
+  const wellFormed = version === VERSION && isFlag(exists) && isFlag(deleted) && (bannedUntil === null || isTime(bannedUntil)) &&
+    (revokedAt === null || isTime(revokedAt)) && isTime(checkedAt) && isTime(freshUntil)
+  if (!wellFormed) return { ok: false, reason: 'corrupt' }
+  if (!verify(secret, payload(userId, wire.slice(0, 7)), signature)) return { ok: false, reason: 'bad-signature' }
+  return {
+    ok: true,
+    entry: { state: { exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt }, checkedAt, freshUntil },
+  }
+}

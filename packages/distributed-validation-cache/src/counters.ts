@@ -1,0 +1,76 @@
+import type { CacheEvent, Tier } from './events.js'
+import type { Verdict } from './user-state.js'
+
+const TIERS = ['l1', 'l2', 'source', 'stale', 'none'] as const satisfies readonly Tier[]
+const VERDICTS = ['active', 'banned', 'deleted', 'missing', 'revoked', 'unavailable'] as const satisfies readonly Verdict[]
+const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>
+
+/**
+ * Exact per-process counters, folded from the event stream. Each validation is counted once,
+ * under the tier that answered it, so hit rate = (l1 + l2) / total cannot flatter itself.
+ */
+export class Counters {
+  validations = { total: 0, byTier: zeros(TIERS), byVerdict: zeros(VERDICTS), totalDurationMs: 0 }
+  source = { queries: 0, found: 0, notFound: 0, errors: 0, timeouts: 0 }
+  store = { commands: 0, errors: 0, timeouts: 0, shortCircuited: 0, breakerOpened: 0 }
+  lock = { acquired: 0, waitedForFill: 0, tookOver: 0 }
+  tampered = { badSignature: 0, corrupt: 0 }
+  revocations = { revoke: 0, restore: 0, refresh: 0, pending: 0 }
+  broadcasts = { received: 0, rejected: 0 }
+
+  record(event: CacheEvent): void {
+    switch (event.type) {
+      case 'validation':
+        this.validations.total++
+        this.validations.byTier[event.tier]++
+        this.validations.byVerdict[event.verdict]++
+        this.validations.totalDurationMs += event.durationMs
+        return
+      case 'source-query': {
+        this.source.queries++
+        const key = ({ found: 'found', 'not-found': 'notFound', error: 'errors', timeout: 'timeouts' } as const)[event.outcome]
+        this.source[key]++
+        return
+      }
+      case 'store-command':
+        this.store.commands++
+        return
+      case 'store-error':
+        if (event.reason === 'circuit-open') this.store.shortCircuited++
+        else if (event.reason === 'timeout') this.store.timeouts++
+        else this.store.errors++
+        return
+      case 'breaker':
+        if (event.state === 'open') this.store.breakerOpened++
+        return
+      case 'lock':
+        this.lock[({ acquired: 'acquired', 'waited-for-fill': 'waitedForFill', 'took-over': 'tookOver' } as const)[event.outcome]]++
+        return
+      case 'tampered':
+        this.tampered[event.reason === 'corrupt' ? 'corrupt' : 'badSignature']++
+        return
+      case 'revocation':
+        this.revocations[event.action]++
+        if (event.cache === 'pending') this.revocations.pending++
+        return
+      case 'broadcast-received':
+        this.broadcasts[event.valid ? 'received' : 'rejected']++
+        return
+    }
+  }
+
+  /** A deep copy: callers may keep or serialize it while counting goes on. */
+  snapshot() {
+    return structuredClone({
+      validations: this.validations,
+      source: this.source,
+      store: this.store,
+      lock: this.lock,
+      tampered: this.tampered,
+      revocations: this.revocations,
+      broadcasts: this.broadcasts,
+    })
+  }
+}
+
+export type CountersSnapshot = ReturnType<Counters['snapshot']>

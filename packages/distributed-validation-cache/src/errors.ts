@@ -1,0 +1,40 @@
+/**
+ * Every error this package throws on purpose. Each says what went wrong and what to do,
+ * so a caller can branch on the class and a human can act on the message.
+ */
+export class ValidationCacheError extends Error {
+  override name = 'ValidationCacheError'
+}
+
+/** The user id was rejected before any store or source was touched. */
+export class InvalidUserIdError extends ValidationCacheError {
+  override name = 'InvalidUserIdError'
+  constructor(readonly problem: 'not-a-string' | 'empty' | 'too-long' | 'not-a-uuid' | 'bad-characters') {
+    super(`invalid user id (${problem}): pass the session's user id (the JWT "sub"); ` +
+      (problem === 'not-a-uuid' ? 'Supabase ids are UUIDs — set requireUuid: false for other stores' : 'it must be a short, non-empty string'))
+  }
+}
+
+/** A configuration value is wrong. The message is one line naming the variable. */
+export class ConfigError extends ValidationCacheError {
+  override name = 'ConfigError'
+  constructor(readonly issues: readonly { variable: string; message: string }[]) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`)
+  }
+}
+
+/** The shared store (Redis/Upstash) failed, timed out, or its circuit breaker is open. */
+export class StoreUnavailableError extends ValidationCacheError {
+  override name = 'StoreUnavailableError'
+  constructor(readonly reason: 'timeout' | 'error' | 'circuit-open', options?: { cause?: unknown }) {
+    super(`shared cache store unavailable (${reason}); validation continues on the local cache and the user source`, options)
+  }
+}
+
+/** Persisting a revocation in the user source failed: nothing was changed, retry the call. */
+export class RevocationError extends ValidationCacheError {
+  override name = 'RevocationError'
+  constructor(userIdHint: string, options?: { cause?: unknown }) {
+    super(`could not persist the revocation in the user source for ${userIdHint}; nothing was changed — retry`, options)
+  }
+}

@@ -1,0 +1,24 @@
+import type { BreakerState } from './circuit-breaker.js'
+import type { Verdict } from './user-state.js'
+
+/** Where a validation's answer came from. `stale`: last known state served within grace. */
+export type Tier = 'l1' | 'l2' | 'source' | 'stale' | 'none'
+
+export type StoreOperation = 'get' | 'set' | 'delete' | 'publish'
+
+/**
+ * Everything the cache reports, as one typed union: counters, logs and metrics exporters are
+ * all just listeners. Events never carry a user id, so a listener cannot leak one.
+ */
+export type CacheEvent =
+  | { type: 'validation'; verdict: Verdict; tier: Tier; durationMs: number }
+  | { type: 'source-query'; outcome: 'found' | 'not-found' | 'error' | 'timeout'; durationMs: number }
+  | { type: 'store-command'; operation: StoreOperation }
+  | { type: 'store-error'; operation: StoreOperation; reason: 'timeout' | 'error' | 'circuit-open' }
+  | { type: 'breaker'; state: BreakerState }
+  | { type: 'tampered'; reason: 'bad-signature' | 'corrupt' }
+  | { type: 'lock'; outcome: 'acquired' | 'waited-for-fill' | 'took-over' }
+  | { type: 'revocation'; action: 'revoke' | 'restore' | 'refresh'; cache: 'updated' | 'pending' }
+  | { type: 'broadcast-received'; valid: boolean }
+
+export type EventListener = (event: CacheEvent) => void

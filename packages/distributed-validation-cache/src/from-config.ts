@@ -1,0 +1,33 @@
+import type { Config } from './config.js'
+import type { ValidationCacheOptions } from './options.js'
+import type { Store } from './store.js'
+import { memoryStore } from './stores/memory.js'
+import { redisStore } from './stores/redis.js'
+import { upstashStore } from './stores/upstash.js'
+
+/** The store the configuration asks for. */
+export function storeFromConfig(config: Config): Store {
+  const { cache } = config
+  if (cache.provider === 'redis') return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000) })
+  if (cache.provider === 'upstash') return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
+  return memoryStore({ maxSize: config.l1MaxSize })
+}
+
+/** Cache options from env config; pass the result, plus a `source`, to createValidationCache(). */
+export function optionsFromConfig(config: Config): Omit<ValidationCacheOptions, 'source'> {
+  return {
+    store: storeFromConfig(config),
+    enabled: config.enabled,
+    ttl: config.ttlMs,
+    negativeTtl: config.negativeTtlMs,
+    grace: config.graceMs,
+    ...(config.l1TtlMs !== undefined ? { l1Ttl: config.l1TtlMs } : {}),
+    l1MaxSize: config.l1MaxSize,
+    storeTimeout: config.storeTimeoutMs,
+    sourceTimeout: config.sourceTimeoutMs,
+    subscribe: config.subscribe,
+    prefix: config.prefix,
+    ...(config.secret ? { secret: config.secret } : {}),
+    ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+  }
+}

@@ -1,0 +1,72 @@
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js'
+import { StoreUnavailableError } from './errors.js'
+import type { CacheEvent, StoreOperation } from './events.js'
+import type { Store } from './store.js'
+
+export interface GuardedStoreOptions {
+  /** Upper bound on any single store call; a call past it counts as a failure. */
+  timeoutMs: number
+  breaker?: Omit<CircuitBreakerOptions, 'onStateChange'>
+  emit: (event: CacheEvent) => void
+  /** Runs when the breaker closes again, e.g. to replay writes that failed while it was open. */
+  onRecover?: () => void
+}
+
+/**
+ * The one place that talks to the shared store: every call is counted, bounded by a timeout and
+ * guarded by a circuit breaker, and every failure becomes a StoreUnavailableError. Callers treat
+ * that as a miss; no request ever fails because Redis did.
+ */
+export class GuardedStore {
+  readonly breaker: CircuitBreaker
+  constructor(readonly store: Store, private readonly options: GuardedStoreOptions) {
+    this.breaker = new CircuitBreaker({
+      ...options.breaker,
+      onStateChange: (state) => {
+        options.emit({ type: 'breaker', state })
+        if (state === 'closed') options.onRecover?.()
+      },
+    })
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#run('get', () => this.store.get(key))
+  }
+
+  set(key: string, value: string, options: { ttlMs: number; onlyIfAbsent?: boolean }): Promise<boolean> {
+    return this.#run('set', () => this.store.set(key, value, options))
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#run('delete', () => this.store.delete(key))
+  }
+
+  publish(channel: string, message: string): Promise<void> {
+    return this.#run('publish', () => this.store.publish(channel, message))
+  }
+
+  async #run<T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> {
+    const { emit, timeoutMs } = this.options
+    if (!this.breaker.allow()) {
+      emit({ type: 'store-error', operation, reason: 'circuit-open' })
+      throw new StoreUnavailableError('circuit-open')
+    }
+    emit({ type: 'store-command', operation })
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailableError('timeout')), timeoutMs)
+    })
+    try {
+      const result = await Promise.race([call(), timeout])
+      this.breaker.success()
+      return result
+    } catch (error) {
+      const unavailable = error instanceof StoreUnavailableError ? error : new StoreUnavailableError('error', { cause: error })
+      emit({ type: 'store-error', operation, reason: unavailable.reason })
+      this.breaker.failure()
+      throw unavailable
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { LRUCache } from 'lru-cache'
+import type { CacheEntry } from './cache-entry.js'
+
+interface Local {
+  entry: CacheEntry
+  /** The entry's own freshness, capped by the L1 TTL (short in serverless, where no broadcast arrives). */
+  freshUntil: number
+}
+
+/**
+ * L1: this process's bounded LRU. Entries stay past freshness until the grace window closes, so
+ * a user-store outage can still be answered with the last known state.
+ */
+export class LocalTier {
+  readonly #lru: LRUCache<string, Local>
+  constructor(private readonly options: { maxSize: number; ttlMs: number; graceMs: number }) {
+    this.#lru = new LRUCache({ max: options.maxSize })
+  }
+
+  /** A fresh entry, or undefined. The hot path: one map lookup and one comparison. */
+  fresh(userId: string, now: number): CacheEntry | undefined {
+    const local = this.#lru.get(userId)
+    return local !== undefined && now < local.freshUntil ? local.entry : undefined
+  }
+
+  /** Any entry still within grace, fresh or not. */
+  known(userId: string): CacheEntry | undefined {
+    return this.#lru.get(userId)?.entry
+  }
+
+  set(userId: string, entry: CacheEntry, now: number): void {
+    const keepMs = entry.freshUntil + this.options.graceMs - now
+    if (keepMs <= 0) return
+    this.#lru.set(userId, { entry, freshUntil: Math.min(entry.freshUntil, now + this.options.ttlMs) }, { ttl: Math.ceil(keepMs) })
+  }
+
+  delete(userId: string): void {
+    this.#lru.delete(userId)
+  }
+
+  clear(): void {
+    this.#lru.clear()
+  }
+
+  get size(): number {
+    return this.#lru.size
+  }
+
+  get maxSize(): number {
+    return this.options.maxSize
+  }
+}

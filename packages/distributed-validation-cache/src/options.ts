@@ -1,0 +1,88 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { toMs, type Duration } from './duration.js'
+import { ConfigError } from './errors.js'
+import type { EventListener } from './events.js'
+import type { Store } from './store.js'
+import { memoryStore } from './stores/memory.js'
+import type { UserSource } from './user-source.js'
+
+export interface ValidationCacheOptions {
+  source: UserSource
+  /** The shared L2 store. Default: an in-process memory store (one instance only). */
+  store?: Store
+  /** How long a user's state is trusted. Default "5 m". */
+  ttl?: Duration
+  /** For banned, deleted and missing users, so an unban shows quickly. Default "1 m". */
+  negativeTtl?: Duration
+  /** How long past its TTL a state may be served while the user source is failing. Default "10 m". */
+  grace?: Duration
+  /**
+   * How long this process trusts its own L1 copy. Default: the TTL. Where no broadcast can reach
+   * the process (serverless, Upstash without subscribe), this bounds lockout: set it to "1 s".
+   */
+  l1Ttl?: Duration
+  /** Most users kept in L1. Default 10,000. */
+  l1MaxSize?: number
+  /** Key prefix in the shared store. Default "dvc:". */
+  prefix?: string
+  /** Signs L2 entries and broadcasts. Required for a shared store; the same on every instance. */
+  secret?: string
+  /** Bound on one store call. Default "250 ms". */
+  storeTimeout?: Duration
+  /** Bound on one user-source query. Default "2 s". */
+  sourceTimeout?: Duration
+  /** Reject ids that are not UUIDs (Supabase's) before any lookup. Default true. */
+  requireUuid?: boolean
+  /** false: no caching at all, every validation asks the source (ENABLE_AUTH_VALIDATION_CACHE=false). */
+  enabled?: boolean
+  /** Listen for fleet broadcasts. Default true; false where the process cannot hold a connection. */
+  subscribe?: boolean
+  /** Names this process in broadcasts and observability. Default: a random id. */
+  instanceId?: string
+  onEvent?: EventListener
+}
+
+export type ResolvedOptions = ReturnType<typeof resolveOptions>
+
+export function resolveOptions(options: ValidationCacheOptions) {
+  const issues: { variable: string; message: string }[] = []
+  const duration = (name: string, value: Duration | undefined, fallback: Duration, min = 0) => {
+    try {
+      const ms = toMs(value ?? fallback, name)
+      if (ms < min) issues.push({ variable: name, message: `must be at least ${min} ms (got ${ms})` })
+      return ms
+    } catch (error) {
+      issues.push({ variable: name, message: (error as Error).message.replace(`${name} `, '') })
+      return 0
+    }
+  }
+  const ttlMs = duration('ttl', options.ttl, '5 m', 1)
+  const resolved = {
+    source: options.source,
+    store: options.store ?? memoryStore({ maxSize: options.l1MaxSize }),
+    ttlMs,
+    negativeTtlMs: duration('negativeTtl', options.negativeTtl, '1 m', 1),
+    graceMs: duration('grace', options.grace, '10 m'),
+    l1TtlMs: duration('l1Ttl', options.l1Ttl, ttlMs, 1),
+    l1MaxSize: options.l1MaxSize ?? 10_000,
+    prefix: options.prefix ?? 'dvc:',
+    storeTimeoutMs: duration('storeTimeout', options.storeTimeout, 250, 1),
+    sourceTimeoutMs: duration('sourceTimeout', options.sourceTimeout, '2 s', 1),
+    requireUuid: options.requireUuid ?? true,
+    enabled: options.enabled ?? true,
+    subscribe: options.subscribe ?? true,
+    instanceId: options.instanceId ?? randomUUID().slice(0, 8),
+    onEvent: options.onEvent,
+    secret: options.secret ?? '',
+  }
+  if (!options.source || typeof options.source.fetchUser !== 'function') issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
+  if (!Number.isInteger(resolved.l1MaxSize) || resolved.l1MaxSize < 1) issues.push({ variable: 'l1MaxSize', message: 'must be a positive integer' })
+  if (/[{}\s]/.test(resolved.prefix)) issues.push({ variable: 'prefix', message: 'must not contain braces or whitespace (it precedes a Cluster hash tag)' })
+  if (resolved.store.backend === 'memory' && !options.secret) {
+    resolved.secret = randomBytes(32).toString('base64url') // nothing leaves the process: any key works
+  } else if (resolved.secret.length < 16) {
+    issues.push({ variable: 'secret', message: 'must be at least 16 characters and the same on every instance (signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)' })
+  }
+  if (issues.length > 0) throw new ConfigError(issues)
+  return resolved
+}

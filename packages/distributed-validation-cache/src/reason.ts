@@ -1,0 +1,19 @@
+import type { UserState, Verdict } from './user-state.js'
+
+/** Why a verdict was reached, in words fit for a log line or an API error (never a user id). */
+export function explain(verdict: Verdict, state: UserState | undefined): string {
+  switch (verdict) {
+    case 'active':
+      return 'user is active'
+    case 'banned':
+      return `user is banned until ${new Date(state!.bannedUntil!).toISOString()}`
+    case 'deleted':
+      return 'user was deleted'
+    case 'missing':
+      return 'no such user in the user store'
+    case 'revoked':
+      return `session was issued before the user's sessions were revoked at ${new Date(state!.sessionsRevokedAt!).toISOString()}`
+    case 'unavailable':
+      return 'user store unreachable and no known state within the grace window; retry later'
+  }
+}

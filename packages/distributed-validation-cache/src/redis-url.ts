@@ -1,0 +1,70 @@
+import { ConfigError } from './errors.js'
+
+export interface RedisConnection {
+  mode: 'single' | 'sentinel' | 'cluster'
+  nodes: { host: string; port: number }[]
+  username?: string
+  password?: string
+  db: number
+  tls: boolean
+  /** Sentinel only: the monitored master's name. */
+  masterName?: string
+}
+
+const SHAPE = /^(redis|rediss|redis\+sentinel|rediss\+sentinel):\/\/(?:([^@/]*)@)?([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/
+
+/**
+ * Parses the REDIS_URL forms people deploy with (seed 004):
+ * `redis://[user:pass@]host:6379[/db]`, `rediss://…` (TLS),
+ * `redis+sentinel://[pass@]s1:26379,s2:26379/mymaster[/db]`, and
+ * `redis://n1:7000,n2:7000,n3:7000?cluster=true`. WHATWG URL cannot hold several hosts, hence the regex.
+ */
+export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnection {
+  const fail = (message: string): never => {
+    throw new ConfigError([{ variable, message: `${message} (got ${redactUrl(url)})` }])
+  }
+  const match = SHAPE.exec(url.trim())
+  if (!match) return fail('must look like redis://[:password@]host:6379[/db], rediss://…, redis+sentinel://host:26379/master or redis://h1:7000,h2:7000?cluster=true')
+  const [, scheme = '', auth, hostList = '', path = '', query = ''] = match
+  const nodes = hostList.split(',').map((hostPort) => {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort) // IPv6
+    const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : hostPort.split(':')
+    const portNumber = port === undefined || port === '' ? (scheme.includes('sentinel') ? 26379 : 6379) : Number(port)
+    if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail(`has a bad host:port "${hostPort}"`)
+    return { host: host!, port: portNumber }
+  })
+  const [username, password] = auth === undefined ? [] : splitAuth(auth)
+  const params = new URLSearchParams(query)
+  const segments = path.split('/').filter(Boolean)
+  const sentinel = scheme.includes('sentinel')
+  const cluster = !sentinel && ['true', '1', 'yes'].includes(params.get('cluster') ?? '')
+  if (sentinel && !segments[0]) fail('needs the master name after the sentinel hosts, e.g. redis+sentinel://s1:26379/mymaster')
+  if (!sentinel && !cluster && nodes.length > 1) fail('lists several hosts: add ?cluster=true for a Redis Cluster, or use redis+sentinel://')
+  const dbText = sentinel ? segments[1] : segments[0]
+  const db = dbText === undefined ? 0 : Number(dbText)
+  if (!Number.isInteger(db) || db < 0) fail(`has a bad database number "${dbText}"`)
+  if (cluster && db !== 0) fail('selects a database, which Redis Cluster does not support')
+  return {
+    mode: sentinel ? 'sentinel' : cluster ? 'cluster' : 'single',
+    nodes,
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    db,
+    tls: scheme.startsWith('rediss') || params.get('tls') === 'true',
+    ...(sentinel ? { masterName: decodeURIComponent(segments[0]!) } : {}),
+  }
+}
+
+function splitAuth(auth: string): [string | undefined, string | undefined] {
+  const colon = auth.indexOf(':')
+  if (colon === -1) return [undefined, decodeURIComponent(auth)] // redis://password@host, as Sentinel URLs are written
+  return [decodeURIComponent(auth.slice(0, colon)) || undefined, decodeURIComponent(auth.slice(colon + 1)) || undefined]
+}
+
+/** The URL with any password replaced, fit for logs and error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_, scheme: string, auth: string) => {
+    const colon = auth.indexOf(':')
+    return `${scheme}${colon === -1 ? '****' : `${auth.slice(0, colon)}:****`}@`
+  })
+}

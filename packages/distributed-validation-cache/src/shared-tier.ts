@@ -1,0 +1,67 @@
+import { decodeEntry, encodeEntry, type CacheEntry } from './cache-entry.js'
+import type { CacheEvent } from './events.js'
+import type { GuardedStore } from './guarded-store.js'
+import { entryKey, lockKey } from './keys.js'
+
+export interface SharedRead {
+  fresh?: CacheEntry
+  /** Past freshness but within grace: served only if the user source fails. */
+  stale?: CacheEntry
+}
+
+export type LockOutcome = 'acquired' | 'held' | 'store-unavailable'
+
+/**
+ * L2: the fleet's shared view, signed so that whoever can write to Redis cannot grant access.
+ * Nothing here throws: a store failure is a miss (and the guarded store has counted it).
+ */
+export class SharedTier {
+  constructor(
+    private readonly store: GuardedStore,
+    private readonly options: { prefix: string; secret: string; graceMs: number; emit: (event: CacheEvent) => void },
+  ) {}
+
+  async read(userId: string, now: number): Promise<SharedRead> {
+    let raw: string | null
+    try {
+      raw = await this.store.get(entryKey(this.options.prefix, userId))
+    } catch {
+      return {}
+    }
+    if (raw === null) return {}
+    const decoded = decodeEntry(this.options.secret, userId, raw)
+    if (!decoded.ok) {
+      this.options.emit({ type: 'tampered', reason: decoded.reason })
+      return {}
+    }
+    const { entry } = decoded
+    if (now < entry.freshUntil) return { fresh: entry }
+    return now < entry.freshUntil + this.options.graceMs ? { stale: entry } : {}
+  }
+
+  /** Kept until the grace window closes, so the whole fleet can serve it stale during an outage. */
+  async write(userId: string, entry: CacheEntry, now: number): Promise<boolean> {
+    const ttlMs = entry.freshUntil + this.options.graceMs - now
+    if (ttlMs <= 0) return true
+    const value = encodeEntry(this.options.secret, userId, entry)
+    return this.store.set(entryKey(this.options.prefix, userId), value, { ttlMs }).then(() => true, () => false)
+  }
+
+  async remove(userId: string): Promise<boolean> {
+    return this.store.delete(entryKey(this.options.prefix, userId)).then(() => true, () => false)
+  }
+
+  /** SET NX PX: at most one instance of the fleet asks the user source for this user at a time. */
+  async tryLock(userId: string, ttlMs: number): Promise<LockOutcome> {
+    try {
+      return (await this.store.set(lockKey(this.options.prefix, userId), '1', { ttlMs, onlyIfAbsent: true })) ? 'acquired' : 'held'
+    } catch {
+      return 'store-unavailable'
+    }
+  }
+
+  // A lock outlives the source timeout, so the holder always releases its own lock.
+  async unlock(userId: string): Promise<void> {
+    await this.store.delete(lockKey(this.options.prefix, userId)).catch(() => undefined)
+  }
+}

@@ -1,0 +1,87 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { parseRedisUrl, type RedisConnection } from '../redis-url.js'
+import type { Store } from '../store.js'
+
+export interface RedisStoreOptions {
+  /** Bound on establishing a connection. Default 2,000 ms. */
+  connectTimeoutMs?: number
+  /** Bound on any command; the cache's own guard is usually tighter. Default 1,000 ms. */
+  commandTimeoutMs?: number
+  /** Connection errors, for logging. Without a listener ioredis prints them to stderr itself. */
+  onError?: (error: Error) => void
+}
+
+type Client = Redis | Cluster
+
+/** A real Redis over TCP: single node, TLS, Sentinel or Cluster, chosen by the URL. */
+export function redisStore(url: string | RedisConnection, options: RedisStoreOptions = {}): Store {
+  const connection = typeof url === 'string' ? parseRedisUrl(url) : url
+  const client = connect(connection, options)
+  const subscribers = new Set<Client>()
+  return {
+    backend: 'redis',
+    get: (key) => client.get(key),
+    async set(key, value, { ttlMs, onlyIfAbsent }) {
+      const px = Math.max(1, Math.ceil(ttlMs))
+      const reply = onlyIfAbsent ? await client.set(key, value, 'PX', px, 'NX') : await client.set(key, value, 'PX', px)
+      return reply === 'OK'
+    },
+    async delete(key) {
+      await client.del(key)
+    },
+    async publish(channel, message) {
+      await client.publish(channel, message)
+    },
+    async subscribe(channel, onMessage, onGap) {
+      // A subscribed connection can do nothing else, so it gets its own.
+      const subscriber = client.duplicate()
+      subscribers.add(subscriber)
+      subscriber.on('error', (error: Error) => options.onError?.(error))
+      subscriber.on('message', (from: string, message: string) => from === channel && onMessage(message))
+      let connectedBefore = false
+      subscriber.on('ready', () => {
+        if (connectedBefore) onGap?.()
+        connectedBefore = true
+      })
+      await subscriber.subscribe(channel)
+      return async () => {
+        subscribers.delete(subscriber)
+        await quit(subscriber)
+      }
+    },
+    async close() {
+      await Promise.all([...subscribers, client].map(quit))
+      subscribers.clear()
+    },
+  }
+}
+
+function connect(connection: RedisConnection, options: RedisStoreOptions): Client {
+  const shared: RedisOptions = {
+    username: connection.username,
+    password: connection.password,
+    tls: connection.tls ? {} : undefined,
+    connectTimeout: options.connectTimeoutMs ?? 2_000,
+    commandTimeout: options.commandTimeoutMs ?? 1_000,
+    // Fail a command after one reconnect attempt instead of queueing it for 20: the breaker takes over.
+    maxRetriesPerRequest: 1,
+  }
+  const retryStrategy = (times: number) => Math.min(50 * 2 ** times, 2_000)
+  const client: Client =
+    connection.mode === 'cluster'
+      ? new Cluster(connection.nodes, { redisOptions: shared, clusterRetryStrategy: retryStrategy })
+      : connection.mode === 'sentinel'
+        ? new Redis({ ...shared, sentinels: connection.nodes, name: connection.masterName, db: connection.db, retryStrategy,
+            sentinelPassword: connection.password, sentinelTLS: connection.tls ? {} : undefined, enableTLSForSentinelMode: connection.tls })
+        : new Redis({ ...shared, ...connection.nodes[0], db: connection.db, retryStrategy })
+  client.on('error', (error: Error) => options.onError?.(error))
+  return client
+}
+
+async function quit(client: Client): Promise<void> {
+  try {
+    await Promise.race([client.quit(), new Promise((_, reject) => setTimeout(reject, 500).unref())])
+  } catch {
+    client.disconnect()
+  }
+}

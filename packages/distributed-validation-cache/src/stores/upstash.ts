@@ -1,0 +1,69 @@
+import { Redis } from '@upstash/redis'
+import type { Store } from '../store.js'
+import { subscribeOverSse } from './sse-subscription.js'
+
+export interface UpstashStoreOptions {
+  url: string
+  token: string
+  /** Aborts each REST call after this long. Default 1,000 ms. */
+  timeoutMs?: number
+  /**
+   * Hold an SSE subscription for fleet broadcasts. Default true. Set false in serverless
+   * functions, which die between requests, and give the cache a short l1Ttl instead.
+   */
+  subscribe?: boolean
+}
+
+/**
+ * Upstash over its REST API. Cost: an L1 hit sends nothing; an L2 hit one GET; a miss
+ * GET + SET NX (lock) + SET + DEL = 4 commands; a revocation 4 + 1 PUBLISH.
+ */
+export function upstashStore(options: UpstashStoreOptions): Store {
+  const timeoutMs = options.timeoutMs ?? 1_000
+  const client = new Redis({
+    url: options.url,
+    token: options.token,
+    // We store our own signed serialization; letting the client JSON.parse it would hand back objects.
+    automaticDeserialization: false,
+    // A function, not a signal: a fixed signal would abort every later call once it fired.
+    signal: () => AbortSignal.timeout(timeoutMs),
+    retry: { retries: 1, backoff: () => 20 },
+    enableTelemetry: false,
+  })
+  const subscriptions = new Set<() => void>()
+  return {
+    backend: 'upstash',
+    async get(key) {
+      const value = await client.get<string>(key)
+      // An aborted request resolves to undefined instead of rejecting; that is a failure, not a miss.
+      if (value === undefined) throw new Error('Upstash request aborted (timeout)')
+      return value
+    },
+    async set(key, value, { ttlMs, onlyIfAbsent }) {
+      const px = Math.max(1, Math.ceil(ttlMs))
+      const reply = onlyIfAbsent ? await client.set(key, value, { px, nx: true }) : await client.set(key, value, { px })
+      if (reply === undefined) throw new Error('Upstash request aborted (timeout)')
+      return reply === 'OK'
+    },
+    async delete(key) {
+      await client.del(key)
+    },
+    async publish(channel, message) {
+      await client.publish(channel, message)
+    },
+    async subscribe(channel, onMessage, onGap) {
+      if (options.subscribe === false) return null
+      const { ready, stop } = subscribeOverSse({ url: options.url, token: options.token, channel, onMessage, onGap })
+      subscriptions.add(stop)
+      await ready
+      return async () => {
+        subscriptions.delete(stop)
+        stop()
+      }
+    },
+    async close() {
+      for (const stop of subscriptions) stop()
+      subscriptions.clear()
+    },
+  }
+}

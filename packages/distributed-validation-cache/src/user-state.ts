@@ -1,0 +1,30 @@
+/**
+ * What the cache stores about a user: a description, not a verdict. The verdict is computed at
+ * validation time, because it depends on the clock (a ban ends) and on the session (its issue time).
+ */
+export interface UserState {
+  exists: boolean
+  deleted: boolean
+  /** Epoch ms; a ban is in force only while this is in the future. */
+  bannedUntil: number | null
+  /** Epoch ms; sessions issued before this are revoked. */
+  sessionsRevokedAt: number | null
+}
+
+export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 'unavailable'
+
+export const MISSING_USER: UserState = Object.freeze({ exists: false, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+
+/** The verdict for one session. `issuedAt` absent means "unknown", which a revocation covers. */
+export function decide(state: UserState, issuedAt: number | undefined, now: number): Verdict {
+  if (!state.exists) return 'missing'
+  if (state.deleted) return 'deleted'
+  if (state.bannedUntil !== null && state.bannedUntil > now) return 'banned'
+  if (state.sessionsRevokedAt !== null && (issuedAt === undefined || issuedAt < state.sessionsRevokedAt)) return 'revoked'
+  return 'active'
+}
+
+/** A user who may not get in whatever the session: cached for the shorter, negative TTL. */
+export function isNegative(state: UserState, now: number): boolean {
+  return !state.exists || state.deleted || (state.bannedUntil !== null && state.bannedUntil > now)
+}
