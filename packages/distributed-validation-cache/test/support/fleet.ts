@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto'
+import { createValidationCache, type ValidationCache } from '../../src/cache.js'
+import type { ValidationCacheOptions } from '../../src/options.js'
+import { redisStore } from '../../src/stores/redis.js'
+import { FleetSource } from './fleet-source.js'
+import { REDIS_URL } from './services.js'
+
+/**
+ * N engine instances as N app servers would run them: each with its own Redis clients, all
+ * sharing one Redis, one key prefix (unique to the test), one secret and one user store.
+ */
+export function startFleet(size: number, options: Partial<ValidationCacheOptions> & { redisUrl?: string } = {}) {
+  const source = new FleetSource()
+  const prefix = `test:${randomUUID()}:`
+  const secret = `secret-${randomUUID()}`
+  const { redisUrl = REDIS_URL, ...rest } = options
+  const instances: ValidationCache[] = Array.from({ length: size }, (_, i) =>
+    createValidationCache({ source, prefix, secret, instanceId: `instance-${i}`, store: redisStore(redisUrl, { connectTimeoutMs: 300 }), ...rest }),
+  )
+  return {
+    source,
+    prefix,
+    secret,
+    instances,
+    ready: () => Promise.all(instances.map((c) => c.ready())),
+    close: () => Promise.all(instances.map((c) => c.close())),
+  }
+}

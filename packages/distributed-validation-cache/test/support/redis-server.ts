@@ -1,0 +1,113 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Polls until `check` passes or the deadline is reached (then throws with the last error). */
+export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let lastError: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== false && value !== undefined && value !== null) return value
+    } catch (error) {
+      lastError = error
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError })
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+async function ping(port: number): Promise<boolean> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 300 })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    return (await client.ping()) === 'PONG'
+  } catch {
+    return false
+  } finally {
+    client.disconnect()
+  }
+}
+
+/**
+ * A redis-server of the test's own, on a free port, that the test may kill, pause or restart.
+ * Only this process is ever signalled, by its PID; the shared Redis on 6379 is never touched.
+ */
+export class OwnRedisServer {
+  #process: ChildProcess | undefined
+  readonly dir = mkdtempSync(join(tmpdir(), 'dvc-redis-'))
+  private constructor(readonly port: number, private readonly extraArgs: string[]) {}
+
+  static async start(extraArgs: string[] = [], port?: number): Promise<OwnRedisServer> {
+    const server = new OwnRedisServer(port ?? (await freePort()), extraArgs)
+    await server.start()
+    return server
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.pid
+  }
+
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs]
+    this.#process = spawn('redis-server', args, { stdio: 'ignore' })
+    await waitFor(() => ping(this.port), { what: `redis-server on port ${this.port}` })
+  }
+
+  /** SIGKILL: the connection drops at once, as when a host dies. */
+  async kill(): Promise<void> {
+    const child = this.#process
+    if (!child || child.exitCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+  }
+
+  /** SIGSTOP: the socket stays open but nothing answers, so commands hang. */
+  pause(): void {
+    this.#process?.kill('SIGSTOP')
+  }
+
+  resume(): void {
+    this.#process?.kill('SIGCONT')
+  }
+
+  async stop(): Promise<void> {
+    this.resume()
+    await this.kill()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Three masters on free ports, joined with `redis-cli --cluster create`, no replicas. */
+export async function startCluster(): Promise<{ nodes: OwnRedisServer[]; url: string; stop: () => Promise<void> }> {
+  const nodes = await Promise.all([0, 1, 2].map(() => OwnRedisServer.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'])))
+  const addresses = nodes.map((n) => `127.0.0.1:${n.port}`)
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' })
+  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`)
+  await waitFor(async () => {
+    const states = nodes.map((n) => spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout)
+    return states.every((s) => s.includes('cluster_state:ok'))
+  }, { timeoutMs: 15_000, what: 'cluster_state:ok on every node' })
+  return { nodes, url: `redis://${addresses.join(',')}?cluster=true`, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) }
+}
