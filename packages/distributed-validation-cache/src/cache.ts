@@ -47,6 +47,7 @@ export class ValidationCache {
   readonly #pending = new Set<string>()
   readonly #ready: Promise<void>
   #unsubscribe: (() => Promise<void>) | null = null
+  #retryTimer: NodeJS.Timeout | undefined
 
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
@@ -173,7 +174,7 @@ export class ValidationCache {
     } finally {
       if (lock === 'acquired') await this.#l2.unlock(userId)
     }
-    if (!stored) this.#pending.add(userId)
+    if (!stored) this.#addPending(userId)
     const broadcast = await this.#broadcast(userId)
     this.#emit({ type: 'revocation', action, cache: stored ? 'updated' : 'pending' })
     return { cache: stored ? 'updated' : 'pending', broadcast: broadcast ? 'sent' : 'failed' }
@@ -216,10 +217,25 @@ export class ValidationCache {
     return { entry, tier }
   }
 
+  /**
+   * Until the shared store takes the write, its old entry could un-revoke the user for a TTL
+   * once it is back. So retry on a timer, not only when traffic happens to probe the breaker.
+   */
+  #addPending(userId: string): void {
+    this.#pending.add(userId)
+    this.#retryTimer ??= setInterval(() => void this.#replayPending(), PENDING_RETRY_MS).unref()
+  }
+
   async #replayPending(): Promise<void> {
     for (const userId of [...this.#pending]) {
       if ((await this.#l2.remove(userId)) && (await this.#broadcast(userId))) this.#pending.delete(userId)
     }
+    if (this.#pending.size === 0) this.#stopRetrying()
+  }
+
+  #stopRetrying(): void {
+    clearInterval(this.#retryTimer)
+    this.#retryTimer = undefined
   }
 
   async #resolveUncached(userId: string): Promise<Resolved> {
@@ -262,12 +278,14 @@ export class ValidationCache {
   }
 
   async close(): Promise<void> {
+    this.#stopRetrying()
     await this.#unsubscribe?.().catch(() => undefined)
     await this.#o.store.close()
   }
 }
 
 const LOCK_POLL_MS = 20
+const PENDING_RETRY_MS = 1_000
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {
   return new ValidationCache(options)

@@ -18,19 +18,23 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
   const connection = typeof url === 'string' ? parseRedisUrl(url) : url
   const client = connect(connection, options)
   const subscribers = new Set<Client>()
+  const commandTimeoutMs = options.commandTimeoutMs ?? 1_000
+  // ioredis applies commandTimeout per node; a Cluster with no reachable node queues commands
+  // until it is ready, i.e. forever. Bound them here so every mode fails the same way.
+  const bounded = <T>(command: Promise<T>): Promise<T> => (connection.mode === 'cluster' ? withTimeout(command, commandTimeoutMs) : command)
   return {
     backend: 'redis',
-    get: (key) => client.get(key),
+    get: (key) => bounded(client.get(key)),
     async set(key, value, { ttlMs, onlyIfAbsent }) {
       const px = Math.max(1, Math.ceil(ttlMs))
-      const reply = onlyIfAbsent ? await client.set(key, value, 'PX', px, 'NX') : await client.set(key, value, 'PX', px)
+      const reply = await bounded(onlyIfAbsent ? client.set(key, value, 'PX', px, 'NX') : client.set(key, value, 'PX', px))
       return reply === 'OK'
     },
     async delete(key) {
-      await client.del(key)
+      await bounded(client.del(key))
     },
     async publish(channel, message) {
-      await client.publish(channel, message)
+      await bounded(client.publish(channel, message))
     },
     async subscribe(channel, onMessage, onGap) {
       // A subscribed connection can do nothing else, so it gets its own.
@@ -84,4 +88,12 @@ async function quit(client: Client): Promise<void> {
   } catch {
     client.disconnect()
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis Cluster command timed out after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

@@ -26,7 +26,7 @@ export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Prom
         options.onGap?.()
       }
       try {
-        const response = await fetch(`${options.url.replace(/\/$/, '')}/subscribe/${encodeURIComponent(options.channel)}`, {
+        const response = await fetch(`${options.url.replace(/\/$/, '')}/subscribe/${options.channel}`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${options.token}`, Accept: 'text/event-stream', 'Content-Type': 'application/json' },
           body: '[]',

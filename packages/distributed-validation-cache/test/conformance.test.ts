@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBridge, type Bridge } from 'upstash-rest-bridge'
+import type { Store } from '../src/store.js'
+import { memoryStore } from '../src/stores/memory.js'
+import { redisStore } from '../src/stores/redis.js'
+import { upstashStore } from '../src/stores/upstash.js'
+import { freePort, startCluster, waitFor } from './support/redis-server.js'
+import { REDIS_URL, redisAvailable } from './support/services.js'
+
+/**
+ * One suite, every store: each backend must behave the same to the cache above it.
+ * `connect` gives a fresh client on the same backend (a second instance of the fleet);
+ * `broken` a client whose every call must fail, or null where failure is impossible (memory).
+ */
+interface Backend {
+  name: string
+  connect(): Store
+  broken(): Promise<Store | null>
+}
+
+const redisUp = await redisAvailable()
+const prefix = `conformance:${randomUUID()}:`
+const values = {
+  unicode: 'ünïcødé — 日本語 — 🚀👩‍💻',
+  nul: 'a\u0000b\u0000',
+  newlines: 'line one\r\nline two\n',
+  json: '{"exists":true,"n":[1,2,3]}',
+  numeric: '12345',
+  latin1: Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)).join(''),
+  large: 'x'.repeat(64 * 1024),
+  empty: '',
+}
+
+let cluster: Awaited<ReturnType<typeof startCluster>> | undefined
+let bridge: Bridge | undefined
+const opened: Store[] = []
+const track = (store: Store) => (opened.push(store), store)
+
+const memory = memoryStore()
+const backends: Backend[] = [
+  { name: 'memory', connect: () => memory, broken: async () => null },
+  ...(redisUp
+    ? [
+        { name: 'redis', connect: () => track(redisStore(REDIS_URL)), broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()}`, { connectTimeoutMs: 200 })) },
+        {
+          name: 'redis-cluster',
+          connect: () => track(redisStore(cluster!.url)),
+          broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}?cluster=true`, { connectTimeoutMs: 200 })),
+        },
+        {
+          name: 'upstash (via upstash-rest-bridge)',
+          connect: () => track(upstashStore({ url: bridge!.url, token: bridge!.token })),
+          broken: async () => track(upstashStore({ url: bridge!.url, token: 'wrong-token' })),
+        },
+      ]
+    : []),
+]
+
+beforeAll(async () => {
+  if (!redisUp) return
+  cluster = await startCluster()
+  bridge = await startBridge({ redisUrl: REDIS_URL, token: `token-${randomUUID()}` })
+})
+
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()))
+  await bridge?.close()
+  await cluster?.stop()
+})
+
+describe.each(backends)('store conformance: $name', (backend) => {
+  const key = (name: string) => `${prefix}{${backend.name}:${name}}`
+
+  it('answers null for a key that was never set', async () => {
+    expect(await backend.connect().get(key('never-set'))).toBeNull()
+  })
+
+  it.each(Object.entries(values))('round-trips a %s value byte for byte', async (name, value) => {
+    const store = backend.connect()
+    expect(await store.set(key(`value:${name}`), value, { ttlMs: 10_000 })).toBe(true)
+    expect(await backend.connect().get(key(`value:${name}`))).toBe(value)
+  })
+
+  it('overwrites, then deletes; deleting a missing key is fine', async () => {
+    const store = backend.connect()
+    await store.set(key('overwrite'), 'first', { ttlMs: 10_000 })
+    await store.set(key('overwrite'), 'second', { ttlMs: 10_000 })
+    expect(await store.get(key('overwrite'))).toBe('second')
+    await store.delete(key('overwrite'))
+    expect(await store.get(key('overwrite'))).toBeNull()
+    await expect(store.delete(key('overwrite'))).resolves.toBeUndefined()
+  })
+
+  it('expires a key after its TTL', async () => {
+    const store = backend.connect()
+    await store.set(key('ttl'), 'short-lived', { ttlMs: 150 })
+    expect(await store.get(key('ttl'))).toBe('short-lived')
+    await waitFor(async () => (await store.get(key('ttl'))) === null, { timeoutMs: 3_000, what: 'TTL expiry' })
+  })
+
+  it('sets only if absent (the lock primitive), and again once the key expired', async () => {
+    const store = backend.connect()
+    expect(await store.set(key('nx'), 'holder-a', { ttlMs: 200, onlyIfAbsent: true })).toBe(true)
+    expect(await backend.connect().set(key('nx'), 'holder-b', { ttlMs: 200, onlyIfAbsent: true })).toBe(false)
+    expect(await store.get(key('nx'))).toBe('holder-a')
+    await waitFor(async () => store.set(key('nx'), 'holder-c', { ttlMs: 200, onlyIfAbsent: true }), { timeoutMs: 3_000, what: 'lock expiry' })
+    expect(await store.get(key('nx'))).toBe('holder-c')
+  })
+
+  it('delivers a published message to a subscriber on another connection, and stops after unsubscribe', async () => {
+    const channel = `${prefix}channel:${backend.name.split(' ')[0]}`
+    const received: string[] = []
+    const unsubscribe = await backend.connect().subscribe(channel, (m) => received.push(m))
+    expect(unsubscribe).not.toBeNull()
+    const publisher = backend.connect()
+    await publisher.publish(channel, values.unicode)
+    await publisher.publish(channel, values.json)
+    await waitFor(() => received.length === 2, { what: 'two messages' })
+    expect(received).toEqual([values.unicode, values.json])
+    await unsubscribe!()
+    await publisher.publish(channel, 'after unsubscribe')
+    await publisher.publish(`${channel}:other`, 'other channel') // a later round trip: anything queued has arrived
+    await new Promise((r) => setImmediate(r))
+    expect(received).toEqual([values.unicode, values.json])
+  })
+
+  it('surfaces failures as rejections instead of hanging or answering null', async () => {
+    const store = await backend.broken()
+    if (store === null) return // an in-process LRU cannot be unreachable
+    const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5_000))])
+    await expect(bounded(store.get(key('unreachable')))).rejects.not.toThrow('hung')
+    await expect(bounded(store.set(key('unreachable'), 'v', { ttlMs: 1_000 }))).rejects.not.toThrow('hung')
+  })
+})
