@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createValidationCache, type ValidationCache } from '../../src/cache.js'
 import type { ValidationCacheOptions } from '../../src/options.js'
+import type { Store } from '../../src/store.js'
 import { redisStore } from '../../src/stores/redis.js'
 import { FleetSource } from './fleet-source.js'
 import { REDIS_URL } from './services.js'
@@ -9,13 +10,13 @@ import { REDIS_URL } from './services.js'
  * N engine instances as N app servers would run them: each with its own Redis clients, all
  * sharing one Redis, one key prefix (unique to the test), one secret and one user store.
  */
-export function startFleet(size: number, options: Partial<ValidationCacheOptions> & { redisUrl?: string } = {}) {
+export function startFleet(size: number, options: Omit<Partial<ValidationCacheOptions>, 'store'> & { redisUrl?: string; store?: () => Store } = {}) {
   const source = new FleetSource()
   const prefix = `test:${randomUUID()}:`
   const secret = `secret-${randomUUID()}`
-  const { redisUrl = REDIS_URL, ...rest } = options
+  const { redisUrl = REDIS_URL, store = () => redisStore(redisUrl, { connectTimeoutMs: 300 }), ...rest } = options
   const instances: ValidationCache[] = Array.from({ length: size }, (_, i) =>
-    createValidationCache({ source, prefix, secret, instanceId: `instance-${i}`, store: redisStore(redisUrl, { connectTimeoutMs: 300 }), ...rest }),
+    createValidationCache({ source, prefix, secret, instanceId: `instance-${i}`, store: store(), ...rest }),
   )
   return {
     source,
