@@ -70,17 +70,19 @@ export class ValidationCache {
    * InvalidUserIdError; every other failure is a verdict (`unavailable` at worst).
    */
   validate(userId: unknown, options: { issuedAt?: number | Date } = {}): Promise<ValidationResult> {
-    const started = performance.now()
+    const issuedAt = options.issuedAt instanceof Date ? options.issuedAt.getTime() : options.issuedAt
+    const now = Date.now()
+    // Only ids that passed assertUserId ever enter L1, so a hit needs no second format check.
+    const cached = this.#o.enabled && typeof userId === 'string' ? this.#l1.fresh(userId, now) : undefined
+    if (cached) return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now))
     try {
       assertUserId(userId, this.#o.requireUuid)
     } catch (error) {
       return Promise.reject(error)
     }
-    const issuedAt = options.issuedAt instanceof Date ? options.issuedAt.getTime() : options.issuedAt
-    if (!this.#o.enabled) return this.#resolveUncached(userId).then((r) => this.#answer(r, issuedAt, started))
-    const cached = this.#l1.fresh(userId, Date.now())
-    if (cached) return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, started))
-    return this.#flights.run(userId, () => this.#resolve(userId)).then((r) => this.#answer(r, issuedAt, started))
+    const started = performance.now()
+    const lookup = this.#o.enabled ? this.#flights.run(userId, () => this.#resolve(userId)) : this.#resolveUncached(userId)
+    return lookup.then((r) => this.#answer(r, issuedAt, Date.now(), performance.now() - started))
   }
 
   /** L1 missed: L2, then (one instance of the fleet) the source, then the last known state. */
@@ -248,10 +250,9 @@ export class ValidationCache {
     return { state, checkedAt: now, freshUntil: now + (isNegative(state, now) ? this.#o.negativeTtlMs : this.#o.ttlMs) }
   }
 
-  #answer({ entry, tier }: Resolved, issuedAt: number | undefined, started: number): ValidationResult {
-    const now = Date.now()
+  #answer({ entry, tier }: Resolved, issuedAt: number | undefined, now: number, durationMs?: number): ValidationResult {
     const verdict = entry ? decide(entry.state, issuedAt, now) : 'unavailable'
-    this.#emit({ type: 'validation', verdict, tier, durationMs: performance.now() - started })
+    this.#emit(durationMs === undefined ? { type: 'validation', verdict, tier } : { type: 'validation', verdict, tier, durationMs })
     return { valid: verdict === 'active', verdict, tier, reason: explain(verdict, entry?.state), checkedAt: entry?.checkedAt ?? null }
   }
 

@@ -10,7 +10,8 @@ const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.
  * under the tier that answered it, so hit rate = (l1 + l2) / total cannot flatter itself.
  */
 export class Counters {
-  validations = { total: 0, byTier: zeros(TIERS), byVerdict: zeros(VERDICTS), totalDurationMs: 0 }
+  /** `timedCount`/`timedDurationMs` cover the validations that went past L1 (see CacheEvent). */
+  validations = { total: 0, byTier: zeros(TIERS), byVerdict: zeros(VERDICTS), timedCount: 0, timedDurationMs: 0 }
   source = { queries: 0, found: 0, notFound: 0, errors: 0, timeouts: 0 }
   store = { commands: 0, errors: 0, timeouts: 0, shortCircuited: 0, breakerOpened: 0 }
   lock = { acquired: 0, waitedForFill: 0, tookOver: 0 }
@@ -24,7 +25,10 @@ export class Counters {
         this.validations.total++
         this.validations.byTier[event.tier]++
         this.validations.byVerdict[event.verdict]++
-        this.validations.totalDurationMs += event.durationMs
+        if (event.durationMs !== undefined) {
+          this.validations.timedCount++
+          this.validations.timedDurationMs += event.durationMs
+        }
         return
       case 'source-query': {
         this.source.queries++

@@ -11,7 +11,8 @@ export type StoreOperation = 'get' | 'set' | 'delete' | 'publish'
  * all just listeners. Events never carry a user id, so a listener cannot leak one.
  */
 export type CacheEvent =
-  | { type: 'validation'; verdict: Verdict; tier: Tier; durationMs: number }
+  /** `durationMs` is absent on L1 hits: they take well under a microsecond and timing them would double that. */
+  | { type: 'validation'; verdict: Verdict; tier: Tier; durationMs?: number }
   | { type: 'source-query'; outcome: 'found' | 'not-found' | 'error' | 'timeout'; durationMs: number }
   | { type: 'store-command'; operation: StoreOperation }
   | { type: 'store-error'; operation: StoreOperation; reason: 'timeout' | 'error' | 'circuit-open' }
