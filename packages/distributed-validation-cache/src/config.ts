@@ -5,12 +5,15 @@ import { ConfigError } from './errors.js'
 import { parseRedisUrl, redactUrl } from './redis-url.js'
 
 const text = z.string().trim().optional().transform((v) => (v === '' ? undefined : v))
-const duration = text.transform((v, ctx) => {
+// `positive`: a zero TTL or timeout would silently turn the cache (or the store) off.
+const duration = ({ positive }: { positive: boolean }) => text.transform((v, ctx) => {
   if (v === undefined) return undefined
   const ms = parseDuration(v)
   if (ms === undefined) ctx.addIssue({ code: 'custom', message: `must be a duration like "300" (seconds), "5 m" or "300s" (got "${v}")` })
+  else if (positive && ms <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0 (got "${v}")` })
   return ms
 })
+const positiveDuration = duration({ positive: true })
 const flag = text.transform((v, ctx) => {
   if (v === undefined) return undefined
   const value = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false }[v.toLowerCase()]
@@ -41,13 +44,13 @@ const Env = z.object({
   REDIS_URL: text,
   CACHE_PROVIDER: text.pipe(z.enum(['memory', 'redis', 'upstash'], { error: 'must be memory, redis or upstash' }).optional()),
   ENABLE_AUTH_VALIDATION_CACHE: flag,
-  VALIDATION_CACHE_TTL: duration,
-  VALIDATION_CACHE_NEGATIVE_TTL: duration,
-  VALIDATION_CACHE_GRACE: duration,
-  VALIDATION_CACHE_L1_TTL: duration,
+  VALIDATION_CACHE_TTL: positiveDuration,
+  VALIDATION_CACHE_NEGATIVE_TTL: positiveDuration,
+  VALIDATION_CACHE_GRACE: duration({ positive: false }),
+  VALIDATION_CACHE_L1_TTL: positiveDuration,
   VALIDATION_CACHE_MAX_SIZE: positiveInt,
-  VALIDATION_CACHE_STORE_TIMEOUT: duration,
-  VALIDATION_CACHE_SOURCE_TIMEOUT: duration,
+  VALIDATION_CACHE_STORE_TIMEOUT: positiveDuration,
+  VALIDATION_CACHE_SOURCE_TIMEOUT: positiveDuration,
   VALIDATION_CACHE_SUBSCRIBE: flag,
   VALIDATION_CACHE_PREFIX: text.pipe(z.string().regex(/^[^{}\s]+$/, 'must not contain braces or whitespace').optional()),
   VALIDATION_CACHE_SECRET: secret(16),
@@ -72,12 +75,15 @@ export type Config = ReturnType<typeof fromEnv>
  * naming each bad variable and what was expected; call it at startup, not at import.
  */
 export function fromEnv(env: Record<string, string | undefined> = process.env) {
-  const parsed = Env.safeParse(env)
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })))
-  }
-  const e = parsed.data
+  // Each variable is parsed on its own, so one bad value does not hide the checks of the others.
   const issues: { variable: string; message: string }[] = []
+  const e = {} as z.infer<typeof Env>
+  for (const [variable, schema] of Object.entries(Env.shape)) {
+    const parsed = schema.safeParse(env[variable])
+    if (parsed.success) Object.assign(e, { [variable]: parsed.data })
+    else issues.push(...parsed.error.issues.map((i) => ({ variable, message: i.message })))
+  }
+  const invalid = new Set(issues.map((i) => i.variable))
   const upstashUrl = e.UPSTASH_REDIS_REST_URL ?? e.KV_REST_API_URL
   const upstashToken = e.UPSTASH_REDIS_REST_TOKEN ?? e.KV_REST_API_TOKEN
   const provider = e.CACHE_PROVIDER ?? (upstashUrl ? 'upstash' : e.REDIS_URL ? 'redis' : 'memory')
@@ -102,7 +108,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
   if (cache.provider !== 'memory' && !signingSecret) {
     issues.push({ variable: 'VALIDATION_CACHE_SECRET', message: `(or NEXTAUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it` })
   }
-  if (issues.length > 0) throw new ConfigError(issues)
+  if (issues.length > 0) throw new ConfigError(issues.filter((i, n) => n < invalid.size || !invalid.has(i.variable)))
   return {
     enabled: e.ENABLE_AUTH_VALIDATION_CACHE ?? true,
     cache,

@@ -10,8 +10,10 @@ export class ValidationCacheError extends Error {
 export class InvalidUserIdError extends ValidationCacheError {
   override name = 'InvalidUserIdError'
   constructor(readonly problem: 'not-a-string' | 'empty' | 'too-long' | 'not-a-uuid' | 'bad-characters') {
-    super(`invalid user id (${problem}): pass the session's user id (the JWT "sub"); ` +
-      (problem === 'not-a-uuid' ? 'Supabase ids are UUIDs — set requireUuid: false for other stores' : 'it must be a short, non-empty string'))
+    const advice = problem === 'not-a-uuid' ? 'Supabase ids are UUIDs — set requireUuid: false for other stores'
+      : problem === 'bad-characters' ? 'ids may use only letters, digits and . _ @ : | + = -'
+      : 'it must be a non-empty string of at most 255 characters'
+    super(`invalid user id (${problem}): pass the session's user id (the JWT "sub"); ${advice}`)
   }
 }
 

@@ -57,14 +57,17 @@ export function resolveOptions(options: ValidationCacheOptions) {
     }
   }
   const ttlMs = duration('ttl', options.ttl, '5 m', 1)
+  const l1MaxSize = options.l1MaxSize ?? 10_000
+  const validSize = Number.isInteger(l1MaxSize) && l1MaxSize >= 1
+  if (!validSize) issues.push({ variable: 'l1MaxSize', message: `must be a positive integer (got ${l1MaxSize})` })
   const resolved = {
     source: options.source,
-    store: options.store ?? memoryStore({ maxSize: options.l1MaxSize }),
+    store: options.store ?? memoryStore({ maxSize: validSize ? l1MaxSize : undefined }),
     ttlMs,
     negativeTtlMs: duration('negativeTtl', options.negativeTtl, '1 m', 1),
     graceMs: duration('grace', options.grace, '10 m'),
-    l1TtlMs: duration('l1Ttl', options.l1Ttl, ttlMs, 1),
-    l1MaxSize: options.l1MaxSize ?? 10_000,
+    l1TtlMs: options.l1Ttl === undefined ? ttlMs : duration('l1Ttl', options.l1Ttl, ttlMs, 1),
+    l1MaxSize,
     prefix: options.prefix ?? 'dvc:',
     storeTimeoutMs: duration('storeTimeout', options.storeTimeout, 250, 1),
     sourceTimeoutMs: duration('sourceTimeout', options.sourceTimeout, '2 s', 1),
@@ -76,13 +79,21 @@ export function resolveOptions(options: ValidationCacheOptions) {
     secret: options.secret ?? '',
   }
   if (!options.source || typeof options.source.fetchUser !== 'function') issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
-  if (!Number.isInteger(resolved.l1MaxSize) || resolved.l1MaxSize < 1) issues.push({ variable: 'l1MaxSize', message: 'must be a positive integer' })
   if (/[{}\s]/.test(resolved.prefix)) issues.push({ variable: 'prefix', message: 'must not contain braces or whitespace (it precedes a Cluster hash tag)' })
   if (resolved.store.backend === 'memory' && !options.secret) {
-    resolved.secret = randomBytes(32).toString('base64url') // nothing leaves the process: any key works
+    resolved.secret = processSecretFor(resolved.store)
   } else if (resolved.secret.length < 16) {
     issues.push({ variable: 'secret', message: 'must be at least 16 characters and the same on every instance (signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)' })
   }
   if (issues.length > 0) throw new ConfigError(issues)
   return resolved
+}
+
+// Nothing stored in a memory store leaves the process, so a random key is as good as any; but
+// engines sharing one store must share its key, or they reject each other's entries and broadcasts.
+const memorySecrets = new WeakMap<Store, string>()
+function processSecretFor(store: Store): string {
+  let secret = memorySecrets.get(store)
+  if (!secret) memorySecrets.set(store, (secret = randomBytes(32).toString('base64url')))
+  return secret
 }

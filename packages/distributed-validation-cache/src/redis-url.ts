@@ -11,7 +11,9 @@ export interface RedisConnection {
   masterName?: string
 }
 
-const SHAPE = /^(redis|rediss|redis\+sentinel|rediss\+sentinel):\/\/(?:([^@/]*)@)?([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/
+// Auth runs to the LAST '@': passwords often hold unencoded '/', '@' or '+' (base64), and
+// cutting at the first one would print part of the password as a "host" in errors.
+const SHAPE = /^(redis|rediss|redis\+sentinel|rediss\+sentinel):\/\/(?:([^?#]*)@)?([^/?#@]+)(\/[^?#@]*)?(\?[^#]*)?$/
 
 /**
  * Parses the REDIS_URL forms people deploy with (seed 004):
@@ -29,7 +31,7 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
   const nodes = hostList.split(',').map((hostPort) => {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort) // IPv6
     const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : hostPort.split(':')
-    const portNumber = port === undefined || port === '' ? (scheme.includes('sentinel') ? 26379 : 6379) : Number(port)
+    const portNumber = port === undefined || port === '' ? (scheme.includes('sentinel') ? 26379 : 6379) : /^\d+$/.test(port) ? Number(port) : NaN
     if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail(`has a bad host:port "${hostPort}"`)
     return { host: host!, port: portNumber }
   })
@@ -57,13 +59,22 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
 
 function splitAuth(auth: string): [string | undefined, string | undefined] {
   const colon = auth.indexOf(':')
-  if (colon === -1) return [undefined, decodeURIComponent(auth)] // redis://password@host, as Sentinel URLs are written
-  return [decodeURIComponent(auth.slice(0, colon)) || undefined, decodeURIComponent(auth.slice(colon + 1)) || undefined]
+  if (colon === -1) return [undefined, decode(auth)] // redis://password@host, as Sentinel URLs are written
+  return [decode(auth.slice(0, colon)) || undefined, decode(auth.slice(colon + 1)) || undefined]
+}
+
+// A '%' that is not an escape is far more likely a literal in a pasted password than an error.
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 /** The URL with any password replaced, fit for logs and error messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_, scheme: string, auth: string) => {
+  return url.replace(/^([a-z+]+:\/\/)([^?#]*)@/i, (_, scheme: string, auth: string) => {
     const colon = auth.indexOf(':')
     return `${scheme}${colon === -1 ? '****' : `${auth.slice(0, colon)}:****`}@`
   })

@@ -110,7 +110,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
       const r = await a.validate(user)
       return r.tier === 'stale' ? r : undefined
     }, { timeoutMs: 2_000, what: 'the entry to go stale' })
-    expect(stale.verdict).toBe('active')
+    expect(stale?.verdict).toBe('active')
     // Instance b never saw this user: it serves the fleet's stale L2 entry, not "unavailable".
     expect(await b.validate(user)).toMatchObject({ verdict: 'active', tier: 'stale' })
 
