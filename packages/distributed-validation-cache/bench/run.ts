@@ -1,0 +1,86 @@
+/**
+ * `pnpm bench`: validate() latency against a naive shared cache, same machine, same Redis, one
+ * run. Writes bench/results.json. Needs Redis on REDIS_URL (default redis://127.0.0.1:6379).
+ */
+import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { Redis } from 'ioredis'
+import { LRUCache } from 'lru-cache'
+import { createValidationCache, redisStore, type UserSource, type UserState } from '../src/index.js'
+import { measure, type Figure } from './measure.js'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const prefix = `bench:${randomUUID()}:`
+const users = new Map<string, UserState>()
+const newUser = () => {
+  const id = randomUUID()
+  users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+  return id
+}
+let queries = 0
+// The user store itself costs nothing here, so "miss" shows the cache's own overhead.
+const source: UserSource = {
+  name: 'in-memory',
+  fetchUser: async (id) => (queries++, users.get(id) ?? null),
+  setSessionsRevokedAt: async () => undefined,
+}
+const options = { source, prefix, secret: 'bench-secret-0123456789', l1MaxSize: 100_000 }
+const a = createValidationCache({ ...options, store: redisStore(REDIS_URL), instanceId: 'a' })
+const b = createValidationCache({ ...options, store: redisStore(REDIS_URL), instanceId: 'b' })
+const redis = new Redis(REDIS_URL)
+await Promise.all([a.ready(), b.ready()])
+
+// The seed's ancestor: one Redis GET per validation, no L1, no single-flight, JSON as stored.
+async function naiveValidate(id: string) {
+  const key = `${prefix}naive:${id}`
+  const hit = await redis.get(key)
+  if (hit) return JSON.parse(hit) as UserState
+  const state = await source.fetchUser(id, AbortSignal.timeout(2_000))
+  await redis.set(key, JSON.stringify(state), 'EX', 300)
+  return state
+}
+
+const N = 20_000
+const hot = newUser()
+await a.validate(hot)
+await naiveValidate(hot)
+const l2Users = Array.from({ length: N + 1_000 }, newUser)
+for (const id of l2Users) await a.validate(id) // in L2 (and a's L1); b has never seen them
+const missUsers = Array.from({ length: 5_000 + 1_000 }, newUser)
+const lru = new LRUCache<string, object>({ max: 1_000 })
+lru.set(hot, {})
+
+const rows: { name: string; figure: Figure }[] = []
+const run = async (name: string, call: (i: number) => unknown, opts: Parameters<typeof measure>[1]) => {
+  rows.push({ name, figure: await measure(call, opts) })
+  process.stdout.write('.')
+}
+await run('naive shared cache (1 Redis GET per call) — baseline', () => naiveValidate(hot), { iterations: N })
+await run('validate(): L1 hit', () => a.validate(hot), { iterations: 2_000_000, batch: 1_000, warmup: 100_000 })
+await run('validate(): L2 hit (Redis GET + HMAC verify)', (i) => b.validate(l2Users[i]!), { iterations: N })
+await run('validate(): miss (GET, lock, source, SET, unlock)', (i) => a.validate(missUsers[i]!), { iterations: 5_000 })
+await run('reference: bare lru-cache get', () => lru.get(hot), { iterations: 2_000_000, batch: 1_000, warmup: 100_000 })
+await run('reference: bare Redis GET (ioredis)', () => redis.get(`${prefix}naive:${hot}`), { iterations: N })
+process.stdout.write('\n\n')
+
+const baseline = rows[0]!.figure.p50Us
+const fmt = (us: number) => (us < 10 ? `${(us * 1000).toFixed(0)} ns` : `${us.toFixed(1)} µs`)
+console.log(`${'benchmark'.padEnd(56)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'ops/s'.padStart(11)}  vs baseline (p50)`)
+for (const { name, figure } of rows) {
+  const ratio = baseline / figure.p50Us
+  console.log(`${name.padEnd(56)} ${fmt(figure.p50Us).padStart(9)} ${fmt(figure.p99Us).padStart(9)} ${figure.opsPerSec.toLocaleString('en-US').padStart(11)}  ${ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`}`)
+}
+const l1 = rows[1]!.figure
+const targets = [
+  { target: 'L1 hit ≥ 50× faster than the naive baseline (p50)', value: `${(baseline / l1.p50Us).toFixed(0)}×`, met: baseline / l1.p50Us >= 50 },
+  { target: 'L1 hit ≤ 1 µs median', value: fmt(l1.p50Us), met: l1.p50Us <= 1 },
+]
+console.log()
+for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`)
+console.log(`user-store queries: ${queries} for ${l2Users.length + missUsers.length + 2} distinct users`)
+
+const results = { date: new Date().toISOString(), node: process.version, redis: REDIS_URL.replace(/:[^@/]*@/, ':****@'), rows, targets }
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
+console.log('written: bench/results.json')
+
+await Promise.all([a.close(), b.close(), redis.quit()])
