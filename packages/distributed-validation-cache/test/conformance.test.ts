@@ -5,7 +5,7 @@ import type { Store } from '../src/store.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { redisStore } from '../src/stores/redis.js'
 import { upstashStore } from '../src/stores/upstash.js'
-import { freePort, startCluster, waitFor } from './support/redis-server.js'
+import { freePort, startCluster, startSentinel, waitFor } from './support/redis-server.js'
 import { REDIS_URL, redisAvailable } from './support/services.js'
 
 /**
@@ -33,6 +33,7 @@ const values = {
 }
 
 let cluster: Awaited<ReturnType<typeof startCluster>> | undefined
+let sentinel: Awaited<ReturnType<typeof startSentinel>> | undefined
 let bridge: Bridge | undefined
 const opened: Store[] = []
 const track = (store: Store) => (opened.push(store), store)
@@ -49,6 +50,11 @@ const backends: Backend[] = [
           broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}?cluster=true`, { connectTimeoutMs: 200 })),
         },
         {
+          name: 'redis-sentinel',
+          connect: () => track(redisStore(sentinel!.url)),
+          broken: async () => track(redisStore(`redis+sentinel://127.0.0.1:${await freePort()}/mymaster`, { connectTimeoutMs: 200 })),
+        },
+        {
           name: 'upstash (via upstash-rest-bridge)',
           connect: () => track(upstashStore({ url: bridge!.url, token: bridge!.token })),
           broken: async () => track(upstashStore({ url: bridge!.url, token: 'wrong-token' })),
@@ -60,6 +66,7 @@ const backends: Backend[] = [
 beforeAll(async () => {
   if (!redisUp) return
   cluster = await startCluster()
+  sentinel = await startSentinel()
   bridge = await startBridge({ redisUrl: REDIS_URL, token: `token-${randomUUID()}` })
 })
 
@@ -67,6 +74,7 @@ afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()))
   await bridge?.close()
   await cluster?.stop()
+  await sentinel?.stop()
 })
 
 describe.each(backends)('store conformance: $name', (backend) => {

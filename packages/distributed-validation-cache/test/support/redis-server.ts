@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,7 +52,8 @@ async function ping(port: number): Promise<boolean> {
 export class OwnRedisServer {
   #process: ChildProcess | undefined
   readonly dir = mkdtempSync(join(tmpdir(), 'dvc-redis-'))
-  private constructor(readonly port: number, private readonly extraArgs: string[]) {}
+  /** Not started yet: call start(), or use the static start() that does both. */
+  constructor(readonly port: number, private readonly extraArgs: string[] = []) {}
 
   static async start(extraArgs: string[] = [], port?: number): Promise<OwnRedisServer> {
     const server = new OwnRedisServer(port ?? (await freePort()), extraArgs)
@@ -70,6 +71,8 @@ export class OwnRedisServer {
 
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs]
+    // Sentinel takes its (writable) config file as the first argument.
+    if (this.extraArgs.includes('--sentinel')) args.unshift(join(this.dir, 'sentinel.conf'))
     this.#process = spawn('redis-server', args, { stdio: 'ignore' })
     await waitFor(() => ping(this.port), { what: `redis-server on port ${this.port}` })
   }
@@ -96,6 +99,21 @@ export class OwnRedisServer {
     this.resume()
     await this.kill()
     rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** A master and one Sentinel monitoring it as "mymaster" (quorum 1), both on free ports. */
+export async function startSentinel(): Promise<{ master: OwnRedisServer; sentinel: OwnRedisServer; url: string; stop: () => Promise<void> }> {
+  const master = await OwnRedisServer.start()
+  const port = await freePort()
+  const sentinel = new OwnRedisServer(port, ['--sentinel'])
+  writeFileSync(join(sentinel.dir, 'sentinel.conf'), `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\nsentinel down-after-milliseconds mymaster 5000\n`)
+  await sentinel.start()
+  return {
+    master,
+    sentinel,
+    url: `redis+sentinel://127.0.0.1:${port}/mymaster`,
+    stop: async () => void (await Promise.all([sentinel.stop(), master.stop()])),
   }
 }
 
