@@ -5,7 +5,7 @@ import type { Store } from '../src/store.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { redisStore } from '../src/stores/redis.js'
 import { upstashStore } from '../src/stores/upstash.js'
-import { freePort, startCluster, startSentinel, waitFor } from './support/redis-server.js'
+import { freePort, startCluster, startSentinel, startTlsServer, waitFor } from './support/redis-server.js'
 import { REDIS_URL, redisAvailable } from './support/services.js'
 
 /**
@@ -34,6 +34,8 @@ const values = {
 
 let cluster: Awaited<ReturnType<typeof startCluster>> | undefined
 let sentinel: Awaited<ReturnType<typeof startSentinel>> | undefined
+let tls: Awaited<ReturnType<typeof startTlsServer>> | undefined
+const tlsPassword = `p@ss/${randomUUID()}`
 let bridge: Bridge | undefined
 const opened: Store[] = []
 const track = (store: Store) => (opened.push(store), store)
@@ -48,6 +50,12 @@ const backends: Backend[] = [
           name: 'redis-cluster',
           connect: () => track(redisStore(cluster!.url)),
           broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}?cluster=true`, { connectTimeoutMs: 200 })),
+        },
+        {
+          name: 'redis over TLS with a password',
+          connect: () => track(redisStore(tls!.url, { tls: { ca: tls!.ca } })),
+          // Right server, wrong password: every command must fail, not hang.
+          broken: async () => track(redisStore(tls!.url.replace(encodeURIComponent(tlsPassword), 'wrong'), { tls: { ca: tls!.ca } })),
         },
         {
           name: 'redis-sentinel',
@@ -67,6 +75,7 @@ beforeAll(async () => {
   if (!redisUp) return
   cluster = await startCluster()
   sentinel = await startSentinel()
+  tls = await startTlsServer(tlsPassword)
   bridge = await startBridge({ redisUrl: REDIS_URL, token: `token-${randomUUID()}` })
 })
 
@@ -75,6 +84,7 @@ afterAll(async () => {
   await bridge?.close()
   await cluster?.stop()
   await sentinel?.stop()
+  await tls?.stop()
 })
 
 describe.each(backends)('store conformance: $name', (backend) => {

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { parseRedisUrl, type RedisConnection } from '../redis-url.js'
 import type { Store } from '../store.js'
@@ -9,6 +10,8 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number
   /** Connection errors, for logging. Without a listener ioredis prints them to stderr itself. */
   onError?: (error: Error) => void
+  /** TLS settings for rediss:// URLs, e.g. `{ ca }` for a private CA. Default: Node's trusted CAs. */
+  tls?: ConnectionOptions
 }
 
 type Client = Redis | Cluster
@@ -64,7 +67,7 @@ function connect(connection: RedisConnection, options: RedisStoreOptions): Clien
   const shared: RedisOptions = {
     username: connection.username,
     password: connection.password,
-    tls: connection.tls ? {} : undefined,
+    tls: connection.tls ? { ...options.tls } : undefined,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
     commandTimeout: options.commandTimeoutMs ?? 1_000,
     // Fail a command after one reconnect attempt instead of queueing it for 20: the breaker takes over.
@@ -76,7 +79,7 @@ function connect(connection: RedisConnection, options: RedisStoreOptions): Clien
       ? new Cluster(connection.nodes, { redisOptions: shared, clusterRetryStrategy: retryStrategy })
       : connection.mode === 'sentinel'
         ? new Redis({ ...shared, sentinels: connection.nodes, name: connection.masterName, db: connection.db, retryStrategy,
-            sentinelPassword: connection.password, sentinelTLS: connection.tls ? {} : undefined, enableTLSForSentinelMode: connection.tls })
+            sentinelPassword: connection.password, sentinelTLS: connection.tls ? { ...options.tls } : undefined, enableTLSForSentinelMode: connection.tls })
         : new Redis({ ...shared, ...connection.nodes[0], db: connection.db, retryStrategy })
   client.on('error', (error: Error) => options.onError?.(error))
   return client

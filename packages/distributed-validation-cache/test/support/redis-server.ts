@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,17 +31,19 @@ export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 5_00
   }
 }
 
-async function ping(port: number): Promise<boolean> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 300 })
-  client.on('error', () => undefined)
-  try {
-    await client.connect()
-    return (await client.ping()) === 'PONG'
-  } catch {
-    return false
-  } finally {
-    client.disconnect()
-  }
+/** Up means answering PING, with PONG or, behind a password, NOAUTH. Raw RESP: no client quirks. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' })
+    const done = (up: boolean) => {
+      socket.destroy()
+      resolve(up)
+    }
+    socket.setTimeout(300, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('data', (reply) => done(/^(\+PONG|-NOAUTH)/.test(reply.toString())))
+    socket.write('PING\r\n')
+  })
 }
 
 /**
@@ -99,6 +100,30 @@ export class OwnRedisServer {
     this.resume()
     await this.kill()
     rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A redis-server that takes TLS (self-signed certificate for 127.0.0.1) and a password. Its
+ * plain port only serves the readiness check; clients use `url`.
+ */
+export async function startTlsServer(password: string): Promise<{ server: OwnRedisServer; url: string; ca: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dvc-tls-'))
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')]
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' })
+  if (made.status !== 0) throw new Error(`openssl could not make a test certificate: ${made.stderr}`)
+  const tlsPort = await freePort()
+  const server = await OwnRedisServer.start(['--tls-port', String(tlsPort), '--tls-cert-file', cert, '--tls-key-file', key,
+    '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no', '--requirepass', password])
+  return {
+    server,
+    url: `rediss://:${encodeURIComponent(password)}@127.0.0.1:${tlsPort}`,
+    ca: readFileSync(cert, 'utf8'),
+    stop: async () => {
+      await server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
 
