@@ -12,8 +12,10 @@ const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.
 export class Counters {
   /** `timedCount`/`timedDurationMs` cover the validations that went past L1 (see CacheEvent). */
   validations = { total: 0, byTier: zeros(TIERS), byVerdict: zeros(VERDICTS), timedCount: 0, timedDurationMs: 0 }
-  source = { queries: 0, found: 0, notFound: 0, errors: 0, timeouts: 0 }
+  source = { queries: 0, found: 0, notFound: 0, errors: 0, timeouts: 0, breakerOpened: 0 }
   store = { commands: 0, errors: 0, timeouts: 0, shortCircuited: 0, breakerOpened: 0 }
+  /** Subscription drops: each one makes the instance forget its L1 once it listens again. */
+  subscription = { interruptions: 0 }
   lock = { acquired: 0, waitedForFill: 0, tookOver: 0 }
   tampered = { badSignature: 0, corrupt: 0 }
   revocations = { revoke: 0, restore: 0, refresh: 0, pending: 0 }
@@ -45,7 +47,10 @@ export class Counters {
         else this.store.errors++
         return
       case 'breaker':
-        if (event.state === 'open') this.store.breakerOpened++
+        if (event.state === 'open') (event.target === 'store' ? this.store : this.source).breakerOpened++
+        return
+      case 'subscription':
+        if (!event.listening) this.subscription.interruptions++
         return
       case 'lock':
         this.lock[({ acquired: 'acquired', 'waited-for-fill': 'waitedForFill', 'took-over': 'tookOver' } as const)[event.outcome]]++
@@ -69,6 +74,7 @@ export class Counters {
       validations: this.validations,
       source: this.source,
       store: this.store,
+      subscription: this.subscription,
       lock: this.lock,
       tampered: this.tampered,
       revocations: this.revocations,

@@ -14,9 +14,10 @@ export type CacheEvent =
   /** `durationMs` is absent on L1 hits: they take well under a microsecond and timing them would double that. */
   | { type: 'validation'; verdict: Verdict; tier: Tier; durationMs?: number }
   | { type: 'source-query'; outcome: 'found' | 'not-found' | 'error' | 'timeout'; durationMs: number }
+  | { type: 'subscription'; listening: boolean }
   | { type: 'store-command'; operation: StoreOperation }
   | { type: 'store-error'; operation: StoreOperation; reason: 'timeout' | 'error' | 'circuit-open' }
-  | { type: 'breaker'; state: BreakerState }
+  | { type: 'breaker'; target: 'store' | 'source'; state: BreakerState }
   | { type: 'tampered'; reason: 'bad-signature' | 'corrupt' }
   | { type: 'lock'; outcome: 'acquired' | 'waited-for-fill' | 'took-over' }
   | { type: 'revocation'; action: 'revoke' | 'restore' | 'refresh'; cache: 'updated' | 'pending' }

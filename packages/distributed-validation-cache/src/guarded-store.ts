@@ -1,4 +1,5 @@
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js'
+import { withDeadline } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import type { CacheEvent, StoreOperation } from './events.js'
 import type { Store } from './store.js'
@@ -23,7 +24,7 @@ export class GuardedStore {
     this.breaker = new CircuitBreaker({
       ...options.breaker,
       onStateChange: (state) => {
-        options.emit({ type: 'breaker', state })
+        options.emit({ type: 'breaker', target: 'store', state })
         if (state === 'closed') options.onRecover?.()
       },
     })
@@ -52,12 +53,8 @@ export class GuardedStore {
       throw new StoreUnavailableError('circuit-open')
     }
     emit({ type: 'store-command', operation })
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError('timeout')), timeoutMs)
-    })
     try {
-      const result = await Promise.race([call(), timeout])
+      const result = await withDeadline(call(), timeoutMs, () => new StoreUnavailableError('timeout'))
       this.breaker.success()
       return result
     } catch (error) {
@@ -65,8 +62,6 @@ export class GuardedStore {
       emit({ type: 'store-error', operation, reason: unavailable.reason })
       this.breaker.failure()
       throw unavailable
-    } finally {
-      clearTimeout(timer)
     }
   }
 }

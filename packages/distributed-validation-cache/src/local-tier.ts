@@ -3,8 +3,7 @@ import type { CacheEntry } from './cache-entry.js'
 
 interface Local {
   entry: CacheEntry
-  /** The entry's own freshness, capped by the L1 TTL (short in serverless, where no broadcast arrives). */
-  freshUntil: number
+  storedAt: number
 }
 
 /**
@@ -13,14 +12,17 @@ interface Local {
  */
 export class LocalTier {
   readonly #lru: LRUCache<string, Local>
-  constructor(private readonly options: { maxSize: number; ttlMs: number; graceMs: number }) {
+  constructor(private readonly options: { maxSize: number; graceMs: number }) {
     this.#lru = new LRUCache({ max: options.maxSize })
   }
 
-  /** A fresh entry, or undefined. The hot path: one map lookup and one comparison. */
-  fresh(userId: string, now: number): CacheEntry | undefined {
+  /**
+   * A fresh entry, or undefined. `maxAgeMs` caps how long this process trusts its own copy:
+   * the L1 TTL while broadcasts reach it, about a second while they cannot. The hot path.
+   */
+  fresh(userId: string, now: number, maxAgeMs: number): CacheEntry | undefined {
     const local = this.#lru.get(userId)
-    return local !== undefined && now < local.freshUntil ? local.entry : undefined
+    return local !== undefined && now < local.entry.freshUntil && now - local.storedAt < maxAgeMs ? local.entry : undefined
   }
 
   /** Any entry still within grace, fresh or not. */
@@ -31,7 +33,7 @@ export class LocalTier {
   set(userId: string, entry: CacheEntry, now: number): void {
     const keepMs = entry.freshUntil + this.options.graceMs - now
     if (keepMs <= 0) return
-    this.#lru.set(userId, { entry, freshUntil: Math.min(entry.freshUntil, now + this.options.ttlMs) }, { ttl: Math.ceil(keepMs) })
+    this.#lru.set(userId, { entry, storedAt: now }, { ttl: Math.ceil(keepMs) })
   }
 
   delete(userId: string): void {

@@ -11,10 +11,19 @@ export interface Store {
   /** Broadcast to every instance; resolves when the store accepted the message. */
   publish(channel: string, message: string): Promise<void>
   /**
-   * Listens on a channel until the returned function is called. Backends that cannot hold a
-   * subscription (Upstash in serverless) return null: lockout then relies on a short L1 TTL.
-   * `onGap` runs when messages may have been missed (the subscription reconnected).
+   * Listens on a channel until the returned function is called; keeps re-subscribing after
+   * connection loss. Resolves once listening, or after a bounded wait if the store is down.
+   * Backends that cannot hold a subscription (Upstash in serverless) resolve null.
    */
-  subscribe(channel: string, onMessage: (message: string) => void, onGap?: () => void): Promise<(() => Promise<void>) | null>
+  subscribe(channel: string, handlers: SubscriptionHandlers): Promise<(() => Promise<void>) | null>
   close(): Promise<void>
+}
+
+export interface SubscriptionHandlers {
+  onMessage(message: string): void
+  /**
+   * true once the subscription is confirmed, again after every reconnect; false when it drops.
+   * Messages published while it was down are lost: the listener must assume it missed some.
+   */
+  onListening?(listening: boolean): void
 }

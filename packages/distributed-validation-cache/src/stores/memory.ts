@@ -31,8 +31,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       // Asynchronous like a real broker: a publisher never runs subscribers inside its own call.
       setImmediate(() => channels.emit(channel, message))
     },
-    async subscribe(channel, onMessage) {
+    async subscribe(channel, { onMessage, onListening }) {
       channels.on(channel, onMessage)
+      onListening?.(true)
       return async () => void channels.off(channel, onMessage)
     },
     async close() {

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from '../redis-url.js'
 import type { Store } from '../store.js'
 
@@ -8,7 +9,7 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number
   /** Bound on any command; the cache's own guard is usually tighter. Default 1,000 ms. */
   commandTimeoutMs?: number
-  /** Connection errors, for logging. Without a listener ioredis prints them to stderr itself. */
+  /** Connection errors, for logging (they also surface as failed commands, which the cache counts). */
   onError?: (error: Error) => void
   /** TLS settings for rediss:// URLs, e.g. `{ ca }` for a private CA. Default: Node's trusted CAs. */
   tls?: ConnectionOptions
@@ -24,7 +25,8 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
   const commandTimeoutMs = options.commandTimeoutMs ?? 1_000
   // ioredis applies commandTimeout per node; a Cluster with no reachable node queues commands
   // until it is ready, i.e. forever. Bound them here so every mode fails the same way.
-  const bounded = <T>(command: Promise<T>): Promise<T> => (connection.mode === 'cluster' ? withTimeout(command, commandTimeoutMs) : command)
+  const bounded = <T>(command: Promise<T>): Promise<T> =>
+    connection.mode === 'cluster' ? withDeadline(command, commandTimeoutMs, () => new Error(`Redis Cluster command timed out after ${commandTimeoutMs} ms`)) : command
   return {
     backend: 'redis',
     get: (key) => bounded(client.get(key)),
@@ -39,20 +41,28 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     async publish(channel, message) {
       await bounded(client.publish(channel, message))
     },
-    async subscribe(channel, onMessage, onGap) {
-      // A subscribed connection can do nothing else, so it gets its own.
-      const subscriber = client.duplicate()
+    async subscribe(channel, { onMessage, onListening }) {
+      // A subscribed connection can do nothing else, so it gets its own. ioredis re-subscribes
+      // only channels it saw confirmed, so one that failed while Redis was down would stay
+      // deaf for good: subscribe again on every (re)connect instead.
+      const subscriber = client instanceof Cluster ? client.duplicate() : client.duplicate({ autoResubscribe: false, maxRetriesPerRequest: null })
       subscribers.add(subscriber)
       subscriber.on('error', (error: Error) => options.onError?.(error))
       subscriber.on('message', (from: string, message: string) => from === channel && onMessage(message))
-      let connectedBefore = false
+      let confirm: () => void = () => undefined
+      const firstConfirmation = new Promise<void>((resolve) => (confirm = resolve))
       subscriber.on('ready', () => {
-        if (connectedBefore) onGap?.()
-        connectedBefore = true
+        subscriber.subscribe(channel).then(() => {
+          onListening?.(true)
+          confirm()
+        }, (error: Error) => options.onError?.(error))
       })
-      await subscriber.subscribe(channel)
+      subscriber.on('close', () => onListening?.(false))
+      // Do not hold startup hostage to a Redis that is down; the 'ready' handler finishes the job.
+      await Promise.race([firstConfirmation, new Promise((resolve) => setTimeout(resolve, options.connectTimeoutMs ?? 2_000).unref())])
       return async () => {
         subscribers.delete(subscriber)
+        subscriber.removeAllListeners('close')
         await quit(subscriber)
       }
     },
@@ -93,10 +103,3 @@ async function quit(client: Client): Promise<void> {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis Cluster command timed out after ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}

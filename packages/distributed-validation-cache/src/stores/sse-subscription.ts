@@ -1,11 +1,13 @@
-export interface SseSubscriptionOptions {
+import type { SubscriptionHandlers } from '../store.js'
+
+export interface SseSubscriptionOptions extends SubscriptionHandlers {
   url: string
   token: string
   channel: string
-  onMessage: (message: string) => void
-  /** Runs after a reconnect: messages published while the stream was down are lost. */
-  onGap?: () => void
 }
+
+const CONNECT_TIMEOUT_MS = 5_000
+const MAX_LINE = 1 << 20 // longer than any broadcast of ours: cap what a bad stream can buffer
 
 /**
  * Upstash's REST SUBSCRIBE: a POST answered with a server-sent event stream of
@@ -14,45 +16,62 @@ export interface SseSubscriptionOptions {
  * `ready` resolves once the server confirmed the subscription, or the first attempt failed.
  */
 export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Promise<void>; stop: () => void } {
-  const controller = new AbortController()
-  const prefix = `message,${options.channel},`
+  const stopped = new AbortController()
   let settle: () => void = () => undefined
   const ready = new Promise<void>((resolve) => (settle = resolve))
   void (async () => {
-    for (let attempt = 0; !controller.signal.aborted; attempt++) {
-      if (attempt > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** Math.min(attempt, 5), 3_000)))
-        if (controller.signal.aborted) return
-        options.onGap?.()
-      }
-      try {
-        const response = await fetch(`${options.url.replace(/\/$/, '')}/subscribe/${options.channel}`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${options.token}`, Accept: 'text/event-stream', 'Content-Type': 'application/json' },
-          body: '[]',
-          signal: controller.signal,
-        })
-        if (!response.ok || !response.body) {
-          settle()
-          continue
-        }
-        attempt = 0
-        let buffered = ''
-        for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
-          buffered += chunk
-          const lines = buffered.split('\n')
-          buffered = lines.pop() ?? ''
-          for (const line of lines) {
-            const data = line.replace(/\r$/, '').replace(/^data:\s?/, '')
-            if (data.startsWith(prefix)) options.onMessage(data.slice(prefix.length))
-            else if (data.startsWith('subscribe,')) settle()
-          }
-        }
-      } catch {
-        // Network error or abort: the loop condition decides whether to reconnect.
-      }
+    for (let attempt = 0; !stopped.signal.aborted; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** Math.min(attempt, 5), 3_000)))
+      if (stopped.signal.aborted) break
+      if (await listenOnce(options, stopped.signal, settle)) attempt = 0
+      options.onListening?.(false)
       settle()
     }
   })()
-  return { ready, stop: () => controller.abort() }
+  return { ready, stop: () => stopped.abort() }
+}
+
+/** One connection, until it ends. Returns whether the server confirmed the subscription. */
+async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal, settle: () => void): Promise<boolean> {
+  const attempt = new AbortController()
+  const stop = () => attempt.abort()
+  stopped.addEventListener('abort', stop, { once: true })
+  // A server that accepts the connection but never answers must not leave us deaf forever.
+  const connectTimer = setTimeout(stop, CONNECT_TIMEOUT_MS)
+  const prefix = `message,${options.channel},`
+  let confirmed = false
+  try {
+    // The channel goes unescaped, exactly as @upstash/redis sends it.
+    const response = await fetch(`${options.url.replace(/\/$/, '')}/subscribe/${options.channel}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${options.token}`, Accept: 'text/event-stream', 'Content-Type': 'application/json' },
+      body: '[]',
+      signal: attempt.signal,
+    })
+    clearTimeout(connectTimer)
+    if (!response.ok || !response.body) {
+      await response.body?.cancel()
+      return false
+    }
+    let buffered = ''
+    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+      const lines = (buffered + chunk).split('\n')
+      buffered = (lines.pop() ?? '').slice(-MAX_LINE)
+      for (const line of lines) {
+        const data = line.replace(/\r$/, '').replace(/^data:\s?/, '')
+        if (data.startsWith(prefix)) options.onMessage(data.slice(prefix.length))
+        else if (data.startsWith('subscribe,')) {
+          confirmed = true
+          options.onListening?.(true)
+          settle()
+        }
+      }
+    }
+  } catch {
+    // Network error, connect timeout or stop(): the caller decides whether to retry.
+  } finally {
+    clearTimeout(connectTimer)
+    stopped.removeEventListener('abort', stop)
+  }
+  return confirmed
 }

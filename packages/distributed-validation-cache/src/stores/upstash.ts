@@ -33,16 +33,10 @@ export function upstashStore(options: UpstashStoreOptions): Store {
   const subscriptions = new Set<() => void>()
   return {
     backend: 'upstash',
-    async get(key) {
-      const value = await client.get<string>(key)
-      // An aborted request resolves to undefined instead of rejecting; that is a failure, not a miss.
-      if (value === undefined) throw new Error('Upstash request aborted (timeout)')
-      return value
-    },
+    get: (key) => client.get<string>(key),
     async set(key, value, { ttlMs, onlyIfAbsent }) {
       const px = Math.max(1, Math.ceil(ttlMs))
       const reply = onlyIfAbsent ? await client.set(key, value, { px, nx: true }) : await client.set(key, value, { px })
-      if (reply === undefined) throw new Error('Upstash request aborted (timeout)')
       return reply === 'OK'
     },
     async delete(key) {
@@ -51,9 +45,9 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     async publish(channel, message) {
       await client.publish(channel, message)
     },
-    async subscribe(channel, onMessage, onGap) {
+    async subscribe(channel, handlers) {
       if (options.subscribe === false) return null
-      const { ready, stop } = subscribeOverSse({ url: options.url, token: options.token, channel, onMessage, onGap })
+      const { ready, stop } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers })
       subscriptions.add(stop)
       await ready
       return async () => {
