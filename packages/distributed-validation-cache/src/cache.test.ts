@@ -134,8 +134,7 @@ describe('revoke and restore', () => {
     expect(b.stats().broadcasts).toEqual({ received: 1, rejected: 0 })
   })
 
-  // Known bug (see report): each engine without `secret` draws its own random key, so engines
-  // sharing one memoryStore (which memory.ts says is supported) reject each other's broadcasts.
+  // Engines sharing one memoryStore without a secret must still share its signing key.
   it('reaches another engine sharing the memory store without an explicit secret', async () => {
     expect((await verdictOnOtherEngine(undefined)).verdict).toBe('revoked')
   })
@@ -212,14 +211,12 @@ describe('options', () => {
     expect((error as ConfigError).message).not.toContain('\n')
   })
 
-  // Known bug (see report): a bad ttl becomes 0 and is reused as l1Ttl's default, so the error
-  // also blames l1Ttl, which the caller never passed.
+  // A bad ttl must not also be blamed on l1Ttl, which defaults to it.
   it('ttl: "abc" alone → ConfigError naming only ttl', () => {
     expect(() => createValidationCache({ source, ttl: 'abc' as Duration })).toThrow(/^Invalid configuration: ttl must be a duration[^;]*$/)
   })
 
-  // Known bug (see report): without an explicit store, the default memoryStore({ maxSize: 0 }) is
-  // built before the check and lru-cache throws a TypeError instead of the ConfigError.
+  // Checked before the default memory store is built, so lru-cache's TypeError never escapes.
   it('l1MaxSize: 0 with the default store → ConfigError', () => {
     expect(() => createValidationCache({ source, l1MaxSize: 0 })).toThrow(ConfigError)
   })

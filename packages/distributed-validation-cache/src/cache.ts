@@ -1,19 +1,21 @@
-import { setTimeout as delay } from 'node:timers/promises'
 import { LRUCache } from 'lru-cache'
 import type { CacheEntry } from './cache-entry.js'
+import { CircuitBreaker } from './circuit-breaker.js'
 import { Counters } from './counters.js'
-import { RevocationError } from './errors.js'
+import { withDeadline } from './deadline.js'
+import { RevocationError, ValidationCacheError } from './errors.js'
 import type { CacheEvent, Tier } from './events.js'
+import { FleetChannel } from './fleet-channel.js'
+import { acquireFleetLock } from './fleet-lock.js'
 import { GuardedStore } from './guarded-store.js'
-import { decodeInvalidation, encodeInvalidation } from './invalidation.js'
-import { invalidationChannel } from './keys.js'
 import { LocalTier } from './local-tier.js'
 import { resolveOptions, type ResolvedOptions, type ValidationCacheOptions } from './options.js'
+import { PendingInvalidations } from './pending-invalidations.js'
 import { explain } from './reason.js'
-import { SharedTier, type LockOutcome } from './shared-tier.js'
+import { SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { querySource } from './source-query.js'
-import { assertUserId } from './user-id.js'
+import { assertUserId, canonicalUserId } from './user-id.js'
 import { decide, isNegative, type UserState, type Verdict } from './user-state.js'
 
 export interface ValidationResult {
@@ -29,7 +31,7 @@ export interface ValidationResult {
 }
 
 export interface PropagationResult {
-  /** `pending`: the shared store was unreachable; the write is retried when it is back. */
+  /** `pending`: the shared store or the broadcast failed; retried every second until both succeed. */
   cache: 'updated' | 'pending'
   broadcast: 'sent' | 'failed'
 }
@@ -42,46 +44,55 @@ export class ValidationCache {
   readonly #l1: LocalTier
   readonly #l2: SharedTier
   readonly #store: GuardedStore
+  readonly #channel: FleetChannel
+  readonly #sourceBreaker: CircuitBreaker
   readonly #flights = new SingleFlight<Resolved>()
   readonly #invalidatedAt: LRUCache<string, number>
-  readonly #pending = new Set<string>()
+  readonly #pending: PendingInvalidations
   readonly #ready: Promise<void>
-  #unsubscribe: (() => Promise<void>) | null = null
-  #retryTimer: NodeJS.Timeout | undefined
 
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
     const emit = this.#emit
-    this.#l1 = new LocalTier({ maxSize: o.l1MaxSize, ttlMs: o.l1TtlMs, graceMs: o.graceMs })
-    this.#store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void this.#replayPending() })
+    this.#l1 = new LocalTier({ maxSize: o.l1MaxSize, graceMs: o.graceMs })
+    this.#pending = new PendingInvalidations((userId) => this.#retryPropagation(userId))
+    this.#store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void this.#pending.flush() })
     this.#l2 = new SharedTier(this.#store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, emit })
-    this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: this.#lockTtlMs * 2 })
-    this.#ready = o.enabled && o.subscribe ? this.#listen() : Promise.resolve()
+    this.#sourceBreaker = new CircuitBreaker({ onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }) })
+    this.#channel = new FleetChannel(o.store, this.#store, {
+      prefix: o.prefix, secret: o.secret, emit, onInvalidate: (userId) => this.#invalidateLocally(userId), onResume: () => this.#l1.clear(),
+    })
+    // Long enough to cover any lookup that could have started before an invalidation.
+    this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: o.lockTtlMs * 2 })
+    this.#ready = o.enabled && o.subscribe ? this.#channel.listen() : Promise.resolve()
   }
 
-  /** Resolves once this instance listens for fleet broadcasts (or gave up trying). */
+  /** Resolves once this instance listens for fleet broadcasts (or gave up waiting for the store). */
   ready(): Promise<void> {
     return this.#ready
   }
 
   /**
-   * Is this user still allowed in? `issuedAt` is the session's issue time (epoch ms or Date);
-   * without it, any revocation of the user revokes the session. Rejects only with
+   * Is this user still allowed in? `issuedAt` is the session's issue time in epoch ms (or a
+   * Date); without it, any revocation of the user revokes the session. Rejects only with
    * InvalidUserIdError; every other failure is a verdict (`unavailable` at worst).
    */
   validate(userId: unknown, options: { issuedAt?: number | Date } = {}): Promise<ValidationResult> {
     const issuedAt = options.issuedAt instanceof Date ? options.issuedAt.getTime() : options.issuedAt
     const now = Date.now()
-    // Only ids that passed assertUserId ever enter L1, so a hit needs no second format check.
-    const cached = this.#o.enabled && typeof userId === 'string' ? this.#l1.fresh(userId, now) : undefined
+    // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
+    const cached = typeof userId === 'string' ? this.#fresh(userId, now) : undefined
     if (cached) return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now))
     try {
       assertUserId(userId, this.#o.requireUuid)
     } catch (error) {
       return Promise.reject(error)
     }
+    const id = canonicalUserId(userId, this.#o.requireUuid)
+    const canonicalHit = id !== userId ? this.#fresh(id, now) : undefined
+    if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now))
     const started = performance.now()
-    const lookup = this.#o.enabled ? this.#flights.run(userId, () => this.#resolve(userId)) : this.#resolveUncached(userId)
+    const lookup = this.#o.enabled ? this.#flights.run(id, () => this.#resolve(id)) : this.#resolveUncached(id)
     return lookup.then((r) => this.#answer(r, issuedAt, Date.now(), performance.now() - started))
   }
 
@@ -90,10 +101,10 @@ export class ValidationCache {
     const since = Date.now()
     const shared = await this.#l2.read(userId, since)
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
-    const lock = await this.#acquireLock(userId, true)
+    const lock = await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })
     if (typeof lock === 'object') return this.#keep(userId, lock.filled, 'l2', since)
     try {
-      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#emit)
+      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
       if (answer.ok) {
         const entry = this.#entryFor(answer.state)
         if (!this.#invalidatedSince(userId, since)) await this.#l2.write(userId, entry, Date.now())
@@ -102,40 +113,16 @@ export class ValidationCache {
     } finally {
       if (lock === 'acquired') void this.#l2.unlock(userId)
     }
-    const last = [this.#l1.known(userId), shared.stale].filter((e) => e && Date.now() < e.freshUntil + this.#o.graceMs)
-    const newest = last.sort((a, b) => b!.checkedAt - a!.checkedAt)[0]
+    const known = [this.#l1.known(userId), shared.stale].filter((e): e is CacheEntry => e !== undefined && Date.now() < e.freshUntil + this.#o.graceMs)
+    const newest = known.sort((a, b) => b.checkedAt - a.checkedAt)[0]
     return newest ? { entry: newest, tier: 'stale' } : { entry: undefined, tier: 'none' }
-  }
-
-  /**
-   * Takes the fleet lock for this user, waiting while another instance holds it. A waiter that
-   * sees the holder's L2 write returns it; past the lock's TTL the holder is presumed dead.
-   */
-  async #acquireLock(userId: string, acceptFill: boolean): Promise<LockOutcome | { filled: CacheEntry }> {
-    const deadline = Date.now() + this.#lockTtlMs
-    let lock = await this.#l2.tryLock(userId, this.#lockTtlMs)
-    while (lock === 'held') {
-      await delay(LOCK_POLL_MS)
-      if (acceptFill) {
-        const { fresh } = await this.#l2.read(userId, Date.now())
-        if (fresh) {
-          this.#emit({ type: 'lock', outcome: 'waited-for-fill' })
-          return { filled: fresh }
-        }
-      }
-      if (Date.now() > deadline) {
-        this.#emit({ type: 'lock', outcome: 'took-over' })
-        return 'store-unavailable'
-      }
-      lock = await this.#l2.tryLock(userId, this.#lockTtlMs)
-    }
-    if (lock === 'acquired') this.#emit({ type: 'lock', outcome: 'acquired' })
-    return lock
   }
 
   /** Ends every session of the user issued before `at`. Persisted in the user source first. */
   async revoke(userId: string, at: number | Date = Date.now()): Promise<PropagationResult> {
-    return this.#persistThenPropagate(userId, at instanceof Date ? at.getTime() : at, 'revoke')
+    const time = at instanceof Date ? at.getTime() : at
+    if (!Number.isFinite(time)) throw new ValidationCacheError('revoke(userId, at): `at` must be a valid Date or epoch milliseconds')
+    return this.#persistThenPropagate(userId, time, 'revoke')
   }
 
   /** Undoes revoke(): the user's earlier sessions are valid again. */
@@ -146,60 +133,53 @@ export class ValidationCache {
   /** Re-reads the user from the source now and tells the fleet (e.g. after a ban, by webhook). */
   async refresh(userId: string): Promise<PropagationResult> {
     assertUserId(userId, this.#o.requireUuid)
-    return this.#propagate(userId, 'refresh')
+    return this.#propagate(canonicalUserId(userId, this.#o.requireUuid), 'refresh')
   }
 
   async #persistThenPropagate(userId: string, at: number | null, action: 'revoke' | 'restore'): Promise<PropagationResult> {
     assertUserId(userId, this.#o.requireUuid)
+    const id = canonicalUserId(userId, this.#o.requireUuid)
+    const controller = new AbortController()
     try {
-      await this.#o.source.setSessionsRevokedAt(userId, at)
+      await withDeadline(this.#o.source.setSessionsRevokedAt(id, at, controller.signal), this.#o.sourceTimeoutMs, () => new RevocationError('timeout'))
     } catch (error) {
-      throw new RevocationError(`user ${userId.slice(0, 8)}…`, { cause: error })
+      controller.abort() // after the race settled, so a timeout is reported as one
+      throw error instanceof RevocationError ? error : new RevocationError('error', { cause: error })
     }
-    return this.#propagate(userId, action)
+    return this.#propagate(id, action)
   }
 
   /** Source → L2 → broadcast, in that order, under the fleet lock so no older read lands after ours. */
   async #propagate(userId: string, action: 'revoke' | 'restore' | 'refresh'): Promise<PropagationResult> {
     this.#invalidateLocally(userId)
-    const lock = await this.#acquireLock(userId, false)
+    const lock = await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: false, emit: this.#emit })
+    let entry: CacheEntry | undefined
     let stored: boolean
     try {
-      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#emit)
-      if (answer.ok) {
-        const entry = this.#entryFor(answer.state)
-        this.#l1.set(userId, entry, Date.now())
-        stored = await this.#l2.write(userId, entry, Date.now())
-      } else {
-        stored = await this.#l2.remove(userId) // the next validation asks the source itself
-      }
+      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
+      entry = answer.ok ? this.#entryFor(answer.state) : undefined
+      // No fresh state: drop L2 so the next validation anywhere asks the source itself.
+      stored = entry ? await this.#l2.write(userId, entry, Date.now()) : await this.#l2.remove(userId)
     } finally {
       if (lock === 'acquired') await this.#l2.unlock(userId)
     }
-    if (!stored) this.#addPending(userId)
-    const broadcast = await this.#broadcast(userId)
-    this.#emit({ type: 'revocation', action, cache: stored ? 'updated' : 'pending' })
-    return { cache: stored ? 'updated' : 'pending', broadcast: broadcast ? 'sent' : 'failed' }
+    // Again: a lookup here may have read L2 between our first mark and our write.
+    this.#invalidateLocally(userId)
+    if (entry) this.#l1.set(userId, entry, Date.now())
+    const broadcast = await this.#channel.broadcast(userId)
+    if (!stored || !broadcast) this.#pending.add(userId)
+    this.#emit({ type: 'revocation', action, cache: stored && broadcast ? 'updated' : 'pending' })
+    return { cache: stored && broadcast ? 'updated' : 'pending', broadcast: broadcast ? 'sent' : 'failed' }
   }
 
-  async #broadcast(userId: string): Promise<boolean> {
-    const message = encodeInvalidation(this.#o.secret, userId, this.#o.instanceId)
-    return this.#store.publish(invalidationChannel(this.#o.prefix), message).then(() => true, () => false)
+  /** A pending user: drop their L2 entry (the next read asks the source) and tell the fleet. */
+  async #retryPropagation(userId: string): Promise<boolean> {
+    return (await this.#l2.remove(userId)) && (await this.#channel.broadcast(userId))
   }
 
-  async #listen(): Promise<void> {
-    const onMessage = (message: string) => {
-      const decoded = decodeInvalidation(this.#o.secret, message)
-      this.#emit({ type: 'broadcast-received', valid: decoded !== undefined })
-      if (decoded && decoded.origin !== this.#o.instanceId) this.#invalidateLocally(decoded.userId)
-    }
-    // Broadcasts sent while we were disconnected are lost: forget everything L1 knew instead.
-    const onGap = () => this.#l1.clear()
-    try {
-      this.#unsubscribe = await this.#o.store.subscribe(invalidationChannel(this.#o.prefix), onMessage, onGap)
-    } catch {
-      // No subscription: L1 TTL bounds lockout, exactly as in serverless mode.
-    }
+  #fresh(userId: string, now: number): CacheEntry | undefined {
+    if (!this.#o.enabled) return undefined
+    return this.#l1.fresh(userId, now, this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs)
   }
 
   #invalidateLocally(userId: string): void {
@@ -219,29 +199,8 @@ export class ValidationCache {
     return { entry, tier }
   }
 
-  /**
-   * Until the shared store takes the write, its old entry could un-revoke the user for a TTL
-   * once it is back. So retry on a timer, not only when traffic happens to probe the breaker.
-   */
-  #addPending(userId: string): void {
-    this.#pending.add(userId)
-    this.#retryTimer ??= setInterval(() => void this.#replayPending(), PENDING_RETRY_MS).unref()
-  }
-
-  async #replayPending(): Promise<void> {
-    for (const userId of [...this.#pending]) {
-      if ((await this.#l2.remove(userId)) && (await this.#broadcast(userId))) this.#pending.delete(userId)
-    }
-    if (this.#pending.size === 0) this.#stopRetrying()
-  }
-
-  #stopRetrying(): void {
-    clearInterval(this.#retryTimer)
-    this.#retryTimer = undefined
-  }
-
   async #resolveUncached(userId: string): Promise<Resolved> {
-    const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#emit)
+    const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
     return answer.ok ? { entry: this.#entryFor(answer.state), tier: 'source' } : { entry: undefined, tier: 'none' }
   }
 
@@ -258,20 +217,22 @@ export class ValidationCache {
 
   readonly #emit = (event: CacheEvent): void => {
     this.counters.record(event)
-    this.#o.onEvent?.(event)
+    try {
+      this.#o.onEvent?.(event)
+    } catch {
+      // A listener's bug must not change a verdict or fail a request.
+    }
   }
 
-  get #lockTtlMs(): number {
-    return this.#o.sourceTimeoutMs + 1_000
-  }
-
-  /** Backend, L1 occupancy, breaker state and counters: what observability reports. */
+  /** Backend, L1 occupancy, breaker states and counters: what observability reports. */
   stats() {
     return {
       backend: this.#o.store.backend,
       instanceId: this.#o.instanceId,
       breaker: this.#store.breaker.state,
-      l1: { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: this.#o.l1TtlMs },
+      sourceBreaker: this.#sourceBreaker.state,
+      listening: this.#channel.listening,
+      l1: { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs },
       ttlMs: this.#o.ttlMs,
       pendingInvalidations: this.#pending.size,
       ...this.counters.snapshot(),
@@ -279,14 +240,11 @@ export class ValidationCache {
   }
 
   async close(): Promise<void> {
-    this.#stopRetrying()
-    await this.#unsubscribe?.().catch(() => undefined)
+    this.#pending.stop()
+    await this.#channel.close()
     await this.#o.store.close()
   }
 }
-
-const LOCK_POLL_MS = 20
-const PENDING_RETRY_MS = 1_000
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {
   return new ValidationCache(options)

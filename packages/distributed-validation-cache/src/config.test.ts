@@ -154,8 +154,7 @@ group('fromEnv: bad values', () => {
     for (const variable of ['UPSTASH_REDIS_REST_TOKEN', 'SUPABASE_SERVICE_ROLE_KEY', 'VALIDATION_CACHE_SECRET']) expect(late.message).toContain(variable)
   })
 
-  // Known bug (see report): a schema error (bad TTL) throws before the cross-field checks run,
-  // so a bad REDIS_URL / missing token in the same environment is not reported.
+  // One bad value must not hide the cross-field checks of the others.
   it('names schema errors and cross-field errors together', () => {
     const message = errorOf({ VALIDATION_CACHE_TTL: 'abc', REDIS_URL: 'http://x', NEXTAUTH_SECRET }).message
     expect(message).toContain('VALIDATION_CACHE_TTL')

@@ -84,8 +84,8 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     else issues.push(...parsed.error.issues.map((i) => ({ variable, message: i.message })))
   }
   const invalid = new Set(issues.map((i) => i.variable))
-  const upstashUrl = e.UPSTASH_REDIS_REST_URL ?? e.KV_REST_API_URL
-  const upstashToken = e.UPSTASH_REDIS_REST_TOKEN ?? e.KV_REST_API_TOKEN
+  // Pairs stay pairs: Upstash's URL with Upstash's token, Vercel KV's with KV's.
+  const [upstashUrl, upstashToken] = e.UPSTASH_REDIS_REST_URL ? [e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN] : [e.KV_REST_API_URL, e.KV_REST_API_TOKEN]
   const provider = e.CACHE_PROVIDER ?? (upstashUrl ? 'upstash' : e.REDIS_URL ? 'redis' : 'memory')
   const why = e.CACHE_PROVIDER ? `forced by CACHE_PROVIDER=${provider}` : upstashUrl ? `${e.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_URL' : 'KV_REST_API_URL'} is set`
     : e.REDIS_URL ? 'REDIS_URL is set' : 'no UPSTASH_REDIS_REST_URL or REDIS_URL set — fine for one instance only'

@@ -33,10 +33,10 @@ export class StoreUnavailableError extends ValidationCacheError {
   }
 }
 
-/** Persisting a revocation in the user source failed: nothing was changed, retry the call. */
+/** Persisting a revocation in the user source failed or timed out: nothing was changed, retry the call. */
 export class RevocationError extends ValidationCacheError {
   override name = 'RevocationError'
-  constructor(userIdHint: string, options?: { cause?: unknown }) {
-    super(`could not persist the revocation in the user source for ${userIdHint}; nothing was changed — retry`, options)
+  constructor(readonly reason: 'error' | 'timeout', options?: { cause?: unknown }) {
+    super(`could not persist the revocation in the user source (${reason}); nothing was changed — retry`, options)
   }
 }

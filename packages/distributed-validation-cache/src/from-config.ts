@@ -8,7 +8,7 @@ import { upstashStore } from './stores/upstash.js'
 /** The store the configuration asks for. */
 export function storeFromConfig(config: Config): Store {
   const { cache } = config
-  if (cache.provider === 'redis') return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000) })
+  if (cache.provider === 'redis') return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000), onError: warnAtMostEvery(30_000) })
   if (cache.provider === 'upstash') return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
   return memoryStore({ maxSize: config.l1MaxSize })
 }
@@ -29,5 +29,15 @@ export function optionsFromConfig(config: Config): Omit<ValidationCacheOptions, 
     prefix: config.prefix,
     ...(config.secret ? { secret: config.secret } : {}),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+  }
+}
+
+/** Connection errors repeat many times a second while Redis is down: one line per interval is enough. */
+function warnAtMostEvery(intervalMs: number): (error: Error) => void {
+  let last = 0
+  return (error) => {
+    if (Date.now() - last < intervalMs) return
+    last = Date.now()
+    console.warn(`[distributed-validation-cache] redis: ${error.message} (validation continues on L1 and the user store)`)
   }
 }

@@ -17,8 +17,9 @@ export interface ValidationCacheOptions {
   /** How long past its TTL a state may be served while the user source is failing. Default "10 m". */
   grace?: Duration
   /**
-   * How long this process trusts its own L1 copy. Default: the TTL. Where no broadcast can reach
-   * the process (serverless, Upstash without subscribe), this bounds lockout: set it to "1 s".
+   * How long this process trusts its own L1 copy. Default: the TTL while the process hears fleet
+   * broadcasts, and 1 s while it does not (subscribe: false, serverless, or a dropped
+   * subscription) — then this bounds how long a revoked user stays in. Setting it applies to both.
    */
   l1Ttl?: Duration
   /** Most users kept in L1. Default 10,000. */
@@ -67,6 +68,7 @@ export function resolveOptions(options: ValidationCacheOptions) {
     negativeTtlMs: duration('negativeTtl', options.negativeTtl, '1 m', 1),
     graceMs: duration('grace', options.grace, '10 m'),
     l1TtlMs: options.l1Ttl === undefined ? ttlMs : duration('l1Ttl', options.l1Ttl, ttlMs, 1),
+    l1TtlUnlistenedMs: options.l1Ttl === undefined ? Math.min(ttlMs, UNLISTENED_L1_TTL_MS) : duration('l1Ttl', options.l1Ttl, ttlMs, 1),
     l1MaxSize,
     prefix: options.prefix ?? 'dvc:',
     storeTimeoutMs: duration('storeTimeout', options.storeTimeout, 250, 1),
@@ -86,8 +88,11 @@ export function resolveOptions(options: ValidationCacheOptions) {
     issues.push({ variable: 'secret', message: 'must be at least 16 characters and the same on every instance (signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)' })
   }
   if (issues.length > 0) throw new ConfigError(issues)
-  return resolved
+  // Outlasts all a holder does (one source query, a few store calls), so only the holder or expiry frees it.
+  return { ...resolved, lockTtlMs: resolved.sourceTimeoutMs + 3 * resolved.storeTimeoutMs + 1_000 }
 }
+
+const UNLISTENED_L1_TTL_MS = 1_000
 
 // Nothing stored in a memory store leaves the process, so a random key is as good as any; but
 // engines sharing one store must share its key, or they reject each other's entries and broadcasts.

@@ -131,3 +131,23 @@ describe('redactUrl', () => {
     for (const url of ['redis://cache', 'redis://cache:6380/2', 'redis+sentinel://s1,s2/m', 'https://x.upstash.io']) expect(redactUrl(url)).toBe(url)
   })
 })
+
+describe('query parameters and passwords with URL delimiters', () => {
+  it.each(['redis://:s3cr?t@host:6379', 'redis://user:pa#ss@host', 'redis://:a?b#c@host:abc'])('never prints any part of the password in %s', (url) => {
+    const password = url.slice(url.indexOf(':', 8) + 1, url.lastIndexOf('@'))
+    expect(redactUrl(url)).not.toContain(password.slice(1))
+    try {
+      parseRedisUrl(url)
+    } catch (error) {
+      expect(String(error)).not.toContain(password.slice(1))
+    }
+  })
+
+  it.each(['ssl=true', 'ssl=1', 'tls=yes', 'tls=true'])('?%s turns TLS on', (query) => {
+    expect(parseRedisUrl(`redis://cache:6380?${query}`).tls).toBe(true)
+  })
+
+  it('refuses an unknown parameter rather than ignoring it', () => {
+    expect(() => parseRedisUrl('redis://:pw@cache?sslmode=require')).toThrow(/unknown parameter "sslmode" \(supported: cluster, tls, ssl\)/)
+  })
+})

@@ -13,7 +13,9 @@ export interface RedisConnection {
 
 // Auth runs to the LAST '@': passwords often hold unencoded '/', '@' or '+' (base64), and
 // cutting at the first one would print part of the password as a "host" in errors.
-const SHAPE = /^(redis|rediss|redis\+sentinel|rediss\+sentinel):\/\/(?:([^?#]*)@)?([^/?#@]+)(\/[^?#@]*)?(\?[^#]*)?$/
+const SHAPE = /^(redis|rediss|redis\+sentinel|rediss\+sentinel):\/\/(?:(.*)@)?([^/?#@]+)(\/[^?#@]*)?(\?[^#@]*)?$/
+const PARAMETERS = ['cluster', 'tls', 'ssl']
+const truthy = (value: string | null) => ['true', '1', 'yes'].includes(value ?? '')
 
 /**
  * Parses the REDIS_URL forms people deploy with (seed 004):
@@ -39,7 +41,10 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
   const params = new URLSearchParams(query)
   const segments = path.split('/').filter(Boolean)
   const sentinel = scheme.includes('sentinel')
-  const cluster = !sentinel && ['true', '1', 'yes'].includes(params.get('cluster') ?? '')
+  const unknown = [...params.keys()].find((name) => !PARAMETERS.includes(name))
+  // An ignored "?ssl=true" would send the password in clear text: refuse what we do not understand.
+  if (unknown !== undefined) fail(`has an unknown parameter "${unknown}" (supported: ${PARAMETERS.join(', ')})`)
+  const cluster = !sentinel && truthy(params.get('cluster'))
   if (sentinel && !segments[0]) fail('needs the master name after the sentinel hosts, e.g. redis+sentinel://s1:26379/mymaster')
   if (!sentinel && !cluster && nodes.length > 1) fail('lists several hosts: add ?cluster=true for a Redis Cluster, or use redis+sentinel://')
   const dbText = sentinel ? segments[1] : segments[0]
@@ -52,7 +57,7 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
     db,
-    tls: scheme.startsWith('rediss') || params.get('tls') === 'true',
+    tls: scheme.startsWith('rediss') || truthy(params.get('tls')) || truthy(params.get('ssl')),
     ...(sentinel ? { masterName: decodeURIComponent(segments[0]!) } : {}),
   }
 }
@@ -72,9 +77,9 @@ function decode(text: string): string {
   }
 }
 
-/** The URL with any password replaced, fit for logs and error messages. */
+/** The URL with any password replaced, fit for logs and error messages. Runs before any parsing. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/)([^?#]*)@/i, (_, scheme: string, auth: string) => {
+  return url.replace(/^([a-z+]+:\/\/)(.*)@/i, (_, scheme: string, auth: string) => {
     const colon = auth.indexOf(':')
     return `${scheme}${colon === -1 ? '****' : `${auth.slice(0, colon)}:****`}@`
   })

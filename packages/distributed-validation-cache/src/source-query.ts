@@ -1,34 +1,33 @@
+import type { CircuitBreaker } from './circuit-breaker.js'
+import { withDeadline } from './deadline.js'
 import type { CacheEvent } from './events.js'
 import type { UserSource } from './user-source.js'
-import { MISSING_USER, type UserState } from './user-state.js'
+import { MISSING_USER, isUserState, type UserState } from './user-state.js'
 
-export type SourceAnswer = { ok: true; state: UserState } | { ok: false; reason: 'error' | 'timeout'; error: unknown }
+export type SourceAnswer = { ok: true; state: UserState } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
+
+class SourceTimeout extends Error {}
 
 /**
- * Asks the user source once, bounded by a timeout even if the source ignores its abort signal.
- * An error or a timeout is reported as such, never as a verdict.
+ * Asks the user source once, bounded by a timeout even if the source ignores its abort signal,
+ * and guarded by a breaker so a store that is down costs requests nothing while it stays down.
+ * An error, a timeout or a malformed answer is reported as such — never as a verdict.
  */
-export async function querySource(source: UserSource, userId: string, timeoutMs: number, emit: (event: CacheEvent) => void): Promise<SourceAnswer> {
+export async function querySource(source: UserSource, userId: string, timeoutMs: number, breaker: CircuitBreaker, emit: (event: CacheEvent) => void): Promise<SourceAnswer> {
+  if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
   const controller = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs)
-  })
   try {
-    const result = await Promise.race([source.fetchUser(userId, controller.signal), timedOut])
-    const durationMs = performance.now() - started
-    if (result === 'timeout') {
-      controller.abort(new Error(`user source timed out after ${timeoutMs} ms`))
-      emit({ type: 'source-query', outcome: 'timeout', durationMs })
-      return { ok: false, reason: 'timeout', error: controller.signal.reason }
-    }
-    emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs })
+    const result: unknown = await withDeadline(source.fetchUser(userId, controller.signal), timeoutMs, () => new SourceTimeout())
+    if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
+    breaker.success()
+    emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
     return { ok: true, state: result ?? MISSING_USER }
   } catch (error) {
-    emit({ type: 'source-query', outcome: 'error', durationMs: performance.now() - started })
-    return { ok: false, reason: 'error', error }
-  } finally {
-    clearTimeout(timer)
+    breaker.failure()
+    const timedOut = error instanceof SourceTimeout
+    if (timedOut) controller.abort(new Error(`user source timed out after ${timeoutMs} ms`))
+    emit({ type: 'source-query', outcome: timedOut ? 'timeout' : 'error', durationMs: performance.now() - started })
+    return { ok: false, reason: timedOut ? 'timeout' : 'error', error }
   }
 }

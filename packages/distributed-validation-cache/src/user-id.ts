@@ -14,3 +14,11 @@ export function assertUserId(id: unknown, requireUuid: boolean): asserts id is s
     if (!UUID.test(id)) throw new InvalidUserIdError('not-a-uuid')
   } else if (!SAFE.test(id)) throw new InvalidUserIdError('bad-characters')
 }
+
+/**
+ * The one spelling of an id used in keys and broadcasts. UUIDs are case-insensitive (Postgres
+ * and GoTrue agree), so "ABC…" and "abc…" must be the same user, or revoking one misses the other.
+ */
+export function canonicalUserId(id: string, requireUuid: boolean): string {
+  return requireUuid ? id.toLowerCase() : id
+}

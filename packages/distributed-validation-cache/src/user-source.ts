@@ -9,5 +9,5 @@ export interface UserSource {
   readonly name: string
   fetchUser(userId: string, signal: AbortSignal): Promise<UserState | null>
   /** Persists the revocation time (null clears it). Must be durable: the cache can be flushed. */
-  setSessionsRevokedAt(userId: string, at: number | null): Promise<void>
+  setSessionsRevokedAt(userId: string, at: number | null, signal: AbortSignal): Promise<void>
 }

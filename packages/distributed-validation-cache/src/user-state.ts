@@ -15,13 +15,25 @@ export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 
 
 export const MISSING_USER: UserState = Object.freeze({ exists: false, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
 
-/** The verdict for one session. `issuedAt` absent means "unknown", which a revocation covers. */
+/**
+ * The verdict for one session. An `issuedAt` that is absent or not a finite number (a token
+ * without `iat`, an invalid Date) is unknown, and a revocation covers it.
+ */
 export function decide(state: UserState, issuedAt: number | undefined, now: number): Verdict {
   if (!state.exists) return 'missing'
   if (state.deleted) return 'deleted'
   if (state.bannedUntil !== null && state.bannedUntil > now) return 'banned'
-  if (state.sessionsRevokedAt !== null && (issuedAt === undefined || issuedAt < state.sessionsRevokedAt)) return 'revoked'
+  if (state.sessionsRevokedAt !== null && !(issuedAt! >= state.sessionsRevokedAt)) return 'revoked' // NaN/undefined compare false
   return 'active'
+}
+
+const isTime = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v))
+
+/** Guards the boundary with user sources: a malformed state must not become a verdict. */
+export function isUserState(value: unknown): value is UserState {
+  if (typeof value !== 'object' || value === null) return false
+  const s = value as Record<string, unknown>
+  return typeof s.exists === 'boolean' && typeof s.deleted === 'boolean' && isTime(s.bannedUntil) && isTime(s.sessionsRevokedAt)
 }
 
 /** A user who may not get in whatever the session: cached for the shorter, negative TTL. */

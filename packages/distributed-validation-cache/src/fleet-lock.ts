@@ -1,0 +1,37 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import type { CacheEntry } from './cache-entry.js'
+import type { CacheEvent } from './events.js'
+import type { LockOutcome, SharedTier } from './shared-tier.js'
+
+const POLL_MS = 20
+
+/**
+ * Takes the fleet lock for a user (SET NX PX), waiting while another instance holds it. A waiter
+ * that sees the holder's L2 write returns it (`acceptFill`); past the lock's TTL the holder is
+ * presumed dead and the waiter goes ahead without the lock.
+ *
+ * The lock has no owner token: it is released with a plain DEL. That is safe because its TTL
+ * outlasts everything a holder does (one bounded source query, one bounded write), so a lock is
+ * only ever deleted by the holder that set it or after it expired.
+ */
+export async function acquireFleetLock(l2: SharedTier, userId: string, options: { ttlMs: number; acceptFill: boolean; emit: (event: CacheEvent) => void }): Promise<LockOutcome | { filled: CacheEntry }> {
+  const deadline = Date.now() + options.ttlMs
+  let lock = await l2.tryLock(userId, options.ttlMs)
+  while (lock === 'held') {
+    await delay(POLL_MS)
+    if (options.acceptFill) {
+      const { fresh } = await l2.read(userId, Date.now())
+      if (fresh) {
+        options.emit({ type: 'lock', outcome: 'waited-for-fill' })
+        return { filled: fresh }
+      }
+    }
+    if (Date.now() > deadline) {
+      options.emit({ type: 'lock', outcome: 'took-over' })
+      return 'store-unavailable'
+    }
+    lock = await l2.tryLock(userId, options.ttlMs)
+  }
+  if (lock === 'acquired') options.emit({ type: 'lock', outcome: 'acquired' })
+  return lock
+}
