@@ -44,7 +44,7 @@ const N = 20_000
 const hot = newUser()
 await a.validate(hot)
 await naiveValidate(hot)
-const l2Users = Array.from({ length: N + 1_000 }, newUser)
+const l2Users = Array.from({ length: N + 1_000 }, newUser) // + the 1,000 warm-up calls
 for (const id of l2Users) await a.validate(id) // in L2 (and a's L1); b has never seen them
 const missUsers = Array.from({ length: 5_000 + 1_000 }, newUser)
 const lru = new LRUCache<string, object>({ max: 1_000 })

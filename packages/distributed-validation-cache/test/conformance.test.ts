@@ -129,7 +129,7 @@ describe.each(backends)('store conformance: $name', (backend) => {
   it('delivers a published message to a subscriber on another connection, and stops after unsubscribe', async () => {
     const channel = `${prefix}channel:${backend.name.split(' ')[0]}`
     const received: string[] = []
-    const unsubscribe = await backend.connect().subscribe(channel, (m) => received.push(m))
+    const unsubscribe = await backend.connect().subscribe(channel, { onMessage: (m) => received.push(m) })
     expect(unsubscribe).not.toBeNull()
     const publisher = backend.connect()
     await publisher.publish(channel, values.unicode)

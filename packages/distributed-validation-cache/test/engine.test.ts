@@ -123,8 +123,17 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
     expect(verdicts.sort()).toEqual(['active', 'unavailable'])
     expect(a.stats().source[mode === 'throw' ? 'errors' : 'timeouts']).toBeGreaterThan(0)
 
-    fleet.source.mode = 'ok' // the error was never cached: the next validation asks again
-    expect(await a.validate(user)).toMatchObject({ verdict: 'active', tier: 'source' })
+    // The source breaker spared the failing store repeated queries…
+    expect(a.stats().source.breakerOpened).toBeGreaterThan(0)
+    const queriesWhileFailing = fleet.source.queries
+    fleet.source.mode = 'ok'
+    // …and probes it again after its cooldown; the error was never cached as a verdict.
+    const recovered = await waitFor(async () => {
+      const r = await a.validate(user)
+      return r.verdict === 'active' ? r : undefined
+    }, { timeoutMs: 3_000, intervalMs: 50, what: 'the source to be probed again' })
+    expect(recovered.tier).toBe('source')
+    expect(fleet.source.queries).toBeGreaterThan(queriesWhileFailing)
   })
 
   it('rejects bad ids with a typed error before touching the store or the source', async () => {

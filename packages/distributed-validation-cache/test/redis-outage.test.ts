@@ -101,4 +101,22 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     // Had the stale L2 entry survived, b would read it as "active" for the rest of the TTL.
     expect(await b.validate(user, { issuedAt })).toMatchObject({ verdict: 'revoked', tier: 'source' })
   })
+
+  it('an instance started while Redis is down subscribes once Redis is up, and trusts L1 only briefly until then', async () => {
+    server = await OwnRedisServer.start()
+    await server.kill()
+    fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
+    const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    await fleet.ready() // bounded: does not wait for a Redis that is down
+    expect(b.stats()).toMatchObject({ listening: false, l1: { ttlMs: 1_000 } })
+    await server.start()
+    await waitFor(() => a.stats().listening && b.stats().listening, { timeoutMs: 10_000, intervalMs: 50, what: 'both to subscribe' })
+    expect(b.stats().l1.ttlMs).toBe(300_000)
+    const user = fleet.source.add(randomUUID())
+    const issuedAt = Date.now() - 60_000
+    expect((await b.validate(user, { issuedAt })).verdict).toBe('active')
+    await a.revoke(user)
+    await waitFor(async () => (await b.validate(user, { issuedAt })).verdict === 'revoked', { timeoutMs: 1_000, intervalMs: 5, what: 'b to hear the broadcast' })
+    expect(b.stats().broadcasts.received).toBeGreaterThan(0)
+  })
 })

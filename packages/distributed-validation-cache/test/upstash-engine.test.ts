@@ -71,4 +71,16 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
       return (await b.validate(fresh)).tier === 'l2'
     }, { timeoutMs: 5_000, intervalMs: 100, what: 'L2 to serve again' })
   })
+
+  it('answers from the source within its store timeout when the REST API is slow', async () => {
+    fleet = startFleet(1, { store: upstash(), storeTimeout: 200 })
+    const cache = fleet.instances[0]!
+    await fleet.ready()
+    bridge.setFault({ delayMs: 2_000 })
+    const user = fleet.source.add(randomUUID())
+    const started = performance.now()
+    expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'source' })
+    expect(performance.now() - started).toBeLessThan(1_500) // GET and lock each cut at 200 ms, not 2 s
+    expect(cache.stats().store.timeouts).toBeGreaterThan(0)
+  })
 })

@@ -16,13 +16,13 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls until `check` passes or the deadline is reached (then throws with the last error). */
-export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {}): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   for (;;) {
     try {
       const value = await check()
-      if (value !== false && value !== undefined && value !== null) return value
+      if (value !== false && value !== undefined && value !== null) return value as Exclude<T, false | undefined | null>
     } catch (error) {
       lastError = error
     }

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { decodeEntry } from '../src/cache-entry.js'
+import { entryKey } from '../src/keys.js'
+import { redisStore } from '../src/stores/redis.js'
+import { startFleet } from './support/fleet.js'
+import { waitFor } from './support/redis-server.js'
+import { REDIS_URL, redisAvailable } from './support/services.js'
+
+const redisUp = await redisAvailable()
+
+/** Races and partial failures around revoke()/refresh(), on real Redis. */
+describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
+  let redis: Redis
+  let fleet: ReturnType<typeof startFleet> | undefined
+  beforeAll(() => void (redis = new Redis(REDIS_URL)))
+  afterAll(() => redis.quit())
+  afterEach(async () => {
+    await fleet?.close()
+    fleet = undefined
+  })
+  const l2State = async (prefix: string, secret: string, user: string) => {
+    const raw = await redis.get(entryKey(prefix, user))
+    const decoded = raw === null ? undefined : decodeEntry(secret, user, raw)
+    return decoded?.ok ? decoded.entry.state : undefined
+  }
+
+  it('refresh() after a ban made in the user store locks the user out on every instance within 1 s', async () => {
+    fleet = startFleet(3)
+    const user = fleet.source.add(randomUUID())
+    await fleet.ready()
+    for (const cache of fleet.instances) expect((await cache.validate(user)).verdict).toBe('active')
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 }) // e.g. in the Supabase dashboard
+    const started = Date.now()
+    expect(await fleet.instances[0]!.refresh(user)).toEqual({ cache: 'updated', broadcast: 'sent' })
+    await waitFor(async () => (await Promise.all(fleet!.instances.map((c) => c.validate(user)))).every((r) => r.verdict === 'banned'),
+      { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer banned' })
+    expect(Date.now() - started).toBeLessThan(1_000)
+  })
+
+  // Two defences cover this race, each enough alone: the fleet lock orders the writes, and the
+  // broadcast marks the user so a lookup that began before it neither writes L2 nor fills L1.
+  it('a lookup in flight on another instance when revoke() starts cannot overwrite the revocation', async () => {
+    fleet = startFleet(3)
+    const [a, b, c] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const user = fleet.source.add(randomUUID())
+    const issuedAt = Date.now() - 60_000
+    await fleet.ready()
+    fleet.source.latencyMs = 150 // a's lookup reads the pre-revocation state, then answers late
+    const inFlight = a.validate(user, { issuedAt })
+    await waitFor(() => fleet!.source.queries === 1, { what: "a's lookup to reach the source" })
+    fleet.source.latencyMs = 0
+    await b.revoke(user) // waits for a's fleet lock, so its write lands after a's
+    expect((await inFlight).verdict).toBe('active') // answered before the revocation existed
+    expect((await l2State(fleet.prefix, fleet.secret, user))?.sessionsRevokedAt).not.toBeNull()
+    for (const cache of [a, b, c]) {
+      await waitFor(async () => (await cache.validate(user, { issuedAt })).verdict === 'revoked', { timeoutMs: 1_000, what: 'revoked everywhere' })
+    }
+  })
+
+  it('a lookup in flight on the revoking instance itself does not refill L1 or L2 with the old state', async () => {
+    fleet = startFleet(1)
+    const cache = fleet.instances[0]!
+    const user = fleet.source.add(randomUUID())
+    const issuedAt = Date.now() - 60_000
+    fleet.source.latencyMs = 100
+    const inFlight = cache.validate(user, { issuedAt })
+    await waitFor(() => fleet!.source.queries === 1, { what: 'the lookup to reach the source' })
+    const revoked = cache.revoke(user)
+    await inFlight
+    fleet.source.latencyMs = 0
+    await revoked
+    expect((await l2State(fleet.prefix, fleet.secret, user))?.sessionsRevokedAt).not.toBeNull()
+    expect(await cache.validate(user, { issuedAt })).toMatchObject({ verdict: 'revoked', tier: 'l1' })
+  })
+
+  it('a broadcast that fails after the L2 write is retried until the other instances hear it', async () => {
+    // A Redis user that may do everything but PUBLISH: the L2 write succeeds, the broadcast fails.
+    const username = `dvc-test-${randomUUID().slice(0, 8)}`
+    await redis.call('ACL', 'SETUSER', username, 'on', '>test-password', '~*', '&*', '+@all', '-publish')
+    try {
+      fleet = startFleet(2, { store: () => redisStore(`redis://${username}:test-password@127.0.0.1:${new URL(REDIS_URL).port || 6379}`) })
+      const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+      const user = fleet.source.add(randomUUID())
+      const issuedAt = Date.now() - 60_000
+      await fleet.ready()
+      expect((await b.validate(user, { issuedAt })).verdict).toBe('active') // now in b's L1
+      expect(await a.revoke(user)).toEqual({ cache: 'pending', broadcast: 'failed' })
+      expect(a.stats().pendingInvalidations).toBe(1)
+      expect((await b.validate(user, { issuedAt })).tier).toBe('l1') // b has heard nothing yet
+      await redis.call('ACL', 'SETUSER', username, '+publish')
+      await waitFor(async () => (await b.validate(user, { issuedAt })).verdict === 'revoked', { timeoutMs: 3_000, what: 'the retried broadcast' })
+      expect(a.stats().pendingInvalidations).toBe(0)
+    } finally {
+      await redis.call('ACL', 'DELUSER', username)
+    }
+  })
+})
