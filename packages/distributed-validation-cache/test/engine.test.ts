@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeEntry } from '../src/cache-entry.js'
 import { entryKey } from '../src/keys.js'
 import { startFleet } from './support/fleet.js'
@@ -11,16 +11,11 @@ const redisUp = await redisAvailable()
 
 describe.skipIf(!redisUp)('validation engine on real Redis', () => {
   let redis: Redis
-  let fleet: ReturnType<typeof startFleet> | undefined
   beforeAll(() => void (redis = new Redis(REDIS_URL)))
   afterAll(() => redis.quit())
-  afterEach(async () => {
-    await fleet?.close()
-    fleet = undefined
-  })
 
   it('3 instances × 200 concurrent validations of one cold user query the source exactly once', async () => {
-    fleet = startFleet(3)
+    const fleet = startFleet(3)
     const user = fleet.source.add(randomUUID())
     fleet.source.latencyMs = 25 // a real store's round trip, so the requests truly overlap
     await fleet.ready()
@@ -37,7 +32,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
   })
 
   it('revoke on one instance makes the other two answer "revoked" within 1 s; later sessions and restore work', async () => {
-    fleet = startFleet(3)
+    const fleet = startFleet(3)
     const user = fleet.source.add(randomUUID())
     await fleet.ready()
     const sessionIssuedAt = Date.now() - 60_000
@@ -49,7 +44,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
     expect(outcome).toEqual({ cache: 'updated', broadcast: 'sent' })
     expect(fleet.source.users.get(user)!.sessionsRevokedAt).toBeGreaterThanOrEqual(started) // persisted first
     await waitFor(async () => {
-      const verdicts = await Promise.all(fleet!.instances.map((c) => c.validate(user, { issuedAt: sessionIssuedAt })))
+      const verdicts = await Promise.all(fleet.instances.map((c) => c.validate(user, { issuedAt: sessionIssuedAt })))
       return verdicts.every((v) => v.verdict === 'revoked' && !v.valid)
     }, { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer revoked' })
     expect(Date.now() - started).toBeLessThan(1_000)
@@ -59,13 +54,13 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
 
     await fleet.instances[2]!.restore(user)
     await waitFor(async () => {
-      const verdicts = await Promise.all(fleet!.instances.map((c) => c.validate(user, { issuedAt: sessionIssuedAt })))
+      const verdicts = await Promise.all(fleet.instances.map((c) => c.validate(user, { issuedAt: sessionIssuedAt })))
       return verdicts.every((v) => v.verdict === 'active')
     }, { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to accept the old session again' })
   })
 
   it('rejects a forged entry and an entry replayed from another user, and counts both', async () => {
-    fleet = startFleet(1)
+    const fleet = startFleet(1)
     const [cache] = fleet.instances as [NonNullable<typeof fleet.instances[0]>]
     const good = fleet.source.add(randomUUID())
     const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 86_400_000 })
@@ -89,7 +84,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
   })
 
   it('treats a corrupt L2 value as a miss, never a crash', async () => {
-    fleet = startFleet(1)
+    const fleet = startFleet(1)
     const cache = fleet.instances[0]!
     const corrupt = ['not json', '[1,2,3]', '\u0000\u0001', '{"exists":true}', '[1,1,0,null,null,"x",1,"sig"]', '']
     for (const value of corrupt) {
@@ -101,7 +96,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
   })
 
   it.each(['throw', 'hang'] as const)('a source that starts to %s yields stale within grace, then unavailable — never a negative verdict', async (mode) => {
-    fleet = startFleet(2, { ttl: 150, grace: 600, sourceTimeout: 100 })
+    const fleet = startFleet(2, { ttl: 150, grace: 600, sourceTimeout: 100 })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     const user = fleet.source.add(randomUUID())
     expect(await a.validate(user)).toMatchObject({ verdict: 'active', tier: 'source' })
@@ -137,7 +132,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
   })
 
   it('rejects bad ids with a typed error before touching the store or the source', async () => {
-    fleet = startFleet(1)
+    const fleet = startFleet(1)
     const cache = fleet.instances[0]!
     const bad: unknown[] = ['', 42, null, undefined, {}, ['id'], 'x'.repeat(10_000), 'not-a-uuid', `${randomUUID()}}`, `{${randomUUID()}}`]
     for (const id of bad) await expect(cache.validate(id)).rejects.toMatchObject({ name: 'InvalidUserIdError' })

@@ -10,19 +10,17 @@ const redisUp = await redisAvailable()
 
 describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
   let server: OwnRedisServer | undefined
-  let fleet: ReturnType<typeof startFleet> | undefined
   afterEach(async () => {
-    await fleet?.close()
     await server?.stop()
-    fleet = server = undefined
+    server = undefined
   })
 
   it('keeps answering while its Redis is killed mid-run, then uses L2 again after a restart', async () => {
     server = await OwnRedisServer.start()
     // A short TTL keeps the store in play: with L1 fresh for minutes, an outage would go unnoticed.
-    fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100, ttl: 200, negativeTtl: 200 })
+    const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100, ttl: 200, negativeTtl: 200 })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
-    const active = Array.from({ length: 20 }, () => fleet!.source.add(randomUUID()))
+    const active = Array.from({ length: 20 }, () => fleet.source.add(randomUUID()))
     const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 3_600_000 })
     await fleet.ready()
     for (const user of active.slice(0, 10)) await a.validate(user) // warm half of them
@@ -57,7 +55,7 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
 
     await server.start() // same port: the clients reconnect by themselves
     await waitFor(async () => {
-      const fresh = fleet!.source.add(randomUUID())
+      const fresh = fleet.source.add(randomUUID())
       await a.validate(fresh) // writes L2 once the breaker lets calls through again
       return (await b.validate(fresh)).tier === 'l2'
     }, { timeoutMs: 10_000, intervalMs: 100, what: 'L2 to serve again after the restart' })
@@ -66,7 +64,7 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
 
   it('answers within the store timeout when Redis hangs (SIGSTOP), and recovers on SIGCONT', async () => {
     server = await OwnRedisServer.start()
-    fleet = startFleet(1, { redisUrl: server.url, storeTimeout: 100 })
+    const fleet = startFleet(1, { redisUrl: server.url, storeTimeout: 100 })
     const cache = fleet.instances[0]!
     const user = fleet.source.add(randomUUID())
     await fleet.ready()
@@ -79,13 +77,13 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     expect(elapsed).toBeLessThan(1_000)
     expect(cache.stats().store.timeouts).toBeGreaterThan(0)
     server.resume()
-    await waitFor(async () => (await cache.validate(fleet!.source.add(randomUUID())), cache.stats().breaker === 'closed'), { timeoutMs: 10_000, intervalMs: 100, what: 'breaker to close' })
+    await waitFor(async () => (await cache.validate(fleet.source.add(randomUUID())), cache.stats().breaker === 'closed'), { timeoutMs: 10_000, intervalMs: 100, what: 'breaker to close' })
   })
 
   it('a revocation made while Redis is down is pending, then written once Redis is back', async () => {
     // Persisted to disk, so the pre-revocation entry survives the restart, as on a real server.
     server = await OwnRedisServer.start(['--appendonly', 'yes', '--appendfsync', 'always'])
-    fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
+    const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 1_000
@@ -105,7 +103,7 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
   it('an instance started while Redis is down subscribes once Redis is up, and trusts L1 only briefly until then', async () => {
     server = await OwnRedisServer.start()
     await server.kill()
-    fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
+    const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     await fleet.ready() // bounded: does not wait for a Redis that is down
     expect(b.stats()).toMatchObject({ listening: false, l1: { ttlMs: 1_000 } })

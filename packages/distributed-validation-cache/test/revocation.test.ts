@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeEntry } from '../src/cache-entry.js'
 import { entryKey } from '../src/keys.js'
 import { redisStore } from '../src/stores/redis.js'
@@ -13,13 +13,8 @@ const redisUp = await redisAvailable()
 /** Races and partial failures around revoke()/refresh(), on real Redis. */
 describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
   let redis: Redis
-  let fleet: ReturnType<typeof startFleet> | undefined
   beforeAll(() => void (redis = new Redis(REDIS_URL)))
   afterAll(() => redis.quit())
-  afterEach(async () => {
-    await fleet?.close()
-    fleet = undefined
-  })
   const l2State = async (prefix: string, secret: string, user: string) => {
     const raw = await redis.get(entryKey(prefix, user))
     const decoded = raw === null ? undefined : decodeEntry(secret, user, raw)
@@ -27,14 +22,14 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
   }
 
   it('refresh() after a ban made in the user store locks the user out on every instance within 1 s', async () => {
-    fleet = startFleet(3)
+    const fleet = startFleet(3)
     const user = fleet.source.add(randomUUID())
     await fleet.ready()
     for (const cache of fleet.instances) expect((await cache.validate(user)).verdict).toBe('active')
     fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 }) // e.g. in the Supabase dashboard
     const started = Date.now()
     expect(await fleet.instances[0]!.refresh(user)).toEqual({ cache: 'updated', broadcast: 'sent' })
-    await waitFor(async () => (await Promise.all(fleet!.instances.map((c) => c.validate(user)))).every((r) => r.verdict === 'banned'),
+    await waitFor(async () => (await Promise.all(fleet.instances.map((c) => c.validate(user)))).every((r) => r.verdict === 'banned'),
       { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer banned' })
     expect(Date.now() - started).toBeLessThan(1_000)
   })
@@ -42,14 +37,14 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
   // Two defences cover this race, each enough alone: the fleet lock orders the writes, and the
   // broadcast marks the user so a lookup that began before it neither writes L2 nor fills L1.
   it('a lookup in flight on another instance when revoke() starts cannot overwrite the revocation', async () => {
-    fleet = startFleet(3)
+    const fleet = startFleet(3)
     const [a, b, c] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 60_000
     await fleet.ready()
     fleet.source.latencyMs = 150 // a's lookup reads the pre-revocation state, then answers late
     const inFlight = a.validate(user, { issuedAt })
-    await waitFor(() => fleet!.source.queries === 1, { what: "a's lookup to reach the source" })
+    await waitFor(() => fleet.source.queries === 1, { what: "a's lookup to reach the source" })
     fleet.source.latencyMs = 0
     await b.revoke(user) // waits for a's fleet lock, so its write lands after a's
     expect((await inFlight).verdict).toBe('active') // answered before the revocation existed
@@ -60,13 +55,13 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
   })
 
   it('a lookup in flight on the revoking instance itself does not refill L1 or L2 with the old state', async () => {
-    fleet = startFleet(1)
+    const fleet = startFleet(1)
     const cache = fleet.instances[0]!
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 60_000
     fleet.source.latencyMs = 100
     const inFlight = cache.validate(user, { issuedAt })
-    await waitFor(() => fleet!.source.queries === 1, { what: 'the lookup to reach the source' })
+    await waitFor(() => fleet.source.queries === 1, { what: 'the lookup to reach the source' })
     const revoked = cache.revoke(user)
     await inFlight
     fleet.source.latencyMs = 0
@@ -80,7 +75,7 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     const username = `dvc-test-${randomUUID().slice(0, 8)}`
     await redis.call('ACL', 'SETUSER', username, 'on', '>test-password', '~*', '&*', '+@all', '-publish')
     try {
-      fleet = startFleet(2, { store: () => redisStore(`redis://${username}:test-password@127.0.0.1:${new URL(REDIS_URL).port || 6379}`) })
+      const fleet = startFleet(2, { store: () => redisStore(`redis://${username}:test-password@127.0.0.1:${new URL(REDIS_URL).port || 6379}`) })
       const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
       const user = fleet.source.add(randomUUID())
       const issuedAt = Date.now() - 60_000

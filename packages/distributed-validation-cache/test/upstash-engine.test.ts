@@ -11,18 +11,13 @@ const redisUp = await redisAvailable()
 /** The engine over the real @upstash/redis client, through the REST bridge to real Redis. */
 describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
   let bridge: Bridge
-  let fleet: ReturnType<typeof startFleet> | undefined
   beforeAll(async () => void (bridge = await startBridge({ redisUrl: REDIS_URL, token: `token-${randomUUID()}` })))
   afterAll(() => bridge.close())
-  afterEach(async () => {
-    bridge.setFault(null)
-    await fleet?.close()
-    fleet = undefined
-  })
+  afterEach(() => bridge.setFault(null))
   const upstash = (subscribe = true) => () => upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe })
 
   it('shares one source query across 3 instances and revokes on all of them within 1 s over SSE', async () => {
-    fleet = startFleet(3, { store: upstash() })
+    const fleet = startFleet(3, { store: upstash() })
     const user = fleet.source.add(randomUUID())
     fleet.source.latencyMs = 25
     await fleet.ready()
@@ -33,7 +28,7 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
 
     const started = Date.now()
     expect(await fleet.instances[1]!.revoke(user)).toEqual({ cache: 'updated', broadcast: 'sent' })
-    await waitFor(async () => (await Promise.all(fleet!.instances.map((c) => c.validate(user, { issuedAt })))).every((r) => r.verdict === 'revoked'),
+    await waitFor(async () => (await Promise.all(fleet.instances.map((c) => c.validate(user, { issuedAt })))).every((r) => r.verdict === 'revoked'),
       { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer revoked' })
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(fleet.instances[0]!.stats().broadcasts.received).toBeGreaterThan(0)
@@ -41,7 +36,7 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
 
   it('serverless mode (no subscription): a short L1 TTL bounds lockout instead', async () => {
     const l1TtlMs = 300
-    fleet = startFleet(2, { store: upstash(false), l1Ttl: l1TtlMs })
+    const fleet = startFleet(2, { store: upstash(false), l1Ttl: l1TtlMs })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     const user = fleet.source.add(randomUUID())
     await fleet.ready()
@@ -56,24 +51,24 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
   })
 
   it('keeps validating from the source while the REST API answers 500, and uses L2 again after', async () => {
-    fleet = startFleet(2, { store: upstash(), ttl: 200 })
+    const fleet = startFleet(2, { store: upstash(), ttl: 200 })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     await fleet.ready()
     bridge.setFault({ status: 500 })
-    const users = Array.from({ length: 10 }, () => fleet!.source.add(randomUUID()))
+    const users = Array.from({ length: 10 }, () => fleet.source.add(randomUUID()))
     const results = await Promise.all(users.map((u) => a.validate(u)))
     expect(results.every((r) => r.verdict === 'active' && r.tier === 'source')).toBe(true)
     expect(a.stats().breaker).toBe('open')
     bridge.setFault(null)
     await waitFor(async () => {
-      const fresh = fleet!.source.add(randomUUID())
+      const fresh = fleet.source.add(randomUUID())
       await a.validate(fresh)
       return (await b.validate(fresh)).tier === 'l2'
     }, { timeoutMs: 5_000, intervalMs: 100, what: 'L2 to serve again' })
   })
 
   it('answers from the source within its store timeout when the REST API is slow', async () => {
-    fleet = startFleet(1, { store: upstash(), storeTimeout: 200 })
+    const fleet = startFleet(1, { store: upstash(), storeTimeout: 200 })
     const cache = fleet.instances[0]!
     await fleet.ready()
     bridge.setFault({ delayMs: 2_000 })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { onTestFinished } from 'vitest'
 import { createValidationCache, type ValidationCache } from '../../src/cache.js'
 import type { ValidationCacheOptions } from '../../src/options.js'
 import type { Store } from '../../src/store.js'
@@ -9,6 +10,7 @@ import { REDIS_URL } from './services.js'
 /**
  * N engine instances as N app servers would run them: each with its own Redis clients, all
  * sharing one Redis, one key prefix (unique to the test), one secret and one user store.
+ * Closed when the test finishes, pass or fail.
  */
 export function startFleet(size: number, options: Omit<Partial<ValidationCacheOptions>, 'store'> & { redisUrl?: string; store?: () => Store } = {}) {
   const source = new FleetSource()
@@ -18,12 +20,7 @@ export function startFleet(size: number, options: Omit<Partial<ValidationCacheOp
   const instances: ValidationCache[] = Array.from({ length: size }, (_, i) =>
     createValidationCache({ source, prefix, secret, instanceId: `instance-${i}`, store: store(), ...rest }),
   )
-  return {
-    source,
-    prefix,
-    secret,
-    instances,
-    ready: () => Promise.all(instances.map((c) => c.ready())),
-    close: () => Promise.all(instances.map((c) => c.close())),
-  }
+  const close = () => Promise.all(instances.map((c) => c.close()))
+  onTestFinished(async () => void (await close()))
+  return { source, prefix, secret, instances, ready: () => Promise.all(instances.map((c) => c.ready())), close }
 }
