@@ -27,3 +27,6 @@ export async function requireService(name: string, host: string, port: number): 
 }
 
 export const redisAvailable = () => requireService('Redis', '127.0.0.1', Number(new URL(REDIS_URL).port || 6379))
+
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const postgresAvailable = () => requireService('PostgreSQL', new URL(DATABASE_URL).hostname, Number(new URL(DATABASE_URL).port || 5432))

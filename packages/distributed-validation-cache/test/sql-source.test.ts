@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto'
+import bcrypt from 'bcryptjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createValidationCache } from '../src/cache.js'
+import { migrateAuthSchema } from '../src/sources/auth-schema.js'
+import { DEMO_USERS, seedDemoUsers } from '../src/sources/demo-users.js'
+import { openPglite, pgliteSource } from '../src/sources/pglite.js'
+import { postgresSource } from '../src/sources/postgres.js'
+import type { SqlRunner } from '../src/sources/sql-source.js'
+import { memoryStore } from '../src/stores/memory.js'
+import type { UserSource } from '../src/user-source.js'
+import { freePort } from './support/redis-server.js'
+import { createScratchDatabase } from './support/scratch-database.js'
+import { postgresAvailable } from './support/services.js'
+
+interface Target {
+  source: UserSource
+  run: SqlRunner
+  close: () => Promise<void>
+}
+
+const postgresUp = await postgresAvailable()
+
+/** The same suite against every SQL engine the `postgres` source runs on. */
+const engines: { name: string; open: () => Promise<Target> }[] = [
+  {
+    name: 'PGlite (embedded)',
+    open: async () => {
+      const db = await openPglite()
+      const source = pgliteSource(db)
+      return { source, run: async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows, close: () => db.close() }
+    },
+  },
+  ...(postgresUp
+    ? [{
+        name: 'PostgreSQL (127.0.0.1:5432)',
+        open: async (): Promise<Target> => {
+          const scratch = await createScratchDatabase()
+          const source = postgresSource({ url: scratch.url })
+          return { source, run: (text, params) => source.sql.unsafe(text, params as never[]), close: async () => (await source.close(), await scratch.drop()) }
+        },
+      }]
+    : []),
+]
+
+describe.each(engines)('auth.users source on $name', ({ open }) => {
+  let target: Target
+  beforeAll(async () => {
+    target = await open()
+    expect(await migrateAuthSchema(target.run)).toBe('created')
+  }, 60_000)
+  afterAll(() => target.close())
+
+  const insert = async (columns: Record<string, unknown> = {}) => {
+    const id = randomUUID()
+    const names = Object.keys(columns)
+    const cast = (name: string) => (name.endsWith('meta_data') ? '::text::jsonb' : '') // see seedDemoUsers
+    await target.run(`insert into auth.users (id, email${names.map((n) => `, ${n}`).join('')}) values ($1, $2${names.map((n, i) => `, $${i + 3}${cast(n)}`).join('')})`,
+      [id, `${id}@example.com`, ...Object.values(columns)])
+    return id
+  }
+
+  it('reads an active user, a missing one, and top-level ban and deletion columns', async () => {
+    const active = await insert()
+    const banUntil = new Date(Date.now() + 3_600_000)
+    const banned = await insert({ banned_until: banUntil.toISOString() })
+    const pastBan = await insert({ banned_until: new Date(Date.now() - 3_600_000).toISOString() })
+    const deleted = await insert({ deleted_at: new Date().toISOString() })
+    // A "ban" in user_metadata is user-editable, so it must be ignored.
+    const selfBanned = await insert({ raw_user_meta_data: JSON.stringify({ banned_until: '2999-01-01' }) })
+    const s = target.source
+    const signal = AbortSignal.timeout(5_000)
+    expect(await s.fetchUser(active, signal)).toEqual({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+    expect(await s.fetchUser(randomUUID(), signal)).toBeNull()
+    expect((await s.fetchUser(banned, signal))?.bannedUntil).toBe(banUntil.getTime())
+    expect((await s.fetchUser(pastBan, signal))?.bannedUntil).toBeLessThan(Date.now())
+    expect((await s.fetchUser(deleted, signal))?.deleted).toBe(true)
+    expect(await s.fetchUser(selfBanned, signal)).toMatchObject({ bannedUntil: null, deleted: false })
+  })
+
+  it('persists the revocation time in raw_app_meta_data to the millisecond, keeping other keys, and clears it', async () => {
+    const id = await insert({ raw_app_meta_data: JSON.stringify({ role: 'admin', provider: 'email' }) })
+    const at = Date.now() - 123
+    await target.source.setSessionsRevokedAt(id, at, AbortSignal.timeout(5_000))
+    expect((await target.source.fetchUser(id, AbortSignal.timeout(5_000)))?.sessionsRevokedAt).toBe(at)
+    const [row] = await target.run('select raw_app_meta_data from auth.users where id = $1', [id])
+    expect(row!.raw_app_meta_data).toEqual({ role: 'admin', provider: 'email', sessions_revoked_at: new Date(at).toISOString() })
+    await target.source.setSessionsRevokedAt(id, null, AbortSignal.timeout(5_000))
+    expect((await target.source.fetchUser(id, AbortSignal.timeout(5_000)))?.sessionsRevokedAt).toBeNull()
+    await expect(target.source.setSessionsRevokedAt(randomUUID(), at, AbortSignal.timeout(5_000))).rejects.toThrow(/no such user/)
+  })
+
+  it('gives the engine the right verdicts end to end', async () => {
+    const cache = createValidationCache({ source: target.source, store: memoryStore() })
+    const active = await insert()
+    const banned = await insert({ banned_until: new Date(Date.now() + 60_000).toISOString() })
+    const deleted = await insert({ deleted_at: new Date().toISOString() })
+    const issuedAt = Date.now() - 1_000
+    expect((await cache.validate(active, { issuedAt })).verdict).toBe('active')
+    expect((await cache.validate(banned, { issuedAt })).verdict).toBe('banned')
+    expect((await cache.validate(deleted, { issuedAt })).verdict).toBe('deleted')
+    expect((await cache.validate(randomUUID(), { issuedAt })).verdict).toBe('missing')
+    await cache.revoke(active)
+    expect((await cache.validate(active, { issuedAt })).verdict).toBe('revoked')
+    expect((await cache.validate(active, { issuedAt: Date.now() })).verdict).toBe('active')
+    await cache.close()
+  })
+
+  it('migrates idempotently and seeds demo users once, with bcrypt hashes that verify', async () => {
+    expect(await migrateAuthSchema(target.run)).toBe('up-to-date')
+    expect(await seedDemoUsers(target.run)).toBe(DEMO_USERS.length)
+    expect(await seedDemoUsers(target.run)).toBe(0)
+    const [alice] = await target.run('select encrypted_password, raw_app_meta_data from auth.users where email = $1', ['alice@example.com'])
+    expect(bcrypt.compareSync('alice-demo-password', alice!.encrypted_password as string)).toBe(true)
+    expect((alice!.raw_app_meta_data as { role: string }).role).toBe('admin')
+    const carol = await target.source.fetchUser(DEMO_USERS[2]!.id, AbortSignal.timeout(5_000))
+    expect(carol!.bannedUntil).toBeGreaterThan(Date.now() + 86_000_000)
+  })
+})
+
+describe.skipIf(!postgresUp)('postgres source when the database is down', () => {
+  it('throws (a source error, so the cache answers stale or unavailable), never "missing"', async () => {
+    const source = postgresSource({ url: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`, connectTimeoutSeconds: 1 })
+    await expect(source.fetchUser(randomUUID(), AbortSignal.timeout(5_000))).rejects.toThrow()
+    const cache = createValidationCache({ source, store: memoryStore(), sourceTimeout: 3_000 })
+    expect((await cache.validate(randomUUID())).verdict).toBe('unavailable')
+    await cache.close()
+    await source.close()
+  })
+})
