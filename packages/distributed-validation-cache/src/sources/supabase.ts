@@ -1,0 +1,47 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js'
+import WebSocket from 'ws'
+import type { UserSource } from '../user-source.js'
+import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser, type AuthUserFields } from './auth-user.js'
+
+export interface SupabaseSourceOptions {
+  url: string
+  /** The service-role key: server-side only. The admin API refuses anything less. */
+  serviceRoleKey: string
+  /** Bound on each admin API request; supabase-js has none of its own. Default 2,000 ms. */
+  timeoutMs?: number
+}
+
+/**
+ * The user store behind Supabase Auth, through its admin API (`auth.admin.getUserById`): one
+ * GET per lookup. Only `user_not_found` is an answer (the user is missing); every other error
+ * — 401, 429, 5xx, refused, timed out — is thrown, and the cache serves stale or `unavailable`.
+ */
+export function supabaseSource(options: SupabaseSourceOptions): UserSource & { client: SupabaseClient } {
+  const timeoutMs = options.timeoutMs ?? 2_000
+  const client = createClient(options.url, options.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // supabase-js ≥ 2.105 throws in createClient() on Node 20 without a WebSocket class.
+    realtime: { transport: WebSocket as never },
+    global: {
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) }),
+    },
+  })
+  return {
+    name: 'supabase',
+    client,
+    async fetchUser(userId) {
+      const { data, error } = await client.auth.admin.getUserById(userId)
+      if (error) {
+        if (error.status === 404 && error.code === 'user_not_found') return null
+        throw error
+      }
+      const user = data.user as typeof data.user & AuthUserFields
+      return stateFromAuthUser({ ...user, sessions_revoked_at: user.app_metadata?.[REVOKED_AT_KEY] as string | null | undefined })
+    },
+    async setSessionsRevokedAt(userId, at) {
+      // GoTrue merges app_metadata key by key, so roles and providers stay as they are.
+      const { error } = await client.auth.admin.updateUserById(userId, { app_metadata: { [REVOKED_AT_KEY]: revokedAtValue(at) } })
+      if (error) throw error
+    },
+  }
+}
