@@ -1,4 +1,10 @@
 import type { Config } from './config.js'
+import { migrateAuthSchema } from './sources/auth-schema.js'
+import { seedDemoUsers } from './sources/demo-users.js'
+import { openPglite, pgliteSource } from './sources/pglite.js'
+import { postgresSource } from './sources/postgres.js'
+import { supabaseSource } from './sources/supabase.js'
+import type { UserSource } from './user-source.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './store.js'
 import { memoryStore } from './stores/memory.js'
@@ -11,6 +17,22 @@ export function storeFromConfig(config: Config): Store {
   if (cache.provider === 'redis') return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000), onError: warnAtMostEvery(30_000) })
   if (cache.provider === 'upstash') return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
   return memoryStore({ maxSize: config.l1MaxSize })
+}
+
+/**
+ * The user source the configuration asks for: Supabase's admin API, a Postgres with auth.users,
+ * or — with neither set — an embedded PGlite, migrated and seeded with the demo users.
+ */
+export async function sourceFromConfig(config: Config, options: { pgliteDataDir?: string } = {}): Promise<UserSource & { close?: () => Promise<void> }> {
+  const store = config.userStore
+  if (store.provider === 'supabase') return supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
+  if (store.provider === 'postgres') return postgresSource({ url: store.url })
+  const db = await openPglite(options.pgliteDataDir)
+  const source = pgliteSource(db)
+  const run = async (text: string, params: unknown[]) => (await db.query<Record<string, unknown>>(text, params)).rows
+  await migrateAuthSchema(run)
+  await seedDemoUsers(run)
+  return { ...source, close: () => db.close() }
 }
 
 /** Cache options from env config; pass the result, plus a `source`, to createValidationCache(). */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
-import { migrateAuthSchema } from '../src/sources/auth-schema.js'
+import { ForeignSchemaError, migrateAuthSchema } from '../src/sources/auth-schema.js'
 import { DEMO_USERS, seedDemoUsers } from '../src/sources/demo-users.js'
 import { openPglite, pgliteSource } from '../src/sources/pglite.js'
 import { postgresSource } from '../src/sources/postgres.js'
@@ -126,5 +127,56 @@ describe.skipIf(!postgresUp)('postgres source when the database is down', () => 
     expect((await cache.validate(randomUUID())).verdict).toBe('unavailable')
     await cache.close()
     await source.close()
+  })
+})
+
+/** Supabase's full auth.users (35 columns, generated column, constraints), reconstructed from GoTrue's migrations. */
+const SUPABASE_SCHEMA = readFileSync(new URL('./fixtures/supabase-auth-schema.sql', import.meta.url), 'utf8')
+const onSupabaseSchema: { name: string; open: () => Promise<Target> }[] = [
+  {
+    name: 'PGlite',
+    open: async () => {
+      const db = await openPglite()
+      await db.exec(SUPABASE_SCHEMA)
+      return { source: pgliteSource(db), run: async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows, close: () => db.close() }
+    },
+  },
+  ...(postgresUp
+    ? [{
+        name: 'PostgreSQL',
+        open: async (): Promise<Target> => {
+          const scratch = await createScratchDatabase()
+          const source = postgresSource({ url: scratch.url })
+          await source.sql.unsafe(SUPABASE_SCHEMA)
+          return { source, run: (text, params) => source.sql.unsafe(text, params as never[]), close: async () => (await source.close(), await scratch.drop()) }
+        },
+      }]
+    : []),
+]
+
+describe.each(onSupabaseSchema)("on Supabase's own auth.users ($name)", ({ open }) => {
+  let target: Target
+  beforeAll(async () => void (target = await open()), 60_000)
+  afterAll(() => target.close())
+
+  it('setup refuses to touch it, and the source works on it unchanged', async () => {
+    await expect(migrateAuthSchema(target.run)).rejects.toThrow(ForeignSchemaError)
+    const [id, banned, deleted] = [randomUUID(), randomUUID(), randomUUID()]
+    // As GoTrue writes rows: its own defaults fill the other 30-odd columns.
+    for (const [user, extra] of [[id, ''], [banned, `, banned_until = now() + interval '1 hour'`], [deleted, ', deleted_at = now()']] as const) {
+      await target.run(`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, created_at, updated_at)
+        values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, '{"provider":"email","role":"admin"}', now(), now())`, [user, `${user}@example.com`])
+      if (extra) await target.run(`update auth.users set ${extra.slice(2)} where id = $1`, [user])
+    }
+    const cache = createValidationCache({ source: target.source, store: memoryStore() })
+    const issuedAt = Date.now() - 1_000
+    expect((await cache.validate(id, { issuedAt })).verdict).toBe('active')
+    expect((await cache.validate(banned, { issuedAt })).verdict).toBe('banned')
+    expect((await cache.validate(deleted, { issuedAt })).verdict).toBe('deleted')
+    await cache.revoke(id)
+    expect((await cache.validate(id, { issuedAt })).verdict).toBe('revoked')
+    const [row] = await target.run('select raw_app_meta_data from auth.users where id = $1', [id])
+    expect(row!.raw_app_meta_data).toMatchObject({ provider: 'email', role: 'admin' })
+    await cache.close()
   })
 })
