@@ -1,0 +1,3 @@
+export { withValidation } from './with-validation.js'
+export { checkSession, SessionInvalidError, SIGNED_IN_AT, type TokenLike } from './session-check.js'
+export { authorizeWithPostgres, authorizeWithSupabase, type SignedInUser } from './credentials.js'

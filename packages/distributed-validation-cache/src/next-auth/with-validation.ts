@@ -1,0 +1,43 @@
+import type { AuthOptions } from 'next-auth'
+import type { ValidationCache } from '../cache.js'
+import { checkSession, SessionInvalidError, SIGNED_IN_AT } from './session-check.js'
+
+/**
+ * Wraps next-auth v4 options so every session read re-validates the user through the cache.
+ * An invalid verdict throws inside `jwt`, which makes next-auth clear the session cookie and
+ * answer `{}`; `unavailable` keeps the session (the proxy answers 503 meanwhile). The session
+ * exposes `user.id`. JWT sessions only: database sessions are checked by their adapter.
+ */
+export function withValidation(authOptions: AuthOptions, cache: ValidationCache): AuthOptions {
+  const { jwt: userJwt, session: userSession } = authOptions.callbacks ?? {}
+  const logger = authOptions.logger ?? {}
+  return {
+    ...authOptions,
+    session: { ...authOptions.session, strategy: 'jwt' },
+    callbacks: {
+      ...authOptions.callbacks,
+      async jwt(params) {
+        const token = userJwt ? await userJwt(params) : params.token
+        if (params.user) token[SIGNED_IN_AT] = Date.now()
+        const result = await checkSession(cache, token)
+        if (result && !result.valid && result.verdict !== 'unavailable') throw new SessionInvalidError(result.verdict, result.reason)
+        return token
+      },
+      async session(params) {
+        const session = userSession ? await userSession(params) : params.session
+        if (session.user && params.token?.sub) Object.assign(session.user, { id: params.token.sub })
+        return session
+      },
+    },
+    logger: {
+      ...logger,
+      // An ended session is expected, not an error: one line instead of next-auth's stack trace.
+      error(code, metadata) {
+        const cause = (metadata as { error?: unknown } | undefined)?.error ?? metadata
+        if (cause instanceof SessionInvalidError) return console.warn(`[distributed-validation-cache] ${cause.message}`)
+        if (logger.error) return logger.error(code, metadata)
+        console.error(`[next-auth][error][${code}]`, metadata)
+      },
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export { validationProxy, type ValidationProxyOptions } from './validation-proxy.js'
+export { clearSessionCookies } from './session-cookies.js'
