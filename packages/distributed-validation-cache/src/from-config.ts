@@ -5,6 +5,10 @@ import { openPglite, pgliteSource } from './sources/pglite.js'
 import { postgresSource } from './sources/postgres.js'
 import { supabaseSource } from './sources/supabase.js'
 import type { UserSource } from './user-source.js'
+import { sqlUserAdmin, supabaseUserAdmin, type UserAdmin } from './admin/user-admin.js'
+import { ConfigError } from './errors.js'
+import { authorizeWithPostgres, authorizeWithSupabase, type SignedInUser } from './next-auth/credentials.js'
+import type { SqlRunner } from './sources/sql-source.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './store.js'
 import { memoryStore } from './stores/memory.js'
@@ -19,20 +23,36 @@ export function storeFromConfig(config: Config): Store {
   return memoryStore({ maxSize: config.l1MaxSize })
 }
 
+export interface UserStore {
+  source: UserSource
+  admin: UserAdmin
+  /** A next-auth Credentials `authorize` for this store. */
+  authorize: (credentials: Record<string, string> | undefined) => Promise<SignedInUser | null>
+  close: () => Promise<void>
+}
+
 /**
- * The user source the configuration asks for: Supabase's admin API, a Postgres with auth.users,
- * or — with neither set — an embedded PGlite, migrated and seeded with the demo users.
+ * The user store the configuration asks for: Supabase Auth, a Postgres with auth.users, or —
+ * with neither set — an embedded PGlite, migrated and seeded with the demo users.
  */
-export async function sourceFromConfig(config: Config, options: { pgliteDataDir?: string } = {}): Promise<UserSource & { close?: () => Promise<void> }> {
+export async function userStoreFromConfig(config: Config, options: { pgliteDataDir?: string } = {}): Promise<UserStore> {
   const store = config.userStore
-  if (store.provider === 'supabase') return supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
-  if (store.provider === 'postgres') return postgresSource({ url: store.url })
+  if (store.provider === 'supabase') {
+    const source = supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
+    if (!store.anonKey) throw new ConfigError([{ variable: 'NEXT_PUBLIC_SUPABASE_ANON_KEY', message: 'is required to sign users in through Supabase Auth' }])
+    const authorize = authorizeWithSupabase({ url: store.url, anonKey: store.anonKey })
+    return { source, admin: supabaseUserAdmin(source.client), authorize, close: async () => undefined }
+  }
+  if (store.provider === 'postgres') {
+    const source = postgresSource({ url: store.url })
+    const run: SqlRunner = (text, params) => source.sql.unsafe(text, params as never[])
+    return { source, admin: sqlUserAdmin(run), authorize: authorizeWithPostgres(run), close: source.close }
+  }
   const db = await openPglite(options.pgliteDataDir)
-  const source = pgliteSource(db)
-  const run = async (text: string, params: unknown[]) => (await db.query<Record<string, unknown>>(text, params)).rows
+  const run: SqlRunner = async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows
   await migrateAuthSchema(run)
   await seedDemoUsers(run)
-  return { ...source, close: () => db.close() }
+  return { source: pgliteSource(db), admin: sqlUserAdmin(run), authorize: authorizeWithPostgres(run), close: () => db.close() }
 }
 
 /** Cache options from env config; pass the result, plus a `source`, to createValidationCache(). */

@@ -1,2 +1,3 @@
 export { validationProxy, type ValidationProxyOptions } from './validation-proxy.js'
 export { clearSessionCookies } from './session-cookies.js'
+export { webhookHandler, bearerMatches } from './webhook-handler.js'

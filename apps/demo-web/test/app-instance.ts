@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { waitFor } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
+
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+/** One `next start` of the built demo app, as a deployment runs it, on its own port. */
+export class AppInstance {
+  #process: ChildProcess | undefined
+  readonly output: string[] = []
+  constructor(readonly port: number, private readonly env: Record<string, string>) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start(): Promise<this> {
+    if (!existsSync(`${APP_DIR}/.next/BUILD_ID`)) throw new Error('demo-web is not built: run `pnpm --filter demo-web build` (pnpm test does it)')
+    this.#process = spawn(`${APP_DIR}/node_modules/.bin/next`, ['start', '-p', String(this.port), '-H', '127.0.0.1'], {
+      cwd: APP_DIR,
+      env: { ...process.env, NODE_ENV: 'production', NEXTAUTH_URL: this.url, INSTANCE_ID: `app-${this.port}`, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    for (const stream of [this.#process.stdout!, this.#process.stderr!]) stream.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
+    await waitFor(async () => (await fetch(`${this.url}/login`)).ok, { timeoutMs: 30_000, intervalMs: 100, what: `next start on ${this.port}` })
+    return this
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#process
+    if (!child || child.exitCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))])
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
+}
+
+/** A cookie jar of one: the session cookie next-auth sets, as curl -c/-b would keep it. */
+export async function signIn(base: string, email: string, password: string): Promise<string | null> {
+  const csrfResponse = await fetch(`${base}/api/auth/csrf`)
+  const csrfCookie = cookiesOf(csrfResponse)
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string }
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
+    redirect: 'manual',
+  })
+  const session = cookiesOf(response).split('; ').find((c) => c.startsWith('next-auth.session-token='))
+  return response.ok && session ? session : null
+}
+
+export function cookiesOf(response: Response): string {
+  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+}

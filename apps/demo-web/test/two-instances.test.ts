@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto'
+import { encode } from 'next-auth/jwt'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrateAuthSchema, postgresSource, seedDemoUsers, type DemoUser } from 'distributed-validation-cache'
+import { freePort, OwnRedisServer, waitFor } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
+import { createScratchDatabase } from '../../../packages/distributed-validation-cache/test/support/scratch-database.js'
+import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import { AppInstance, signIn } from './app-instance.js'
+
+const servicesUp = (await redisAvailable()) && (await postgresAvailable())
+const SECRET = `nextauth-${randomUUID()}`
+const WEBHOOK = `webhook-${randomUUID()}`
+const TTL_MS = 2_000
+
+/** The demo app as deployed: two `next start` processes, one Redis, one Postgres. */
+describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres', () => {
+  let redis: OwnRedisServer
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>
+  let db: ReturnType<typeof postgresSource>
+  let a: AppInstance
+  let b: AppInstance
+  const users = new Map<string, DemoUser>()
+
+  beforeAll(async () => {
+    redis = await OwnRedisServer.start()
+    scratch = await createScratchDatabase()
+    db = postgresSource({ url: scratch.url })
+    const run = (text: string, params: unknown[]) => db.sql.unsafe(text, params as never[])
+    await migrateAuthSchema(run)
+    const extra = ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies'].map((name): DemoUser => ({
+      id: randomUUID(), email: `${name}@example.com`, password: `${name}-password`, note: name, appMetadata: {},
+    }))
+    await seedDemoUsers(run, extra)
+    await seedDemoUsers(run) // alice (admin) and friends
+    for (const user of extra) users.set(user.note, user)
+    const env = {
+      DATABASE_URL: scratch.url, REDIS_URL: redis.url, NEXTAUTH_SECRET: SECRET, REVALIDATION_WEBHOOK_SECRET: WEBHOOK,
+      VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s', VALIDATION_CACHE_STORE_TIMEOUT: '200ms',
+    }
+    ;[a, b] = await Promise.all([new AppInstance(await freePort(), env).start(), new AppInstance(await freePort(), env).start()])
+  })
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()])
+    await db?.close()
+    await scratch?.drop()
+    await redis?.stop()
+  })
+
+  const me = (app: AppInstance, cookie: string) => fetch(`${app.url}/api/me`, { headers: { cookie } })
+  const session = (app: AppInstance, cookie: string) => fetch(`${app.url}/api/auth/session`, { headers: { cookie } })
+  const login = async (name: string, app = a) => {
+    const user = users.get(name)!
+    const cookie = await signIn(app.url, user.email, user.password)
+    expect(cookie, `sign-in of ${name}`).not.toBeNull()
+    return { user, cookie: cookie! }
+  }
+  const webhook = (app: AppInstance, body: unknown, auth = `Bearer ${WEBHOOK}`) =>
+    fetch(`${app.url}/api/validation/webhook`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+
+  it('a session made on one instance works on the other', async () => {
+    const { user, cookie } = await login('cookies', a)
+    const response = await me(b, cookie)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ user: { id: user.id, email: user.email }, verdict: 'active', instance: `app-${b.port}` })
+  })
+
+  it('a ban in the database plus the webhook locks the user out of the other instance within 1 s', async () => {
+    const { user, cookie } = await login('ban-hook', a)
+    expect((await me(b, cookie)).status).toBe(200) // cached on b now
+    await db.sql`update auth.users set banned_until = now() + interval '1 hour' where id = ${user.id}`
+    const started = Date.now()
+    const hook = await webhook(a, { type: 'UPDATE', table: 'users', schema: 'auth', record: { id: user.id }, old_record: { id: user.id } })
+    expect(hook.status).toBe(200)
+    await waitFor(async () => (await me(b, cookie)).status === 401, { timeoutMs: 1_000, intervalMs: 10, what: 'b to refuse the session' })
+    expect(Date.now() - started).toBeLessThan(1_000)
+    expect(await (await me(b, cookie)).json()).toEqual({ error: 'session_invalid', reason: 'banned' })
+    const ended = await session(b, cookie)
+    expect(await ended.json()).toEqual({})
+    expect(ended.headers.getSetCookie().join()).toMatch(/next-auth\.session-token=;.*Max-Age=0/i)
+    expect((await webhook(a, { type: 'UPDATE', table: 'users', schema: 'auth', record: { id: user.id }, old_record: null })).status).toBe(200) // idempotent
+  })
+
+  it('a ban without the webhook locks the user out once the TTL runs out', async () => {
+    const { user, cookie } = await login('ban-ttl', a)
+    expect((await me(b, cookie)).status).toBe(200)
+    await db.sql`update auth.users set banned_until = now() + interval '1 hour' where id = ${user.id}`
+    const bannedAt = Date.now()
+    await waitFor(async () => (await me(b, cookie)).status === 401, { timeoutMs: TTL_MS + 2_000, intervalMs: 50, what: 'the TTL to end the session' })
+    expect(Date.now() - bannedAt).toBeLessThan(TTL_MS + 1_000)
+  })
+
+  it('a revocation survives flushing Redis, and a fresh sign-in works', async () => {
+    const admin = await signIn(a.url, 'alice@example.com', 'alice-demo-password')
+    const { user, cookie } = await login('revoke', a)
+    const revoke = await fetch(`${a.url}/api/admin/users/${user.id}/revoke`, { method: 'POST', headers: { cookie: admin! } })
+    expect(await revoke.json()).toMatchObject({ action: 'revoke', cache: 'updated', broadcast: 'sent' })
+    await waitFor(async () => (await me(b, cookie)).status === 401, { timeoutMs: 1_000, intervalMs: 10, what: 'revoked on b' })
+    const client = new Redis(redis.url)
+    await client.flushall()
+    await client.quit()
+    await new Promise((resolve) => setTimeout(resolve, TTL_MS + 200)) // every L1 copy has expired: only the database remembers
+    expect(await (await me(b, cookie)).json()).toEqual({ error: 'session_invalid', reason: 'revoked' })
+    const fresh = await signIn(b.url, user.email, user.password)
+    expect((await me(a, fresh!)).status).toBe(200)
+  })
+
+  it('sessions keep working while Redis is down, and after it is back', async () => {
+    const { cookie } = await login('outage', a)
+    await redis.kill()
+    const until = Date.now() + TTL_MS + 500 // past the TTL, so the user store answers too
+    while (Date.now() < until) {
+      for (const app of [a, b]) expect((await me(app, cookie)).status).toBe(200)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await redis.start()
+    for (const app of [a, b]) expect((await me(app, cookie)).status).toBe(200)
+  })
+
+  it('garbled, truncated, forged and expired cookies are no session — never a 500', async () => {
+    const { user, cookie } = await login('cookies', a)
+    const value = cookie.split('=')[1]!
+    const forged = await encode({ token: { sub: user.id, email: user.email }, secret: 'not-the-secret' })
+    const expired = await encode({ token: { sub: user.id, email: user.email }, secret: SECRET, maxAge: -60 })
+    for (const bad of ['garbage', value.slice(0, value.length / 2), `${value}x`, forged, expired]) {
+      const jar = `next-auth.session-token=${bad}`
+      expect((await me(a, jar)).status).toBe(401)
+      expect(await (await session(a, jar)).json()).toEqual({})
+      const page = await fetch(`${a.url}/`, { headers: { cookie: jar }, redirect: 'manual' })
+      expect(page.status).toBe(307)
+      expect(page.headers.get('location')).toMatch(/\/login$/)
+    }
+  })
+
+  it('the webhook refuses bad input with the right status', async () => {
+    expect((await webhook(a, { type: 'UPDATE' }, 'Bearer wrong')).status).toBe(401)
+    expect((await webhook(a, 'not json {')).status).toBe(400)
+    expect((await webhook(a, { type: 'UPDATE', table: 'users' })).status).toBe(400)
+    expect((await webhook(a, { type: 'UPDATE', table: 'users', schema: 'auth', record: { id: 'nope' }, old_record: null })).status).toBe(400)
+    expect((await webhook(a, 'x'.repeat(70 * 1024))).status).toBe(413)
+    expect(await (await webhook(a, { type: 'INSERT', table: 'users', schema: 'auth', record: { id: randomUUID() }, old_record: null })).json()).toMatchObject({ ignored: true })
+  })
+
+  it('the admin API wants an admin session', async () => {
+    const target = users.get('cookies')!.id
+    expect((await fetch(`${a.url}/api/admin/users/${target}/revoke`, { method: 'POST' })).status).toBe(401)
+    const { cookie } = await login('cookies', a)
+    expect((await fetch(`${a.url}/api/admin/users/${target}/revoke`, { method: 'POST', headers: { cookie } })).status).toBe(403)
+    const admin = await signIn(a.url, 'alice@example.com', 'alice-demo-password')
+    expect((await fetch(`${a.url}/api/admin/users/not-a-uuid/ban`, { method: 'POST', headers: { cookie: admin! }, body: '{"duration":"1h"}' })).status).toBe(400)
+    expect((await fetch(`${a.url}/api/admin/users/${target}/ban`, { method: 'POST', headers: { cookie: admin! }, body: '{"duration":"soon"}' })).status).toBe(400)
+  })
+})

@@ -1,0 +1,86 @@
+import type { SupabaseClient } from '@supabase/supabase-js'
+import type { SqlRunner } from '../sources/sql-source.js'
+
+/**
+ * Admin changes to users, written to the user store — the source of truth — before the cache
+ * hears of them. One implementation per store; the route handlers do not care which.
+ */
+export interface UserAdmin {
+  ban(userId: string, until: Date): Promise<void>
+  unban(userId: string): Promise<void>
+  /** Soft delete: the row stays, with deleted_at set. */
+  softDelete(userId: string): Promise<void>
+  /** Undo a soft delete. Supabase cannot: its soft delete anonymizes the user for good. */
+  restore(userId: string): Promise<void>
+  list(): Promise<AdminUserView[]>
+}
+
+export interface AdminUserView {
+  id: string
+  email: string | null
+  role: string | null
+  bannedUntil: string | null
+  deletedAt: string | null
+  sessionsRevokedAt: string | null
+}
+
+export class UserNotFoundError extends Error {
+  override name = 'UserNotFoundError'
+}
+
+export class UnsupportedAdminActionError extends Error {
+  override name = 'UnsupportedAdminActionError'
+}
+
+export function sqlUserAdmin(run: SqlRunner): UserAdmin {
+  const update = async (userId: string, assignment: string, params: unknown[] = []) => {
+    const rows = await run(`update auth.users set ${assignment}, updated_at = now() where id = $1::uuid returning id`, [userId, ...params])
+    if (rows.length === 0) throw new UserNotFoundError('no such user')
+  }
+  return {
+    ban: (userId, until) => update(userId, 'banned_until = $2::timestamptz', [until.toISOString()]),
+    unban: (userId) => update(userId, 'banned_until = null'),
+    softDelete: (userId) => update(userId, 'deleted_at = now()'),
+    restore: (userId) => update(userId, 'deleted_at = null'),
+    async list() {
+      const rows = await run(`select id, email, raw_app_meta_data ->> 'role' as role, banned_until, deleted_at,
+        raw_app_meta_data ->> 'sessions_revoked_at' as sessions_revoked_at from auth.users order by email limit 200`, [])
+      return rows.map((r) => ({
+        id: String(r.id), email: (r.email as string | null) ?? null, role: (r.role as string | null) ?? null,
+        bannedUntil: iso(r.banned_until), deletedAt: iso(r.deleted_at), sessionsRevokedAt: (r.sessions_revoked_at as string | null) ?? null,
+      }))
+    },
+  }
+}
+
+export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
+  const check = ({ error }: { error: { status?: number; code?: string } | null }) => {
+    if (error?.status === 404) throw new UserNotFoundError('no such user')
+    if (error) throw error
+  }
+  return {
+    // GoTrue takes a duration, not an end time.
+    ban: async (userId, until) => check(await client.auth.admin.updateUserById(userId, { ban_duration: `${Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))}s` })),
+    unban: async (userId) => check(await client.auth.admin.updateUserById(userId, { ban_duration: 'none' })),
+    softDelete: async (userId) => check(await client.auth.admin.deleteUser(userId, true)),
+    restore: async () => {
+      throw new UnsupportedAdminActionError('Supabase cannot restore a soft-deleted user (its soft delete anonymizes the account)')
+    },
+    async list() {
+      const { data, error } = await client.auth.admin.listUsers({ perPage: 200 })
+      if (error) throw error
+      return data.users.map((u) => {
+        const user = u as typeof u & { banned_until?: string; deleted_at?: string }
+        return {
+          id: u.id, email: u.email ?? null, role: (u.app_metadata?.role as string | undefined) ?? null, bannedUntil: user.banned_until ?? null,
+          deletedAt: user.deleted_at ?? null, sessionsRevokedAt: (u.app_metadata?.sessions_revoked_at as string | undefined) ?? null,
+        }
+      })
+    },
+  }
+}
+
+function iso(value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString()
+}

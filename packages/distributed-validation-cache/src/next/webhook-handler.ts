@@ -1,0 +1,69 @@
+import { timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import type { ValidationCache } from '../cache.js'
+import { InvalidUserIdError } from '../errors.js'
+
+const MAX_BODY_BYTES = 64 * 1024
+
+// Supabase Database Webhook payload (pg_net): INSERT/UPDATE/DELETE on a table.
+const Payload = z.object({
+  type: z.enum(['INSERT', 'UPDATE', 'DELETE']),
+  table: z.string(),
+  schema: z.string(),
+  record: z.object({ id: z.string() }).passthrough().nullable(),
+  old_record: z.object({ id: z.string() }).passthrough().nullable(),
+})
+
+/**
+ * `POST /api/validation/webhook`: a Supabase Database Webhook on auth.users (UPDATE, DELETE)
+ * re-reads that user and tells the fleet — so a ban or delete made in the dashboard locks the
+ * user out at once instead of after the TTL. Idempotent: a replay re-reads the same state.
+ */
+export function webhookHandler(options: { cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>); secret: string | undefined }) {
+  return async function POST(request: Request): Promise<Response> {
+    if (!options.secret) return Response.json({ error: 'webhook_disabled', reason: 'REVALIDATION_WEBHOOK_SECRET is not set' }, { status: 503 })
+    if (!bearerMatches(request.headers.get('authorization'), options.secret)) return Response.json({ error: 'unauthorized' }, { status: 401 })
+    const declared = Number(request.headers.get('content-length') ?? 0)
+    if (declared > MAX_BODY_BYTES) return Response.json({ error: 'payload_too_large', limit: MAX_BODY_BYTES }, { status: 413 })
+    const body = await readLimited(request, MAX_BODY_BYTES)
+    if (body === undefined) return Response.json({ error: 'payload_too_large', limit: MAX_BODY_BYTES }, { status: 413 })
+    let json: unknown
+    try {
+      json = JSON.parse(body)
+    } catch {
+      return Response.json({ error: 'bad_request', reason: 'body is not JSON' }, { status: 400 })
+    }
+    const parsed = Payload.safeParse(json)
+    if (!parsed.success) return Response.json({ error: 'bad_request', reason: 'not a Supabase Database Webhook payload', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, { status: 400 })
+    const { type, table, schema, record, old_record } = parsed.data
+    if (schema !== 'auth' || table !== 'users' || type === 'INSERT') return Response.json({ ignored: true, reason: `only auth.users UPDATE/DELETE matter (got ${schema}.${table} ${type})` })
+    const userId = (record ?? old_record)?.id
+    if (!userId) return Response.json({ error: 'bad_request', reason: 'record.id or old_record.id is required' }, { status: 400 })
+    const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
+    try {
+      const outcome = await cache.refresh(userId)
+      return Response.json({ refreshed: true, ...outcome })
+    } catch (error) {
+      if (error instanceof InvalidUserIdError) return Response.json({ error: 'bad_request', reason: error.message }, { status: 400 })
+      throw error
+    }
+  }
+}
+
+export function bearerMatches(header: string | null, secret: string): boolean {
+  const given = Buffer.from(header ?? '')
+  const expected = Buffer.from(`Bearer ${secret}`)
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+async function readLimited(request: Request, limit: number): Promise<string | undefined> {
+  if (!request.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > limit) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
