@@ -1,0 +1,32 @@
+import type { AuthConfig } from '@auth/core'
+import type { ValidationCache } from '../cache.js'
+import { checkSession, SIGNED_IN_AT } from './session-check.js'
+
+/**
+ * The same guard for Auth.js v5 (`next-auth@5`, `@auth/core`): its `jwt` callback may return
+ * null, which ends the session and clears the cookie — so an invalid verdict returns null, and
+ * `unavailable` keeps the token. Also exposes `session.user.id`.
+ */
+export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 'session'>>(config: C, cache: ValidationCache): C {
+  const { jwt: userJwt, session: userSession } = config.callbacks ?? {}
+  return {
+    ...config,
+    session: { ...config.session, strategy: 'jwt' },
+    callbacks: {
+      ...config.callbacks,
+      async jwt(params) {
+        const token = userJwt ? await userJwt(params) : params.token
+        if (!token) return null
+        if (params.user) token[SIGNED_IN_AT] = Date.now()
+        const result = await checkSession(cache, token)
+        return result && !result.valid && result.verdict !== 'unavailable' ? null : token
+      },
+      async session(params) {
+        const session = userSession ? await userSession(params as never) : params.session
+        const sub = (params as { token?: { sub?: string } }).token?.sub
+        if (session.user && sub) Object.assign(session.user, { id: sub })
+        return session
+      },
+    },
+  }
+}
