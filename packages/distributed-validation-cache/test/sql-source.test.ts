@@ -4,7 +4,8 @@ import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
 import { ForeignSchemaError, migrateAuthSchema } from '../src/sources/auth-schema.js'
-import { DEMO_USERS, seedDemoUsers } from '../src/sources/demo-users.js'
+import { authorizeWithPostgres } from '../src/next-auth/credentials.js'
+import { DEMO_USERS, seedDemoUsers, type DemoUser as DemoUserT } from '../src/sources/demo-users.js'
 import { openPglite, pgliteSource } from '../src/sources/pglite.js'
 import { postgresSource } from '../src/sources/postgres.js'
 import type { SqlRunner } from '../src/sources/sql-source.js'
@@ -116,6 +117,19 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     expect((alice!.raw_app_meta_data as { role: string }).role).toBe('admin')
     const carol = await target.source.fetchUser(DEMO_USERS[2]!.id, AbortSignal.timeout(5_000))
     expect(carol!.bannedUntil).toBeGreaterThan(Date.now() + 86_000_000)
+  })
+
+  it('checks passwords against encrypted_password and refuses banned and deleted users', async () => {
+    const authorize = authorizeWithPostgres(target.run)
+    const [alice, bob, carol, dave] = DEMO_USERS as [DemoUserT, DemoUserT, DemoUserT, DemoUserT]
+    expect(await authorize({ email: 'ALICE@example.com', password: alice.password })).toEqual({ id: alice.id, email: alice.email, role: 'admin' })
+    expect(await authorize({ email: bob.email, password: bob.password })).toEqual({ id: bob.id, email: bob.email, role: null })
+    expect(await authorize({ email: bob.email, password: 'wrong' })).toBeNull()
+    expect(await authorize({ email: carol.email, password: carol.password })).toBeNull() // banned
+    expect(await authorize({ email: dave.email, password: dave.password })).toBeNull() // soft-deleted
+    expect(await authorize({ email: 'nobody@example.com', password: 'x' })).toBeNull()
+    expect(await authorize({ email: bob.email, password: 'x'.repeat(5_000) })).toBeNull()
+    expect(await authorize(undefined)).toBeNull()
   })
 })
 

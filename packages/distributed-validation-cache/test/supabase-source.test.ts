@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
+import { authorizeWithSupabase } from '../src/next-auth/credentials.js'
 import { supabaseSource } from '../src/sources/supabase.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { FakeGoTrue, type Behaviour } from './support/gotrue.js'
@@ -89,5 +90,17 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
   it('a failed revocation write is an error, not a silent success', async () => {
     const id = behave({ kind: 'status', status: 500, body: { code: 'unexpected_failure', message: 'boom' } })
     await expect(source.setSessionsRevokedAt(id, Date.now(), AbortSignal.timeout(2_000))).rejects.toThrow()
+  })
+
+  it('signs in through the password grant with the anon key, refusing wrong passwords and banned users', async () => {
+    const authorize = authorizeWithSupabase({ url: gotrue.url, anonKey: gotrue.anonKey })
+    const id = addUser({ app_metadata: { provider: 'email', role: 'admin' } })
+    const banned = addUser({ banned_until: new Date(Date.now() + 60_000).toISOString() })
+    gotrue.passwords.set(id, 'right').set(banned, 'right')
+    expect(await authorize({ email: `${id}@example.com`, password: 'right' })).toEqual({ id, email: `${id}@example.com`, role: 'admin' })
+    expect(await authorize({ email: `${id}@example.com`, password: 'wrong' })).toBeNull()
+    expect(await authorize({ email: `${banned}@example.com`, password: 'right' })).toBeNull()
+    expect(await authorize({ email: '', password: '' })).toBeNull()
+    expect(await authorize(undefined)).toBeNull()
   })
 })

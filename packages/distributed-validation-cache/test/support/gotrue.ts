@@ -27,7 +27,9 @@ export class FakeGoTrue {
   #hanging = new Set<IncomingMessage>()
   url = ''
 
-  constructor(readonly serviceRoleKey: string) {}
+  /** Passwords by user id, for the password grant (sign-in with the anon key). */
+  readonly passwords = new Map<string, string>()
+  constructor(readonly serviceRoleKey: string, readonly anonKey = `anon-${serviceRoleKey}`) {}
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => void this.#handle(req, res))
@@ -52,6 +54,7 @@ export class FakeGoTrue {
       res.writeHead(status, { 'content-type': 'application/json', ...(current ? { 'x-supabase-api-version': '2024-01-01' } : {}) })
       res.end(JSON.stringify(payload))
     }
+    if (path === '/auth/v1/token?grant_type=password' && req.headers.apikey === this.anonKey) return this.#passwordGrant(body, send)
     if (req.headers.authorization !== `Bearer ${this.serviceRoleKey}` || req.headers.apikey !== this.serviceRoleKey) {
       return send(401, { code: 'bad_jwt', message: 'invalid JWT: unable to parse or verify signature' })
     }
@@ -73,6 +76,14 @@ export class FakeGoTrue {
       user.app_metadata = { ...user.app_metadata, ...update.app_metadata }
     }
     send(200, this.#wire(user))
+  }
+
+  #passwordGrant(body: { email?: string; password?: string }, send: (status: number, payload: unknown) => void) {
+    const user = [...this.users.values()].find((u) => u.email === body.email)
+    if (!user || this.passwords.get(user.id) !== body.password || user.deleted_at) return send(400, { code: 'invalid_credentials', message: 'Invalid login credentials' })
+    if (user.banned_until && Date.parse(user.banned_until) > Date.now()) return send(400, { code: 'user_banned', message: 'User is banned' })
+    const expiresAt = Math.floor(Date.now() / 1000) + 3_600
+    send(200, { access_token: 'header.payload.signature', token_type: 'bearer', expires_in: 3_600, expires_at: expiresAt, refresh_token: 'refresh', user: this.#wire(user) })
   }
 
   #wire(user: FakeUser) {
