@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto'
+import type { AuthOptions } from 'next-auth'
+import type { JWT } from 'next-auth/jwt'
+import { describe, expect, it } from 'vitest'
+import { createValidationCache } from '../cache.js'
+import { memoryStore } from '../stores/memory.js'
+import type { UserState } from '../user-state.js'
+import { SessionInvalidError, SIGNED_IN_AT } from './session-check.js'
+import { withValidation } from './with-validation.js'
+
+function setup(failing = false) {
+  const users = new Map<string, UserState>()
+  const cache = createValidationCache({
+    store: memoryStore(),
+    sourceTimeout: 100,
+    source: { name: 'map', fetchUser: async (id) => (failing ? Promise.reject(new Error('down')) : users.get(id) ?? null), setSessionsRevokedAt: async () => undefined },
+  })
+  const base: AuthOptions = { providers: [], callbacks: { jwt: ({ token, user }) => (user ? { ...token, role: 'admin' } : token) } }
+  const options = withValidation(base, cache)
+  const add = (state: Partial<UserState> = {}) => {
+    const id = randomUUID()
+    users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, ...state })
+    return id
+  }
+  const jwt = (token: JWT, user?: { id: string }) => options.callbacks!.jwt!({ token, user: user as never, account: null } as never)
+  return { options, add, jwt }
+}
+
+describe('withValidation (next-auth v4)', () => {
+  it('stamps the sign-in time in milliseconds, keeps the app callback, and forces JWT sessions', async () => {
+    const { options, add, jwt } = setup()
+    const id = add()
+    const before = Date.now()
+    const token = (await jwt({ sub: id }, { id })) as JWT
+    expect(token[SIGNED_IN_AT]).toBeGreaterThanOrEqual(before)
+    expect(token.role).toBe('admin')
+    expect(options.session?.strategy).toBe('jwt')
+  })
+
+  it('throws SessionInvalidError (next-auth then clears the cookie) for an invalid verdict', async () => {
+    const { add, jwt } = setup()
+    const banned = add({ bannedUntil: Date.now() + 60_000 })
+    await expect(jwt({ sub: banned, [SIGNED_IN_AT]: Date.now() })).rejects.toBeInstanceOf(SessionInvalidError)
+    const revoked = add({ sessionsRevokedAt: Date.now() })
+    await expect(jwt({ sub: revoked, [SIGNED_IN_AT]: Date.now() - 60_000 })).rejects.toMatchObject({ verdict: 'revoked' })
+  })
+
+  it('keeps the token when the user store is unreachable', async () => {
+    const { jwt } = setup(true)
+    const token = { sub: randomUUID(), [SIGNED_IN_AT]: Date.now() }
+    expect(await jwt(token)).toEqual(token)
+  })
+
+  it('adds user.id to the session', async () => {
+    const { options } = setup()
+    const session = await options.callbacks!.session!({ session: { user: { email: 'a@b.c' }, expires: '' }, token: { sub: 'abc' } } as never)
+    expect(session.user).toEqual({ email: 'a@b.c', id: 'abc' })
+  })
+})

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto'
+import { encode } from 'next-auth/jwt'
+import { NextRequest } from 'next/server'
+import { describe, expect, it } from 'vitest'
+import { createValidationCache } from '../cache.js'
+import { SIGNED_IN_AT } from '../next-auth/session-check.js'
+import { memoryStore } from '../stores/memory.js'
+import type { UserState } from '../user-state.js'
+import { validationProxy } from './validation-proxy.js'
+
+const SECRET = 'proxy-test-secret-0123456789'
+
+function setup() {
+  const users = new Map<string, UserState>()
+  let failing = false
+  const cache = createValidationCache({
+    store: memoryStore(),
+    sourceTimeout: 100,
+    source: {
+      name: 'map',
+      fetchUser: async (id) => {
+        if (failing) throw new Error('user store down')
+        return users.get(id) ?? null
+      },
+      setSessionsRevokedAt: async () => undefined,
+    },
+  })
+  const proxy = validationProxy({ cache, secret: SECRET })
+  const user = (state: Partial<UserState> = {}) => {
+    const id = randomUUID()
+    users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, ...state })
+    return id
+  }
+  return { proxy, user, fail: () => void (failing = true) }
+}
+
+async function request(path: string, sub?: string): Promise<NextRequest> {
+  const headers = new Headers()
+  if (sub) headers.set('cookie', `next-auth.session-token=${await encode({ token: { sub, [SIGNED_IN_AT]: Date.now() - 1_000 }, secret: SECRET })}; other=1`)
+  return new NextRequest(new URL(path, 'http://app.test'), { headers })
+}
+
+const passedThrough = (response: Response) => response.headers.get('x-middleware-next') === '1'
+const clearsCookie = (response: Response) => response.headers.getSetCookie().some((c) => /^next-auth\.session-token=;.*Max-Age=0/i.test(c))
+
+describe('validationProxy', () => {
+  it('lets requests without a session, and active users, through', async () => {
+    const { proxy, user } = setup()
+    expect(passedThrough(await proxy(await request('/')))).toBe(true)
+    expect(passedThrough(await proxy(await request('/dashboard', user())))).toBe(true)
+  })
+
+  it('redirects a banned user on a page to /login and clears only the session cookie', async () => {
+    const { proxy, user } = setup()
+    const response = await proxy(await request('/dashboard', user({ bannedUntil: Date.now() + 60_000 })))
+    expect(response.status).toBe(307)
+    expect(response.headers.get('location')).toBe('http://app.test/login')
+    expect(clearsCookie(response)).toBe(true)
+    expect(response.headers.getSetCookie().some((c) => c.startsWith('other='))).toBe(false)
+  })
+
+  it('answers an API request 401 with the verdict, clearing the cookie', async () => {
+    const { proxy, user } = setup()
+    for (const [state, reason] of [[{ deleted: true }, 'deleted'], [{ sessionsRevokedAt: Date.now() }, 'revoked']] as const) {
+      const response = await proxy(await request('/api/things', user(state)))
+      expect(response.status).toBe(401)
+      expect(await response.json()).toEqual({ error: 'session_invalid', reason })
+      expect(clearsCookie(response)).toBe(true)
+    }
+    const missing = await proxy(await request('/api/things', randomUUID()))
+    expect(await missing.json()).toEqual({ error: 'session_invalid', reason: 'missing' })
+    const notAnId = await proxy(await request('/api/things', 'not-a-uuid'))
+    expect(notAnId.status).toBe(401)
+  })
+
+  it('answers 503 and keeps the cookie while the user store is unreachable', async () => {
+    const { proxy, user, fail } = setup()
+    const id = user()
+    fail()
+    for (const path of ['/page', '/api/x']) {
+      const response = await proxy(await request(path, id))
+      expect(response.status).toBe(503)
+      expect(response.headers.get('retry-after')).toBe('5')
+      expect(clearsCookie(response)).toBe(false)
+    }
+  })
+})
