@@ -16,6 +16,14 @@ export interface Store {
    * Backends that cannot hold a subscription (Upstash in serverless) resolve null.
    */
   subscribe(channel: string, handlers: SubscriptionHandlers): Promise<(() => Promise<void>) | null>
+  /** Adds to integer fields of a hash (HINCRBY), then sets its TTL: fleet counters. */
+  incrementFields(key: string, deltas: Record<string, number>, ttlMs: number): Promise<void>
+  /** The hashes' fields as numbers (HGETALL); a missing hash reads as {}. */
+  readFields(keys: string[]): Promise<Record<string, number>[]>
+  /** Adds members to a HyperLogLog (PFADD), then sets its TTL: distinct users without storing them. */
+  addDistinct(key: string, members: string[], ttlMs: number): Promise<void>
+  /** Distinct members across the HyperLogLogs (PFCOUNT). In Cluster the keys must share a hash tag. */
+  countDistinct(keys: string[]): Promise<number>
   close(): Promise<void>
 }
 

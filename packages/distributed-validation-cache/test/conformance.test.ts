@@ -150,4 +150,30 @@ describe.each(backends)('store conformance: $name', (backend) => {
     await expect(bounded(store.get(key('unreachable')))).rejects.not.toThrow('hung')
     await expect(bounded(store.set(key('unreachable'), 'v', { ttlMs: 1_000 }))).rejects.not.toThrow('hung')
   })
+
+  // Fleet counters: keys of one family share a hash tag, as Cluster needs for PFCOUNT over several.
+  const metricsKey = (name: string) => `${prefix}{${backend.name}:metrics}:${name}`
+
+  it('adds to hash fields across connections and reads them back as numbers; a missing hash is {}', async () => {
+    await backend.connect().incrementFields(metricsKey('hour-1'), { validations: 3, hits: 2 }, 10_000)
+    await backend.connect().incrementFields(metricsKey('hour-1'), { validations: 4, misses: 1 }, 10_000)
+    expect(await backend.connect().readFields([metricsKey('hour-1'), metricsKey('never')])).toEqual([{ validations: 7, hits: 2, misses: 1 }, {}])
+    expect(await backend.connect().readFields([])).toEqual([])
+  })
+
+  it('expires counter hashes after their TTL', async () => {
+    const store = backend.connect()
+    await store.incrementFields(metricsKey('short'), { n: 1 }, 150)
+    await waitFor(async () => Object.keys((await store.readFields([metricsKey('short')]))[0]!).length === 0, { timeoutMs: 3_000, what: 'hash expiry' })
+  })
+
+  it('counts distinct members across HyperLogLogs, each member once', async () => {
+    const members = Array.from({ length: 40 }, (_, i) => `member-${i}`)
+    await backend.connect().addDistinct(metricsKey('users-1'), members.slice(0, 30), 10_000)
+    await backend.connect().addDistinct(metricsKey('users-2'), members.slice(20), 10_000) // 10 overlap
+    await backend.connect().addDistinct(metricsKey('users-2'), [], 10_000)
+    const count = await backend.connect().countDistinct([metricsKey('users-1'), metricsKey('users-2'), metricsKey('users-none')])
+    expect(Math.abs(count - 40)).toBeLessThanOrEqual(1) // HyperLogLog is exact to ±1 at this size
+    expect(await backend.connect().countDistinct([])).toBe(0)
+  })
 })

@@ -13,6 +13,9 @@ export interface MemoryStoreOptions {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const entries = new LRUCache<string, string>({ max: options.maxSize ?? 10_000, ttlAutopurge: false })
+  // Counters and distinct sets are few (one per hour) and must not be evicted by user entries.
+  const hashes = new LRUCache<string, Map<string, number>>({ max: 1_000 })
+  const distinct = new LRUCache<string, Set<string>>({ max: 1_000 })
   const channels = new EventEmitter().setMaxListeners(0)
   return {
     backend: 'memory',
@@ -36,8 +39,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       onListening?.(true)
       return async () => void channels.off(channel, onMessage)
     },
+    async incrementFields(key, deltas, ttlMs) {
+      const hash = hashes.get(key) ?? new Map<string, number>()
+      for (const [field, delta] of Object.entries(deltas)) hash.set(field, (hash.get(field) ?? 0) + delta)
+      hashes.set(key, hash, { ttl: Math.max(1, Math.ceil(ttlMs)) })
+    },
+    async readFields(keys) {
+      return keys.map((key) => Object.fromEntries(hashes.get(key) ?? []))
+    },
+    // Exact, where Redis estimates (±0.81 %): same answers for the small counts tests use.
+    async addDistinct(key, members, ttlMs) {
+      const set = distinct.get(key) ?? new Set<string>()
+      for (const member of members) set.add(member)
+      distinct.set(key, set, { ttl: Math.max(1, Math.ceil(ttlMs)) })
+    },
+    async countDistinct(keys) {
+      const union = new Set<string>()
+      for (const key of keys) for (const member of distinct.get(key) ?? []) union.add(member)
+      return union.size
+    },
     async close() {
       entries.clear()
+      hashes.clear()
+      distinct.clear()
       channels.removeAllListeners()
     },
   }

@@ -41,6 +41,26 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     async publish(channel, message) {
       await bounded(client.publish(channel, message))
     },
+    async incrementFields(key, deltas, ttlMs) {
+      const pipeline = client.pipeline()
+      for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
+      pipeline.pexpire(key, Math.max(1, Math.ceil(ttlMs)))
+      throwFirstError(await bounded(pipeline.exec()))
+    },
+    async readFields(keys) {
+      if (keys.length === 0) return []
+      const pipeline = client.pipeline()
+      for (const key of keys) pipeline.hgetall(key)
+      return throwFirstError(await bounded(pipeline.exec())).map((hash) => numbers(hash as Record<string, string>))
+    },
+    async addDistinct(key, members, ttlMs) {
+      if (members.length === 0) return
+      const pipeline = client.pipeline().pfadd(key, ...members).pexpire(key, Math.max(1, Math.ceil(ttlMs)))
+      throwFirstError(await bounded(pipeline.exec()))
+    },
+    async countDistinct(keys) {
+      return keys.length === 0 ? 0 : bounded(client.pfcount(...keys))
+    },
     async subscribe(channel, { onMessage, onListening }) {
       // A subscribed connection can do nothing else, so it gets its own. ioredis re-subscribes
       // only channels it saw confirmed, so one that failed while Redis was down would stay
@@ -103,3 +123,14 @@ async function quit(client: Client): Promise<void> {
   }
 }
 
+// ioredis resolves a pipeline with [error, result] pairs instead of rejecting.
+function throwFirstError(replies: [Error | null, unknown][] | null): unknown[] {
+  if (!replies) throw new Error('Redis pipeline was discarded')
+  const failed = replies.find(([error]) => error)
+  if (failed) throw failed[0]
+  return replies.map(([, result]) => result)
+}
+
+function numbers(hash: Record<string, string>): Record<string, number> {
+  return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, Number(value)]))
+}

@@ -45,6 +45,29 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     async publish(channel, message) {
       await client.publish(channel, message)
     },
+    async incrementFields(key, deltas, ttlMs) {
+      const pipeline = client.pipeline()
+      for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
+      pipeline.pexpire(key, Math.max(1, Math.ceil(ttlMs)))
+      await pipeline.exec()
+    },
+    async readFields(keys) {
+      if (keys.length === 0) return []
+      const pipeline = client.pipeline()
+      for (const key of keys) pipeline.hgetall(key)
+      // With deserialization off, HGETALL comes back as the flat [field, value, …] array Redis sends.
+      return ((await pipeline.exec()) as (string[] | Record<string, string> | null)[]).map(fieldsOf)
+    },
+    async addDistinct(key, members, ttlMs) {
+      if (members.length === 0) return
+      const [first, ...rest] = members as [string, ...string[]]
+      await client.pipeline().pfadd(key, first, ...rest).pexpire(key, Math.max(1, Math.ceil(ttlMs))).exec()
+    },
+    async countDistinct(keys) {
+      if (keys.length === 0) return 0
+      const [first, ...rest] = keys as [string, ...string[]]
+      return client.pfcount(first, ...rest)
+    },
     async subscribe(channel, handlers) {
       if (options.subscribe === false) return null
       const { ready, stop } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers })
@@ -60,4 +83,10 @@ export function upstashStore(options: UpstashStoreOptions): Store {
       subscriptions.clear()
     },
   }
+}
+
+function fieldsOf(reply: string[] | Record<string, string> | null): Record<string, number> {
+  if (!reply) return {}
+  const pairs: [string, unknown][] = Array.isArray(reply) ? reply.flatMap((v, i) => (i % 2 === 0 ? [[v, reply[i + 1]] as [string, unknown]] : [])) : Object.entries(reply)
+  return Object.fromEntries(pairs.map(([field, value]) => [field, Number(value)]))
 }
