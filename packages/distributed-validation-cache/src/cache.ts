@@ -50,6 +50,8 @@ export class ValidationCache {
   readonly #invalidatedAt: LRUCache<string, number>
   readonly #pending: PendingInvalidations
   readonly #ready: Promise<void>
+  /** Users validated since the last drain, only while fleet metrics ask for them (observeUsers). */
+  #seen: Set<string> | undefined
 
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
@@ -82,13 +84,17 @@ export class ValidationCache {
     const now = Date.now()
     // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
     const cached = typeof userId === 'string' ? this.#fresh(userId, now) : undefined
-    if (cached) return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now))
+    if (cached) {
+      if (this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(userId as string)
+      return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now))
+    }
     try {
       assertUserId(userId, this.#o.requireUuid)
     } catch (error) {
       return Promise.reject(error)
     }
     const id = canonicalUserId(userId, this.#o.requireUuid)
+    if (this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(id)
     const canonicalHit = id !== userId ? this.#fresh(id, now) : undefined
     if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now))
     const started = performance.now()
@@ -224,6 +230,16 @@ export class ValidationCache {
     }
   }
 
+  /** Starts collecting validated user ids; the returned function hands over and clears them. */
+  observeUsers(): () => string[] {
+    this.#seen ??= new Set()
+    return () => {
+      const users = [...(this.#seen ?? [])]
+      this.#seen?.clear()
+      return users
+    }
+  }
+
   /** Backend, L1 occupancy, breaker states and counters: what observability reports. */
   stats() {
     return {
@@ -245,6 +261,8 @@ export class ValidationCache {
     await this.#o.store.close()
   }
 }
+
+const MAX_SEEN = 100_000 // per flush interval; beyond it active users are undercounted, not unbounded
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {
   return new ValidationCache(options)

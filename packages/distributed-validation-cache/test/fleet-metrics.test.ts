@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { createValidationCache } from '../src/cache.js'
+import { FleetMetrics } from '../src/fleet-metrics.js'
+import { observabilityReport } from '../src/observability-report.js'
+import { memoryStore } from '../src/stores/memory.js'
+import { redisStore } from '../src/stores/redis.js'
+import { startFleet } from './support/fleet.js'
+import { OwnRedisServer } from './support/redis-server.js'
+import { redisAvailable } from './support/services.js'
+
+const redisUp = await redisAvailable()
+
+describe.skipIf(!redisUp)('fleet-wide observability on real Redis', () => {
+  it('reports exact fleet totals from any instance after a scripted workload on three', async () => {
+    const fleet = startFleet(3)
+    const metrics = fleet.instances.map((cache, i) => new FleetMetrics(cache, { store: redisStore(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), prefix: fleet.prefix, instanceId: `instance-${i}`, secret: fleet.secret }))
+    const [a, b, c] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const [u1, u2, u3] = [fleet.source.add(randomUUID()), fleet.source.add(randomUUID()), fleet.source.add(randomUUID())]
+    const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
+    await fleet.ready()
+    const tiers: string[] = []
+    const run = async (cache: typeof a, user: string) => tiers.push((await cache.validate(user)).tier)
+    await run(a, u1); await run(a, u1); await run(a, u1); await run(a, banned) // source, l1, l1, source
+    await run(b, u1); await run(b, u1); await run(b, u2) //                      l2, l1, source
+    await run(c, u3); await run(c, u1) //                                        source, l2
+    expect(tiers).toEqual(['source', 'l1', 'l1', 'source', 'l2', 'l1', 'source', 'source', 'l2'])
+    metrics[0]!.recordLogin(); metrics[0]!.recordLogin(); metrics[2]!.recordLogin()
+    for (const m of metrics) expect(await m.flush()).toBe(true)
+    for (const m of metrics) expect(await m.flush()).toBe(true) // nothing new: nothing added twice
+
+    const reports = await Promise.all(metrics.map(async (m, i) => observabilityReport({ cache: fleet.instances[i]!, fleet: await m.read(), startedAt: Date.now() - 1_000, lastLoginAt: m.lastLoginAt })))
+    for (const report of reports) {
+      expect(report.scope).toBe('fleet')
+      expect(report.instances.seen).toBe(3)
+      expect(report.authentication.validations).toMatchObject({
+        total: 9, cacheHits: 5, cacheMisses: 4, cacheHitRate: 55.56, databaseQueries: 4, byTier: { l1: 3, l2: 2, source: 4, stale: 0, none: 0 },
+      })
+      expect(report.authentication.users).toMatchObject({ activeCount: 4, bannedDetected: 1 })
+      expect(report.authentication.logins.total).toBe(3)
+      expect(report.authentication.costs).toMatchObject({ costWithoutCache: '0.0001', estimatedDatabaseCost: '0.0000', savingsPercentage: '55.56' })
+      expect(report.series.at(-1)).toMatchObject({ validations: 9, hits: 5, storeQueries: 4, logins: 3 })
+    }
+    const body = JSON.stringify(reports)
+    for (const secretish of [u1, u2, u3, banned, fleet.secret]) expect(body).not.toContain(secretish)
+    await Promise.all(metrics.map((m) => m.stop()))
+  })
+
+  it('a flush that fails keeps its counts for the next one: nothing lost, nothing doubled', async () => {
+    const server = await OwnRedisServer.start()
+    try {
+      const fleet = startFleet(1, { redisUrl: server.url, storeTimeout: 100 })
+      const cache = fleet.instances[0]!
+      const metrics = new FleetMetrics(cache, { store: redisStore(server.url, { commandTimeoutMs: 200 }), prefix: fleet.prefix, instanceId: 'solo', secret: fleet.secret })
+      const user = fleet.source.add(randomUUID())
+      await cache.validate(user)
+      await server.kill()
+      await cache.validate(user)
+      expect(await metrics.flush()).toBe(false)
+      await server.start()
+      await cache.validate(user)
+      expect(await metrics.flush()).toBe(true)
+      const totals = (await metrics.read()).totals
+      expect(totals['validations.total']).toBe(3)
+      expect((await metrics.read()).activeUsers).toBe(1)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
+describe('observability on the memory backend', () => {
+  it('says its scope is this instance', async () => {
+    const store = memoryStore()
+    const cache = createValidationCache({ store, source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined } })
+    const metrics = new FleetMetrics(cache, { store, prefix: 'm:', instanceId: 'only', secret: 's' })
+    await cache.validate(randomUUID())
+    await metrics.flush()
+    const report = observabilityReport({ cache, fleet: await metrics.read(), startedAt: Date.now(), lastLoginAt: null })
+    expect(report).toMatchObject({ scope: 'instance', validationCache: { backend: 'memory' }, authentication: { validations: { total: 1 }, users: { missingDetected: 1 } } })
+  })
+})
