@@ -1,7 +1,10 @@
 import type { AuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
-import { createValidationCache, describe, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
+import { randomBytes } from 'node:crypto'
+import { createValidationCache, describe, FleetMetrics, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
 import { withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
+import { getToken } from 'next-auth/jwt'
+import type { NextRequest } from 'next/server'
 
 export interface Runtime {
   config: Config
@@ -10,6 +13,8 @@ export interface Runtime {
   authOptions: AuthOptions
   secret: string
   instance: string
+  metrics: FleetMetrics
+  startedAt: number
 }
 
 // The demo's fallback, so `pnpm demo` needs no env. Any real deployment sets NEXTAUTH_SECRET.
@@ -33,9 +38,13 @@ async function create(): Promise<Runtime> {
   const secret = config.nextAuth.secret ?? DEMO_SECRET
   if (!config.nextAuth.secret) console.warn('[demo-web] NEXTAUTH_SECRET is not set: using a demo secret. Never deploy like this.')
   const store = await userStoreFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
-  const cache = createValidationCache({ ...optionsFromConfig({ ...config, secret: config.secret ?? undefined }), source: store.source })
+  const options = optionsFromConfig(config)
+  const cache = createValidationCache({ ...options, source: store.source })
   await cache.ready()
   const instance = process.env.INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'localhost'}:${process.env.PORT ?? '3000'}`
+  const metrics = new FleetMetrics(cache, {
+    store: options.store!, prefix: config.prefix, instanceId: instance, secret: config.secret ?? randomBytes(32).toString('base64url'),
+  }).start()
   console.log(`[demo-web] ${instance}\n${describe(config)}`)
   const authOptions: AuthOptions = {
     secret,
@@ -48,6 +57,7 @@ async function create(): Promise<Runtime> {
         authorize: (credentials) => store.authorize(credentials),
       }),
     ],
+    events: { signIn: () => metrics.recordLogin() },
     callbacks: {
       jwt({ token, user }) {
         if (user) token.role = (user as SignedInUser).role
@@ -59,5 +69,20 @@ async function create(): Promise<Runtime> {
       },
     },
   }
-  return { config, cache, admin: store.admin, authOptions: withValidation(authOptions, cache), secret, instance }
+  return { config, cache, admin: store.admin, authOptions: withValidation(authOptions, cache), secret, instance, metrics, startedAt: Date.now() }
+}
+
+/** Whether the request carries an admin's session (raw_app_meta_data.role = "admin"). */
+export async function isAdmin(request: Request): Promise<boolean> {
+  const rt = await runtime()
+  const token = await getToken({ req: request as NextRequest, secret: rt.secret })
+  if (!token?.sub || token.role !== 'admin') return false
+  const verdict = await rt.cache.validate(token.sub, { issuedAt: token.dvc_signed_in_at as number | undefined }).catch(() => undefined)
+  return verdict?.valid === true
+}
+
+/** What the observability routes need, built from the runtime. */
+export async function observabilityContext() {
+  const rt = await runtime()
+  return { cache: rt.cache, metrics: rt.metrics, token: rt.config.observabilityToken, isAdmin, startedAt: rt.startedAt }
 }

@@ -12,6 +12,7 @@ const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 const SECRET = `nextauth-${randomUUID()}`
 const WEBHOOK = `webhook-${randomUUID()}`
 const TTL_MS = 2_000
+const OBSERVABILITY = `observability-${randomUUID()}`
 
 /** The demo app as deployed: two `next start` processes, one Redis, one Postgres. */
 describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres', () => {
@@ -35,7 +36,7 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     await seedDemoUsers(run) // alice (admin) and friends
     for (const user of extra) users.set(user.note, user)
     const env = {
-      DATABASE_URL: scratch.url, REDIS_URL: redis.url, NEXTAUTH_SECRET: SECRET, REVALIDATION_WEBHOOK_SECRET: WEBHOOK,
+      DATABASE_URL: scratch.url, REDIS_URL: redis.url, NEXTAUTH_SECRET: SECRET, REVALIDATION_WEBHOOK_SECRET: WEBHOOK, OBSERVABILITY_TOKEN: OBSERVABILITY,
       VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s', VALIDATION_CACHE_STORE_TIMEOUT: '200ms',
     }
     ;[a, b] = await Promise.all([new AppInstance(await freePort(), env).start(), new AppInstance(await freePort(), env).start()])
@@ -112,6 +113,9 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
   it('sessions keep working while Redis is down, and after it is back', async () => {
     const { cookie } = await login('outage', a)
     await redis.kill()
+    const health = await fetch(`${a.url}/api/health`)
+    expect(health.status).toBe(200) // the user store still answers: degraded, not down
+    expect(await health.json()).toMatchObject({ status: 'degraded', checks: { cache: 'down', source: 'ok' } })
     const until = Date.now() + TTL_MS + 500 // past the TTL, so the user store answers too
     while (Date.now() < until) {
       for (const app of [a, b]) expect((await me(app, cookie)).status).toBe(200)
@@ -153,5 +157,45 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     const admin = await signIn(a.url, 'alice@example.com', 'alice-demo-password')
     expect((await fetch(`${a.url}/api/admin/users/not-a-uuid/ban`, { method: 'POST', headers: { cookie: admin! }, body: '{"duration":"1h"}' })).status).toBe(400)
     expect((await fetch(`${a.url}/api/admin/users/${target}/ban`, { method: 'POST', headers: { cookie: admin! }, body: '{"duration":"soon"}' })).status).toBe(400)
+  })
+
+  it('reports health for load balancers without secrets', async () => {
+    const response = await fetch(`${a.url}/api/health`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 'ok', backend: 'redis', source: 'postgres', checks: { cache: 'ok', source: 'ok' } })
+  })
+
+  it('/api/observability: token or admin only, the same fleet numbers from both instances, no ids or secrets', async () => {
+    const bearer = { authorization: `Bearer ${OBSERVABILITY}` }
+    expect((await fetch(`${a.url}/api/observability`)).status).toBe(401)
+    expect((await fetch(`${a.url}/api/observability`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+    const { cookie } = await login('cookies', a)
+    expect((await fetch(`${a.url}/api/observability`, { headers: { cookie } })).status).toBe(401) // signed in, not admin
+    const admin = await signIn(a.url, 'alice@example.com', 'alice-demo-password')
+    expect((await fetch(`${b.url}/api/observability`, { headers: { cookie: admin! } })).status).toBe(200)
+    const fromA = await (await fetch(`${a.url}/api/observability`, { headers: bearer })).json()
+    const fromB = await (await fetch(`${b.url}/api/observability`, { headers: bearer })).json()
+    const againA = await (await fetch(`${a.url}/api/observability`, { headers: bearer })).json()
+    expect(fromB.scope).toBe('fleet')
+    expect(fromB.instances.seen).toBe(2)
+    expect(fromB.authentication.validations.total).toBeGreaterThan(0)
+    expect(againA.authentication.validations).toEqual(fromB.authentication.validations) // one fleet, one story
+    expect(fromA.authentication.logins.total).toBeGreaterThan(0)
+    expect(Object.keys(fromB.authentication)).toEqual(['uptime', 'logins', 'validations', 'users', 'costs', 'performance'])
+    expect(fromB.validationCache).toMatchObject({ backend: 'redis', ttlMs: TTL_MS })
+    const body = JSON.stringify([fromA, fromB])
+    for (const leak of ['@example.com', SECRET, WEBHOOK, OBSERVABILITY, ...[...users.values()].map((u) => u.id)]) expect(body).not.toContain(leak)
+  })
+
+  it('/api/metrics speaks Prometheus text', async () => {
+    expect((await fetch(`${b.url}/api/metrics`)).status).toBe(401)
+    const response = await fetch(`${b.url}/api/metrics`, { headers: { authorization: `Bearer ${OBSERVABILITY}` } })
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    const text = await response.text()
+    const samples = text.split('\n').filter((line) => line && !line.startsWith('#'))
+    expect(samples.length).toBeGreaterThan(10)
+    for (const line of samples) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.e+-]+$/)
+    expect(text).toMatch(/^dvc_validations_total\{tier="l1"\} \d+$/m)
+    expect(text).toMatch(/^dvc_fleet_instances_24h 2$/m)
   })
 })

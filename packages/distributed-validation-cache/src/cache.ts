@@ -230,6 +230,17 @@ export class ValidationCache {
     }
   }
 
+  /** Can the shared store and the user source be reached right now? For load-balancer health checks. */
+  async probe(): Promise<{ cache: 'ok' | 'down'; source: 'ok' | 'down' }> {
+    const down = () => new Error('probe timed out')
+    const [cache, source] = await Promise.all([
+      withDeadline(this.#o.store.get(`${this.#o.prefix}health`), this.#o.storeTimeoutMs, down).then(() => 'ok' as const, () => 'down' as const),
+      // A made-up user: any answer, found or not, proves the store answers.
+      withDeadline(this.#o.source.fetchUser(PROBE_USER, AbortSignal.timeout(this.#o.sourceTimeoutMs)), this.#o.sourceTimeoutMs, down).then(() => 'ok' as const, () => 'down' as const),
+    ])
+    return { cache, source }
+  }
+
   /** Starts collecting validated user ids; the returned function hands over and clears them. */
   observeUsers(): () => string[] {
     this.#seen ??= new Set()
@@ -262,6 +273,7 @@ export class ValidationCache {
   }
 }
 
+const PROBE_USER = '00000000-0000-4000-8000-00000000beef'
 const MAX_SEEN = 100_000 // per flush interval; beyond it active users are undercounted, not unbounded
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {

@@ -1,0 +1,55 @@
+import type { ValidationCache } from '../cache.js'
+import type { FleetMetrics } from '../fleet-metrics.js'
+import { observabilityReport, type Prices } from '../observability-report.js'
+import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../prometheus.js'
+import { bearerMatches } from './webhook-handler.js'
+
+export interface ObservabilityContext {
+  cache: ValidationCache
+  metrics: FleetMetrics
+  /** OBSERVABILITY_TOKEN; without it only admins (isAdmin) get in. */
+  token: string | undefined
+  /** Whether the request carries an admin session. */
+  isAdmin: (request: Request) => Promise<boolean>
+  startedAt: number
+  prices?: Prices
+}
+
+async function allowed(request: Request, context: ObservabilityContext): Promise<boolean> {
+  if (context.token && bearerMatches(request.headers.get('authorization'), context.token)) return true
+  return context.isAdmin(request)
+}
+
+const unauthorized = () => Response.json({ error: 'unauthorized', reason: 'send Authorization: Bearer $OBSERVABILITY_TOKEN, or sign in as an admin' }, { status: 401 })
+
+async function report(context: ObservabilityContext) {
+  await context.metrics.flush() // include this instance's latest counts
+  return observabilityReport({ cache: context.cache, fleet: await context.metrics.read(), startedAt: context.startedAt, lastLoginAt: context.metrics.lastLoginAt, prices: context.prices })
+}
+
+/** GET /api/observability: the fleet's report as JSON. */
+export function observabilityHandler(context: ObservabilityContext) {
+  return async (request: Request): Promise<Response> => {
+    if (!(await allowed(request, context))) return unauthorized()
+    return Response.json(await report(context), { headers: { 'cache-control': 'no-store' } })
+  }
+}
+
+/** GET /api/metrics: the same counters in Prometheus text format. */
+export function metricsHandler(context: ObservabilityContext) {
+  return async (request: Request): Promise<Response> => {
+    if (!(await allowed(request, context))) return unauthorized()
+    const text = await prometheusText(context.cache, await report(context))
+    return new Response(text, { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' } })
+  }
+}
+
+/** GET /api/health: 200 while the cache or the user store answers, 503 when neither does. */
+export function healthHandler(context: { cache: ValidationCache; source: string }) {
+  return async (): Promise<Response> => {
+    const probe = await context.cache.probe()
+    const status = probe.cache === 'ok' && probe.source === 'ok' ? 'ok' : probe.cache === 'down' && probe.source === 'down' ? 'down' : 'degraded'
+    const body = { status, backend: context.cache.stats().backend, source: context.source, checks: probe }
+    return Response.json(body, { status: status === 'down' ? 503 : 200, headers: { 'cache-control': 'no-store' } })
+  }
+}
