@@ -9,7 +9,7 @@ export default async function Home() {
   const session = await getServerSession(rt.authOptions)
   const user = session?.user as { id?: string; email?: string; role?: string | null } | undefined
   if (!user?.id) redirect('/login')
-  const result = await rt.cache.validate(user.id)
+  const result = await rt.cache.validate(user.id, { issuedAt: Date.now() })
   return (
     <main>
       <h1>Signed in</h1>
@@ -18,6 +18,7 @@ export default async function Home() {
         <dt>Verdict</dt><dd data-testid="verdict">{result.verdict} ({result.tier}: {result.reason})</dd>
         <dt>Served by</dt><dd data-testid="instance">{rt.instance}</dd>
       </dl>
+      {user.role === 'admin' && <p><a href="/admin">Users</a> · <a href="/observability">Observability</a></p>}
     </main>
   )
 }

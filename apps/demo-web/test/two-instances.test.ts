@@ -2,51 +2,30 @@ import { randomUUID } from 'node:crypto'
 import { encode } from 'next-auth/jwt'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateAuthSchema, postgresSource, seedDemoUsers, type DemoUser } from 'distributed-validation-cache'
-import { freePort, OwnRedisServer, waitFor } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
-import { createScratchDatabase } from '../../../packages/distributed-validation-cache/test/support/scratch-database.js'
+import { waitFor, type OwnRedisServer } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
 import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
-import { AppInstance, signIn } from './app-instance.js'
+import { SECRETS, startAppFleet } from './app-fleet.js'
+import { signIn, type AppInstance } from './app-instance.js'
 
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
-const SECRET = `nextauth-${randomUUID()}`
-const WEBHOOK = `webhook-${randomUUID()}`
+const { nextAuth: SECRET, webhook: WEBHOOK, observability: OBSERVABILITY } = SECRETS
 const TTL_MS = 2_000
-const OBSERVABILITY = `observability-${randomUUID()}`
 
 /** The demo app as deployed: two `next start` processes, one Redis, one Postgres. */
 describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres', () => {
-  let redis: OwnRedisServer
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>
-  let db: ReturnType<typeof postgresSource>
+  let fleet: Awaited<ReturnType<typeof startAppFleet>>
   let a: AppInstance
   let b: AppInstance
-  const users = new Map<string, DemoUser>()
+  let redis: OwnRedisServer
+  let db: Awaited<ReturnType<typeof startAppFleet>>['db']
+  let users: Awaited<ReturnType<typeof startAppFleet>>['users']
 
   beforeAll(async () => {
-    redis = await OwnRedisServer.start()
-    scratch = await createScratchDatabase()
-    db = postgresSource({ url: scratch.url })
-    const run = (text: string, params: unknown[]) => db.sql.unsafe(text, params as never[])
-    await migrateAuthSchema(run)
-    const extra = ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies'].map((name): DemoUser => ({
-      id: randomUUID(), email: `${name}@example.com`, password: `${name}-password`, note: name, appMetadata: {},
-    }))
-    await seedDemoUsers(run, extra)
-    await seedDemoUsers(run) // alice (admin) and friends
-    for (const user of extra) users.set(user.note, user)
-    const env = {
-      DATABASE_URL: scratch.url, REDIS_URL: redis.url, NEXTAUTH_SECRET: SECRET, REVALIDATION_WEBHOOK_SECRET: WEBHOOK, OBSERVABILITY_TOKEN: OBSERVABILITY,
-      VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s', VALIDATION_CACHE_STORE_TIMEOUT: '200ms',
-    }
-    ;[a, b] = await Promise.all([new AppInstance(await freePort(), env).start(), new AppInstance(await freePort(), env).start()])
+    fleet = await startAppFleet(2, ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies'], { VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s' })
+    ;[a, b] = fleet.apps as [AppInstance, AppInstance]
+    ;({ redis, db, users } = fleet)
   })
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()])
-    await db?.close()
-    await scratch?.drop()
-    await redis?.stop()
-  })
+  afterAll(() => fleet?.stop())
 
   const me = (app: AppInstance, cookie: string) => fetch(`${app.url}/api/me`, { headers: { cookie } })
   const session = (app: AppInstance, cookie: string) => fetch(`${app.url}/api/auth/session`, { headers: { cookie } })
