@@ -1,7 +1,7 @@
 import type { AuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
-import { createValidationCache, describe, FleetMetrics, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
+import { createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
 import { withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
 import { getToken } from 'next-auth/jwt'
 import type { NextRequest } from 'next/server'
@@ -84,5 +84,5 @@ export async function isAdmin(request: Request): Promise<boolean> {
 /** What the observability routes need, built from the runtime. */
 export async function observabilityContext() {
   const rt = await runtime()
-  return { cache: rt.cache, metrics: rt.metrics, token: rt.config.observabilityToken, isAdmin, startedAt: rt.startedAt }
+  return { cache: rt.cache, metrics: rt.metrics, token: rt.config.observabilityToken, isAdmin, startedAt: rt.startedAt, prices: pricesFor(rt.cache.stats().backend, rt.config.prices) }
 }

@@ -199,3 +199,12 @@ group('describe(config)', () => {
     expect(describe(fromEnv({ CACHE_PROVIDER: 'memory', REDIS_URL: 'redis://:pw-x@cache' }))).toContain('forced by CACHE_PROVIDER=memory')
   })
 })
+
+group('cost model prices', () => {
+  it('reads VALIDATION_COST_* as dollars and refuses negative or non-numeric ones', () => {
+    expect(fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '0.05', VALIDATION_COST_PER_100K_COMMANDS: '0' }).prices).toEqual({ storeQueryPer1000: 0.05, cacheCommandPer100k: 0 })
+    expect(fromEnv({}).prices).toEqual({ storeQueryPer1000: undefined, cacheCommandPer100k: undefined })
+    expect(() => fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '-1' })).toThrow(/VALIDATION_COST_PER_1000_QUERIES must be a price/)
+    expect(() => fromEnv({ VALIDATION_COST_PER_100K_COMMANDS: 'cheap' })).toThrow(/VALIDATION_COST_PER_100K_COMMANDS/)
+  })
+})

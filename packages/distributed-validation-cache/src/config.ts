@@ -22,6 +22,12 @@ const flag = text.transform((v, ctx) => {
 })
 const httpUrl = text.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional())
 const secret = (min: number) => text.pipe(z.string().min(min, `must be at least ${min} characters (generate one with: openssl rand -base64 32)`).optional())
+const price = text.transform((v, ctx) => {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < 0) ctx.addIssue({ code: 'custom', message: `must be a price in dollars, 0 or more (got "${v}")` })
+  return n
+})
 const positiveInt = text.transform((v, ctx) => {
   if (v === undefined) return undefined
   const n = Number(v)
@@ -55,6 +61,8 @@ const Env = z.object({
   VALIDATION_CACHE_PREFIX: text.pipe(z.string().regex(/^[^{}\s]+$/, 'must not contain braces or whitespace').optional()),
   VALIDATION_CACHE_SECRET: secret(16),
   INSTANCE_ID: text,
+  VALIDATION_COST_PER_1000_QUERIES: price,
+  VALIDATION_COST_PER_100K_COMMANDS: price,
   OBSERVABILITY_TOKEN: secret(16),
   REVALIDATION_WEBHOOK_SECRET: secret(16),
 })
@@ -125,6 +133,8 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     prefix: e.VALIDATION_CACHE_PREFIX ?? 'dvc:',
     secret: signingSecret,
     instanceId: e.INSTANCE_ID,
+    /** Overrides of the observability cost model's prices (dollars). */
+    prices: { storeQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES, cacheCommandPer100k: e.VALIDATION_COST_PER_100K_COMMANDS },
     nextAuth: { secret: e.NEXTAUTH_SECRET, url: e.NEXTAUTH_URL },
     observabilityToken: e.OBSERVABILITY_TOKEN,
     webhookSecret: e.REVALIDATION_WEBHOOK_SECRET,

@@ -22,5 +22,5 @@ export { ValidationCacheError, InvalidUserIdError, ConfigError, StoreUnavailable
 export { sqlUserAdmin, supabaseUserAdmin, UserNotFoundError, UnsupportedAdminActionError, type UserAdmin, type AdminUserView } from './admin/user-admin.js'
 export { assertUserId, canonicalUserId } from './user-id.js'
 export { FleetMetrics, type FleetMetricsOptions, type FleetTotals } from './fleet-metrics.js'
-export { observabilityReport, defaultPrices, type ObservabilityReport, type Prices } from './observability-report.js'
+export { observabilityReport, defaultPrices, pricesFor, type ObservabilityReport, type Prices } from './observability-report.js'
 export { prometheusText } from './prometheus.js'

@@ -10,6 +10,12 @@ export interface Prices {
 
 export const defaultPrices = (backend: string): Prices => ({ storeQueryPer1000: 0.01, cacheCommandPer100k: backend === 'upstash' ? 0.2 : 0 })
 
+/** Configured prices where set (VALIDATION_COST_*), the documented defaults elsewhere. */
+export function pricesFor(backend: string, overrides: { storeQueryPer1000?: number; cacheCommandPer100k?: number } = {}): Prices {
+  const defaults = defaultPrices(backend)
+  return { storeQueryPer1000: overrides.storeQueryPer1000 ?? defaults.storeQueryPer1000, cacheCommandPer100k: overrides.cacheCommandPer100k ?? defaults.cacheCommandPer100k }
+}
+
 const money = (n: number) => n.toFixed(4)
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100)
 

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { createValidationCache } from '../cache.js'
+import type { Store } from '../store.js'
+import { memoryStore } from '../stores/memory.js'
+import { healthHandler } from './observability-handlers.js'
+
+const failingStore = (): Store => ({ ...memoryStore(), get: () => Promise.reject(new Error('cache down')) })
+const source = (up: boolean) => ({ name: 'x', fetchUser: async () => (up ? null : Promise.reject(new Error('store down'))), setSessionsRevokedAt: async () => undefined })
+
+describe('healthHandler', () => {
+  it.each([
+    [true, true, 200, 'ok'],
+    [false, true, 200, 'degraded'],
+    [true, false, 200, 'degraded'],
+    [false, false, 503, 'down'],
+  ])('cache up %s, user store up %s → %i %s', async (cacheUp, sourceUp, status, word) => {
+    const cache = createValidationCache({ store: cacheUp ? memoryStore() : failingStore(), source: source(sourceUp), secret: 'health-test-secret-123' })
+    const response = await healthHandler({ cache, source: 'postgres' })()
+    expect(response.status).toBe(status)
+    expect(await response.json()).toEqual({ status: word, backend: 'memory', source: 'postgres', checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' } })
+  })
+})
