@@ -8,6 +8,6 @@ export async function requireAdmin() {
   const session = await getServerSession(rt.authOptions)
   const user = session?.user as { id?: string; email?: string; role?: string | null } | undefined
   if (!user?.id) redirect('/login')
-  if (user.role !== 'admin') redirect('/')
+  if ((await rt.admin.roleOf(user.id)) !== 'admin') redirect('/') // the store's word, not the token's
   return { rt, user }
 }

@@ -1,8 +1,9 @@
 import type { AuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
-import { createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
-import { withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
+import { hostname } from 'node:os'
+import { ConfigError, createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
+import { checkSession, withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
 import { getToken } from 'next-auth/jwt'
 import type { NextRequest } from 'next/server'
 
@@ -17,8 +18,6 @@ export interface Runtime {
   startedAt: number
 }
 
-// The demo's fallback, so `pnpm demo` needs no env. Any real deployment sets NEXTAUTH_SECRET.
-const DEMO_SECRET = 'demo-only-secret-set-NEXTAUTH_SECRET-in-production'
 
 /**
  * One cache, one user store and one set of auth options per server process, shared by the
@@ -35,8 +34,7 @@ export function runtime(): Promise<Runtime> {
 
 async function create(): Promise<Runtime> {
   const config = fromEnv()
-  const secret = config.nextAuth.secret ?? DEMO_SECRET
-  if (!config.nextAuth.secret) console.warn('[demo-web] NEXTAUTH_SECRET is not set: using a demo secret. Never deploy like this.')
+  const secret = config.nextAuth.secret ?? embeddedOnlySecret(config)
   const store = await userStoreFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
   const options = optionsFromConfig(config)
   const cache = createValidationCache({ ...options, source: store.source })
@@ -72,13 +70,32 @@ async function create(): Promise<Runtime> {
   return { config, cache, admin: store.admin, authOptions: withValidation(authOptions, cache), secret, instance, metrics, startedAt: Date.now() }
 }
 
-/** Whether the request carries an admin's session (raw_app_meta_data.role = "admin"). */
-export async function isAdmin(request: Request): Promise<boolean> {
+/**
+ * The id of the admin whose valid session the request carries, or null. The role is read from
+ * the user store (raw_app_meta_data.role) on every call, not trusted from the token: removing
+ * it there takes effect at once.
+ */
+export async function adminOf(request: Request): Promise<string | null> {
   const rt = await runtime()
   const token = await getToken({ req: request as NextRequest, secret: rt.secret })
-  if (!token?.sub || token.role !== 'admin') return false
-  const verdict = await rt.cache.validate(token.sub, { issuedAt: token.dvc_signed_in_at as number | undefined }).catch(() => undefined)
-  return verdict?.valid === true
+  if (!token) return null
+  const verdict = await checkSession(rt.cache, token)
+  if (!verdict?.valid || !token.sub) return null
+  return (await rt.admin.roleOf(token.sub)) === 'admin' ? token.sub : null
+}
+
+export const isAdmin = async (request: Request) => (await adminOf(request)) !== null
+
+/**
+ * Without NEXTAUTH_SECRET, only the embedded single-process demo runs, on a random secret:
+ * a fixed fallback would let anyone sign their own admin session.
+ */
+function embeddedOnlySecret(config: Config): string {
+  if (config.userStore.provider !== 'pglite' || config.cache.provider !== 'memory') {
+    throw new ConfigError([{ variable: 'NEXTAUTH_SECRET', message: 'is required with a shared cache or user store (generate one: openssl rand -base64 32)' }])
+  }
+  console.warn('[demo-web] NEXTAUTH_SECRET is not set: embedded demo on a random secret (sessions end on restart).')
+  return randomBytes(32).toString('base64url')
 }
 
 /** What the observability routes need, built from the runtime. */

@@ -21,7 +21,7 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
   let users: Awaited<ReturnType<typeof startAppFleet>>['users']
 
   beforeAll(async () => {
-    fleet = await startAppFleet(2, ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies'], { VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s' })
+    fleet = await startAppFleet(2, ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies', 'lifted'], { VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s' })
     ;[a, b] = fleet.apps as [AppInstance, AppInstance]
     ;({ redis, db, users } = fleet)
   })
@@ -77,7 +77,7 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
   it('a revocation survives flushing Redis, and a fresh sign-in works', async () => {
     const admin = await signIn(a.url, 'alice@example.com', 'alice-demo-password')
     const { user, cookie } = await login('revoke', a)
-    const revoke = await fetch(`${a.url}/api/admin/users/${user.id}/revoke`, { method: 'POST', headers: { cookie: admin! } })
+    const revoke = await fetch(`${a.url}/api/admin/users/${user.id}/revoke`, { method: 'POST', headers: { cookie: admin!, origin: a.url } })
     expect(await revoke.json()).toMatchObject({ action: 'revoke', cache: 'updated', broadcast: 'sent' })
     await waitFor(async () => (await me(b, cookie)).status === 401, { timeoutMs: 1_000, intervalMs: 10, what: 'revoked on b' })
     const client = new Redis(redis.url)
@@ -128,20 +128,49 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     expect(await (await webhook(a, { type: 'INSERT', table: 'users', schema: 'auth', record: { id: randomUUID() }, old_record: null })).json()).toMatchObject({ ignored: true })
   })
 
-  it('the admin API wants an admin session', async () => {
+  const adminPost = (app: AppInstance, path: string, headers: Record<string, string>, body?: unknown) =>
+    fetch(`${app.url}/api/admin/users/${path}`, { method: 'POST', headers: { origin: app.url, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
+
+  it('the admin API wants an admin session, re-checks the role in the store, and refuses cross-origin posts', async () => {
     const target = users.get('cookies')!.id
-    expect((await fetch(`${a.url}/api/admin/users/${target}/revoke`, { method: 'POST' })).status).toBe(401)
+    expect((await adminPost(a, `${target}/revoke`, {})).status).toBe(401)
     const { cookie } = await login('cookies', a)
-    expect((await fetch(`${a.url}/api/admin/users/${target}/revoke`, { method: 'POST', headers: { cookie } })).status).toBe(403)
-    const admin = await signIn(a.url, 'alice@example.com', 'alice-demo-password')
-    expect((await fetch(`${a.url}/api/admin/users/not-a-uuid/ban`, { method: 'POST', headers: { cookie: admin! }, body: '{"duration":"1h"}' })).status).toBe(400)
-    expect((await fetch(`${a.url}/api/admin/users/${target}/ban`, { method: 'POST', headers: { cookie: admin! }, body: '{"duration":"soon"}' })).status).toBe(400)
+    expect((await adminPost(a, `${target}/revoke`, { cookie })).status).toBe(403)
+    const admin = (await signIn(a.url, 'alice@example.com', 'alice-demo-password'))!
+    expect((await adminPost(a, 'not-a-uuid/ban', { cookie: admin }, { duration: '1h' })).status).toBe(400)
+    expect((await adminPost(a, `${target}/ban`, { cookie: admin }, { duration: 'soon' })).status).toBe(400)
+    expect((await adminPost(a, `${target}/ban`, { cookie: admin }, { duration: '99999999999h' })).status).toBe(400)
+    expect((await adminPost(a, `${target}/ban`, { cookie: admin, origin: 'https://evil.example' }, { duration: '1h' })).status).toBe(403)
+    expect((await fetch(`${a.url}/api/admin/users/${target}/revoke`, { method: 'POST', headers: { cookie: admin } })).status).toBe(403) // no Origin
+    await db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data - 'role' where email = 'alice@example.com'`
+    try {
+      expect((await adminPost(a, `${target}/revoke`, { cookie: admin })).status).toBe(403) // her token still says admin
+    } finally {
+      await db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"admin"}' where email = 'alice@example.com'`
+    }
+  })
+
+  it('a session from before a ban or delete stays dead after unban or restore; a new sign-in works', async () => {
+    const admin = (await signIn(a.url, 'alice@example.com', 'alice-demo-password'))!
+    for (const [end, lift] of [['ban', 'unban'], ['delete', 'restore']] as const) {
+      const { user, cookie } = await login('lifted', a)
+      expect((await adminPost(b, `${user.id}/${end}`, { cookie: admin }, end === 'ban' ? { duration: '1h' } : undefined)).status).toBe(200)
+      expect((await me(a, cookie)).status).toBe(401)
+      expect((await adminPost(b, `${user.id}/${lift}`, { cookie: admin })).status).toBe(200)
+      expect(await (await me(a, cookie)).json()).toEqual({ error: 'session_invalid', reason: 'revoked' }) // e.g. a stolen cookie
+      const fresh = await signIn(b.url, user.email, user.password)
+      expect((await me(a, fresh!)).status).toBe(200)
+    }
   })
 
   it('reports health for load balancers without secrets', async () => {
-    const response = await fetch(`${a.url}/api/health`)
-    expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ status: 'ok', backend: 'redis', source: 'postgres', checks: { cache: 'ok', source: 'ok' } })
+    // Probe answers are reused for 5 s: after the outage test, 'ok' returns within that.
+    const healthy = await waitFor(async () => {
+      const response = await fetch(`${a.url}/api/health`)
+      const body = (await response.json()) as { status: string }
+      return response.status === 200 && body.status === 'ok' ? body : undefined
+    }, { timeoutMs: 8_000, intervalMs: 250, what: 'health to be ok again' })
+    expect(healthy).toEqual({ status: 'ok', backend: 'redis', source: 'postgres', checks: { cache: 'ok', source: 'ok' } })
   })
 
   it('/api/observability: token or admin only, the same fleet numbers from both instances, no ids or secrets', async () => {

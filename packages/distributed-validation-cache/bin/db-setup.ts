@@ -1,6 +1,8 @@
 /**
- * `pnpm db:setup`: creates the auth.users subset in DATABASE_URL (or the embedded PGlite at
- * PGLITE_DATA_DIR, default .data/pglite) and seeds the demo users. Refuses Supabase's own schema.
+ * `pnpm db:setup [--demo-users]`: creates the auth.users subset in DATABASE_URL (or the
+ * embedded PGlite at PGLITE_DATA_DIR, default .data/pglite). Demo users — an admin with a
+ * published password among them — only with --demo-users, or on the embedded PGlite.
+ * Refuses Supabase's own schema.
  */
 import { mkdirSync } from 'node:fs'
 import { DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, postgresSource, seedDemoUsers, type SqlRunner } from '../src/index.js'
@@ -27,9 +29,13 @@ async function main(): Promise<void> {
   }
   try {
     const schema = await migrateAuthSchema(run)
+    console.log(`auth.users ${schema === 'created' ? 'created' : 'already set up'} in ${where}.`)
+    if (!process.argv.includes('--demo-users') && config.userStore.provider !== 'pglite') {
+      console.log('No demo users added (pass --demo-users to add them: never on a real database).')
+      return
+    }
     const seeded = await seedDemoUsers(run)
-    console.log(`auth.users ${schema === 'created' ? 'created' : 'already set up'} in ${where}; ${seeded} demo user(s) added.`)
-    console.log('Demo users (password = <name>-demo-password):')
+    console.log(`${seeded} demo user(s) added (password = <name>-demo-password):`)
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} ${user.password.padEnd(22)} ${user.note}`)
   } finally {
     await close()

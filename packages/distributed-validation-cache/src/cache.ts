@@ -79,14 +79,17 @@ export class ValidationCache {
    * Date); without it, any revocation of the user revokes the session. Rejects only with
    * InvalidUserIdError; every other failure is a verdict (`unavailable` at worst).
    */
-  validate(userId: unknown, options: { issuedAt?: number | Date } = {}): Promise<ValidationResult> {
+  validate(userId: unknown, options: { issuedAt?: number | Date; record?: boolean } = {}): Promise<ValidationResult> {
     const issuedAt = options.issuedAt instanceof Date ? options.issuedAt.getTime() : options.issuedAt
+    // record: false for looks that are not requests (an admin page listing users): they must
+    // not inflate validations, hit rate or active users.
+    const record = options.record !== false
     const now = Date.now()
     // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
     const cached = typeof userId === 'string' ? this.#fresh(userId, now) : undefined
     if (cached) {
-      if (this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(userId as string)
-      return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now))
+      if (record && this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(userId as string)
+      return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now, undefined, record))
     }
     try {
       assertUserId(userId, this.#o.requireUuid)
@@ -94,12 +97,12 @@ export class ValidationCache {
       return Promise.reject(error)
     }
     const id = canonicalUserId(userId, this.#o.requireUuid)
-    if (this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(id)
+    if (record && this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(id)
     const canonicalHit = id !== userId ? this.#fresh(id, now) : undefined
-    if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now))
+    if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now, undefined, record))
     const started = performance.now()
     const lookup = this.#o.enabled ? this.#flights.run(id, () => this.#resolve(id)) : this.#resolveUncached(id)
-    return lookup.then((r) => this.#answer(r, issuedAt, Date.now(), performance.now() - started))
+    return lookup.then((r) => this.#answer(r, issuedAt, Date.now(), performance.now() - started, record))
   }
 
   /** L1 missed: L2, then (one instance of the fleet) the source, then the last known state. */
@@ -215,9 +218,9 @@ export class ValidationCache {
     return { state, checkedAt: now, freshUntil: now + (isNegative(state, now) ? this.#o.negativeTtlMs : this.#o.ttlMs) }
   }
 
-  #answer({ entry, tier }: Resolved, issuedAt: number | undefined, now: number, durationMs?: number): ValidationResult {
+  #answer({ entry, tier }: Resolved, issuedAt: number | undefined, now: number, durationMs?: number, record = true): ValidationResult {
     const verdict = entry ? decide(entry.state, issuedAt, now) : 'unavailable'
-    this.#emit(durationMs === undefined ? { type: 'validation', verdict, tier } : { type: 'validation', verdict, tier, durationMs })
+    if (record) this.#emit(durationMs === undefined ? { type: 'validation', verdict, tier } : { type: 'validation', verdict, tier, durationMs })
     return { valid: verdict === 'active', verdict, tier, reason: explain(verdict, entry?.state), checkedAt: entry?.checkedAt ?? null }
   }
 
@@ -230,8 +233,20 @@ export class ValidationCache {
     }
   }
 
-  /** Can the shared store and the user source be reached right now? For load-balancer health checks. */
-  async probe(): Promise<{ cache: 'ok' | 'down'; source: 'ok' | 'down' }> {
+  /**
+   * Can the shared store and the user source be reached? For load-balancer health checks.
+   * Answers are reused for 5 s, so a flood of health checks cannot flood the user store.
+   */
+  probe(): Promise<{ cache: 'ok' | 'down'; source: 'ok' | 'down' }> {
+    if (this.#probe && Date.now() - this.#probe.at < PROBE_REUSE_MS) return this.#probe.result
+    const result = this.#probeNow()
+    this.#probe = { at: Date.now(), result }
+    return result
+  }
+
+  #probe: { at: number; result: ReturnType<ValidationCache['probe']> } | undefined
+
+  async #probeNow(): Promise<{ cache: 'ok' | 'down'; source: 'ok' | 'down' }> {
     const down = () => new Error('probe timed out')
     const [cache, source] = await Promise.all([
       withDeadline(this.#o.store.get(`${this.#o.prefix}health`), this.#o.storeTimeoutMs, down).then(() => 'ok' as const, () => 'down' as const),
@@ -274,6 +289,7 @@ export class ValidationCache {
 }
 
 const PROBE_USER = '00000000-0000-4000-8000-00000000beef'
+const PROBE_REUSE_MS = 5_000
 const MAX_SEEN = 100_000 // per flush interval; beyond it active users are undercounted, not unbounded
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {

@@ -27,14 +27,18 @@ const BUCKET_TTL_MS = 25 * HOUR_MS
 /**
  * Fleet-wide counters: every few seconds each instance adds what it counted since its last
  * flush to an hourly hash in the shared store (25 h expiry), and the users it validated to an
- * hourly HyperLogLog — so any instance can report for all of them. A failed flush keeps its
- * counts for the next one: nothing is lost or counted twice.
+ * hourly HyperLogLog — so any instance can report for all of them. A failed counter write keeps
+ * its counts for the next flush. One caveat: a write that Redis applied but whose reply timed out
+ * is sent again (at-least-once), which a timeout cannot tell apart from a lost write.
  */
 export class FleetMetrics {
   #flushed: Record<string, number> = {}
   #logins = 0
   #lastLoginAt: number | null = null
   #timer: NodeJS.Timeout | undefined
+  #inFlight: Promise<boolean> | undefined
+  /** Commands these metrics send to the store: they cost money too (counted into the cost model). */
+  #commands = 0
   readonly #drainUsers: () => string[]
   #pendingUsers: string[] = []
 
@@ -62,29 +66,44 @@ export class FleetMetrics {
     this.#timer = undefined
   }
 
-  async flush(now = Date.now()): Promise<boolean> {
+  /** Adds this instance's counts since the last flush to the fleet's. One flush at a time. */
+  flush(now = Date.now()): Promise<boolean> {
+    this.#inFlight ??= this.#flush(now).finally(() => (this.#inFlight = undefined))
+    return this.#inFlight
+  }
+
+  async #flush(now: number): Promise<boolean> {
     const { 'validations.timedDurationMs': durationMs = 0, ...counts } = flatten(this.cache.counters.snapshot())
     // HINCRBY takes integers: durations travel as whole microseconds.
-    const current: Record<string, number> = { ...counts, 'validations.timedDurationUs': Math.round(durationMs * 1_000), logins: this.#logins }
+    const current: Record<string, number> = { ...counts, 'validations.timedDurationUs': Math.round(durationMs * 1_000), logins: this.#logins, 'metrics.commands': this.#commands }
     const deltas = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, v - (this.#flushed[k] ?? 0)]).filter(([, d]) => d !== 0))
     const users = [...this.#pendingUsers, ...this.#drainUsers()]
     const hour = hourOf(now)
     try {
-      if (Object.keys(deltas).length > 0) await this.options.store.incrementFields(this.#key('h', hour), deltas, BUCKET_TTL_MS)
-      await this.options.store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
-      await this.options.store.addDistinct(this.#key('u', hour), users.map((id) => this.#anonymize(id)), BUCKET_TTL_MS)
-      this.#flushed = current
-      this.#pendingUsers = []
-      return true
+      if (Object.keys(deltas).length > 0) {
+        this.#commands += Object.keys(deltas).length + 1 // HINCRBY per field + PEXPIRE
+        await this.options.store.incrementFields(this.#key('h', hour), deltas, BUCKET_TTL_MS)
+      }
+      this.#flushed = current // the counts are in: from here on, a failure must not resend them
     } catch {
-      this.#pendingUsers = users.slice(-100_000) // retried with the next flush
+      this.#pendingUsers = users.slice(-100_000)
       return false
     }
+    try {
+      this.#commands += 4 // HINCRBY + PEXPIRE, PFADD + PEXPIRE
+      await this.options.store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
+      await this.options.store.addDistinct(this.#key('u', hour), users.map((id) => this.#anonymize(id)), BUCKET_TTL_MS)
+      this.#pendingUsers = []
+    } catch {
+      this.#pendingUsers = users.slice(-100_000) // a HyperLogLog may take a member twice: no harm
+    }
+    return true
   }
 
   /** The last 24 hours, newest last. Read from the shared store: the whole fleet's numbers. */
   async read(now = Date.now()): Promise<FleetTotals> {
     const hourList = Array.from({ length: 24 }, (_, i) => hourOf(now - (23 - i) * HOUR_MS))
+    this.#commands += 24 * 2 + 1 // HGETALL × 48, PFCOUNT
     const [counters, instances, activeUsers] = await Promise.all([
       this.options.store.readFields(hourList.map((h) => this.#key('h', h))),
       this.options.store.readFields(hourList.map((h) => this.#key('i', h))),

@@ -34,6 +34,7 @@ export function observabilityReport(input: { cache: ValidationCache; fleet: Flee
   const hits = t('validations.byTier.l1') + t('validations.byTier.l2')
   const queries = t('source.queries')
   const commands = t('store.commands')
+  const metricsCommands = t('metrics.commands')
   const hitRate = percent(hits, validations)
   const timed = t('validations.timedCount')
   const averageTimeMs = timed === 0 ? 0 : Math.round(t('validations.timedDurationUs') / timed) / 1_000
@@ -42,13 +43,14 @@ export function observabilityReport(input: { cache: ValidationCache; fleet: Flee
   const perQuery = prices.storeQueryPer1000 / 1_000
   const withoutCache = validations * perQuery
   const storeCost = queries * perQuery
-  const cacheCost = commands * (prices.cacheCommandPer100k / 100_000)
+  const cacheCost = (commands + metricsCommands) * (prices.cacheCommandPer100k / 100_000)
   const savings = withoutCache - storeCost - cacheCost
   return {
     scope: stats.backend === 'memory' ? 'instance' : 'fleet',
     generatedAt: new Date(now).toISOString(),
     instances: { seen: fleet.instances, reporting: stats.instanceId },
     authentication: {
+      // Uptime and the last login are the answering instance's; everything else is the fleet's.
       uptime: { milliseconds: now - input.startedAt, hours: Math.round(((now - input.startedAt) / 3_600_000) * 100) / 100, startTime: new Date(input.startedAt).toISOString() },
       logins: {
         total: t('logins'),
@@ -80,7 +82,7 @@ export function observabilityReport(input: { cache: ValidationCache; fleet: Flee
     },
     validationCache: { size: stats.l1.size, maxSize: stats.l1.maxSize, ttlMs: stats.ttlMs, backend: stats.backend },
     cache: {
-      commands, errors: t('store.errors'), timeouts: t('store.timeouts'), shortCircuited: t('store.shortCircuited'),
+      commands, metricsCommands, errors: t('store.errors'), timeouts: t('store.timeouts'), shortCircuited: t('store.shortCircuited'),
       breaker: stats.breaker, listening: stats.listening,
       tampered: { badSignature: t('tampered.badSignature'), corrupt: t('tampered.corrupt') },
       revocations: { revoke: t('revocations.revoke'), restore: t('revocations.restore'), refresh: t('revocations.refresh'), pending: t('revocations.pending') },

@@ -194,3 +194,18 @@ describe.each(onSupabaseSchema)("on Supabase's own auth.users ($name)", ({ open 
     await cache.close()
   })
 })
+
+describe.each(engines)('permanent bans on $name', ({ open }) => {
+  it("reads banned_until = 'infinity' as banned for good and '-infinity' as never", async () => {
+    const target = await open()
+    try {
+      await migrateAuthSchema(target.run)
+      const [forever, never] = [randomUUID(), randomUUID()]
+      await target.run(`insert into auth.users (id, email, banned_until) values ($1, 'f@example.com', 'infinity'), ($2, 'n@example.com', '-infinity')`, [forever, never])
+      expect((await target.source.fetchUser(forever, AbortSignal.timeout(5_000)))?.bannedUntil).toBe(Number.MAX_SAFE_INTEGER)
+      expect((await target.source.fetchUser(never, AbortSignal.timeout(5_000)))?.bannedUntil).toBeNull()
+    } finally {
+      await target.close()
+    }
+  }, 60_000)
+})

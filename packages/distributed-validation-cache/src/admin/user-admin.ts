@@ -1,4 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
+import { UserNotFoundError } from '../errors.js'
+import { REVOKED_AT_KEY } from '../sources/auth-user.js'
 import type { SqlRunner } from '../sources/sql-source.js'
 
 /**
@@ -13,6 +15,8 @@ export interface UserAdmin {
   /** Undo a soft delete. Supabase cannot: its soft delete anonymizes the user for good. */
   restore(userId: string): Promise<void>
   list(): Promise<AdminUserView[]>
+  /** raw_app_meta_data.role, read from the store now: a role removed there stops working at once. */
+  roleOf(userId: string): Promise<string | null>
 }
 
 export interface AdminUserView {
@@ -24,9 +28,7 @@ export interface AdminUserView {
   sessionsRevokedAt: string | null
 }
 
-export class UserNotFoundError extends Error {
-  override name = 'UserNotFoundError'
-}
+export { UserNotFoundError }
 
 export class UnsupportedAdminActionError extends Error {
   override name = 'UnsupportedAdminActionError'
@@ -35,16 +37,20 @@ export class UnsupportedAdminActionError extends Error {
 export function sqlUserAdmin(run: SqlRunner): UserAdmin {
   const update = async (userId: string, assignment: string, params: unknown[] = []) => {
     const rows = await run(`update auth.users set ${assignment}, updated_at = now() where id = $1::uuid returning id`, [userId, ...params])
-    if (rows.length === 0) throw new UserNotFoundError('no such user')
+    if (rows.length === 0) throw new UserNotFoundError()
   }
   return {
     ban: (userId, until) => update(userId, 'banned_until = $2::timestamptz', [until.toISOString()]),
     unban: (userId) => update(userId, 'banned_until = null'),
     softDelete: (userId) => update(userId, 'deleted_at = now()'),
     restore: (userId) => update(userId, 'deleted_at = null'),
+    async roleOf(userId) {
+      const [row] = await run(`select raw_app_meta_data ->> 'role' as role from auth.users where id = $1::uuid and deleted_at is null`, [userId])
+      return (row?.role as string | null | undefined) ?? null
+    },
     async list() {
       const rows = await run(`select id, email, raw_app_meta_data ->> 'role' as role, banned_until, deleted_at,
-        raw_app_meta_data ->> 'sessions_revoked_at' as sessions_revoked_at from auth.users order by email limit 200`, [])
+        raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at from auth.users order by email limit 200`, [])
       return rows.map((r) => ({
         id: String(r.id), email: (r.email as string | null) ?? null, role: (r.role as string | null) ?? null,
         bannedUntil: iso(r.banned_until), deletedAt: iso(r.deleted_at), sessionsRevokedAt: (r.sessions_revoked_at as string | null) ?? null,
@@ -55,7 +61,7 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
 
 export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
   const check = ({ error }: { error: { status?: number; code?: string } | null }) => {
-    if (error?.status === 404) throw new UserNotFoundError('no such user')
+    if (error?.status === 404) throw new UserNotFoundError()
     if (error) throw error
   }
   return {
@@ -66,6 +72,11 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
     restore: async () => {
       throw new UnsupportedAdminActionError('Supabase cannot restore a soft-deleted user (its soft delete anonymizes the account)')
     },
+    async roleOf(userId) {
+      const { data, error } = await client.auth.admin.getUserById(userId)
+      if (error) return null
+      return (data.user.app_metadata?.role as string | undefined) ?? null
+    },
     async list() {
       const { data, error } = await client.auth.admin.listUsers({ perPage: 200 })
       if (error) throw error
@@ -73,7 +84,7 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
         const user = u as typeof u & { banned_until?: string; deleted_at?: string }
         return {
           id: u.id, email: u.email ?? null, role: (u.app_metadata?.role as string | undefined) ?? null, bannedUntil: user.banned_until ?? null,
-          deletedAt: user.deleted_at ?? null, sessionsRevokedAt: (u.app_metadata?.sessions_revoked_at as string | undefined) ?? null,
+          deletedAt: user.deleted_at ?? null, sessionsRevokedAt: (u.app_metadata?.[REVOKED_AT_KEY] as string | undefined) ?? null,
         }
       })
     },

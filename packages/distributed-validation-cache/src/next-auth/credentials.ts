@@ -14,7 +14,7 @@ type Credentials = Record<string, string> | undefined
 
 /**
  * A Credentials `authorize` over auth.users in Postgres/PGlite: bcrypt check against
- * encrypted_password, refusing banned and deleted users (as Supabase Auth does).
+ * encrypted_password, refusing banned, deleted and unconfirmed users (as Supabase Auth does).
  */
 export function authorizeWithPostgres(run: SqlRunner) {
   return async (credentials: Credentials): Promise<SignedInUser | null> => {
@@ -22,21 +22,25 @@ export function authorizeWithPostgres(run: SqlRunner) {
     const password = credentials?.password
     if (!email || !password || email.length > 320 || password.length > 1_000) return null
     const [row] = await run(`select id, email, encrypted_password, raw_app_meta_data ->> 'role' as role from auth.users
-      where lower(email) = lower($1) and deleted_at is null and (banned_until is null or banned_until <= now())`, [email])
+      where lower(email) = lower($1) and deleted_at is null and email_confirmed_at is not null
+        and (banned_until is null or banned_until <= now())`, [email])
     // Compare even without a row, so response time does not reveal which emails exist.
-    const hash = typeof row?.encrypted_password === 'string' ? row.encrypted_password : DUMMY_HASH
+    const hash = typeof row?.encrypted_password === 'string' ? row.encrypted_password : DUMMY_HASH_OF()
     if (!(await bcrypt.compare(password, hash)) || !row) return null
     return { id: String(row.id), email: String(row.email), role: (row.role as string | null) ?? null }
   }
 }
 
-const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10)
+// Computed on first use, not at import: hashing costs ~80 ms.
+let dummyHash: string | undefined
+const DUMMY_HASH_OF = () => (dummyHash ??= bcrypt.hashSync('not-a-password', 10))
 
 /** A Credentials `authorize` through Supabase Auth's password sign-in (anon key). */
 export function authorizeWithSupabase(options: { url: string; anonKey: string }) {
   const client = createClient(options.url, options.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: WebSocket as never },
+    global: { fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) }) },
   })
   return async (credentials: Credentials): Promise<SignedInUser | null> => {
     const email = credentials?.email?.trim()

@@ -10,6 +10,7 @@ export const SIGNED_IN_AT = 'dvc_signed_in_at'
 /** The session's user is no longer allowed in; `verdict` says why. Thrown to end the session. */
 export class SessionInvalidError extends ValidationCacheError {
   override name = 'SessionInvalidError'
+  static override readonly code: string = 'SessionInvalidError'
   constructor(readonly verdict: string, reason: string) {
     super(`session ended: ${verdict} (${reason})`)
   }

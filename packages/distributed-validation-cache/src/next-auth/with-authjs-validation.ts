@@ -17,7 +17,7 @@ export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 's
       async jwt(params) {
         const token = userJwt ? await userJwt(params) : params.token
         if (!token) return null
-        if (params.user) token[SIGNED_IN_AT] = Date.now()
+        token[SIGNED_IN_AT] = params.user ? Date.now() : params.token[SIGNED_IN_AT] // see withValidation
         const result = await checkSession(cache, token)
         return result && !result.valid && result.verdict !== 'unavailable' ? null : token
       },

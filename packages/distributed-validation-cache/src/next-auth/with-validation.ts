@@ -18,7 +18,9 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
       ...authOptions.callbacks,
       async jwt(params) {
         const token = userJwt ? await userJwt(params) : params.token
-        if (params.user) token[SIGNED_IN_AT] = Date.now()
+        // Ours to set, whatever the app's callback returned: dropped, it would make every past
+        // revocation permanent; taken from a client's update(), it would defeat revocation.
+        token[SIGNED_IN_AT] = params.user ? Date.now() : params.token[SIGNED_IN_AT]
         const result = await checkSession(cache, token)
         if (result && !result.valid && result.verdict !== 'unavailable') throw new SessionInvalidError(result.verdict, result.reason)
         return token

@@ -41,13 +41,33 @@ async function request(path: string, sub?: string): Promise<NextRequest> {
 }
 
 const passedThrough = (response: Response) => response.headers.get('x-middleware-next') === '1'
+// NextResponse.next({ request: { headers } }) forwards request headers as x-middleware-request-*.
+const forwardedVerdict = (response: Response) => response.headers.get('x-middleware-request-x-dvc-verdict')
 const clearsCookie = (response: Response) => response.headers.getSetCookie().some((c) => /^next-auth\.session-token=;.*Max-Age=0/i.test(c))
 
 describe('validationProxy', () => {
   it('lets requests without a session, and active users, through', async () => {
     const { proxy, user } = setup()
-    expect(passedThrough(await proxy(await request('/')))).toBe(true)
-    expect(passedThrough(await proxy(await request('/dashboard', user())))).toBe(true)
+    const anonymous = await proxy(await request('/'))
+    expect(passedThrough(anonymous)).toBe(true)
+    expect(forwardedVerdict(anonymous)).toBeNull()
+    const active = await proxy(await request('/dashboard', user()))
+    expect(passedThrough(active)).toBe(true)
+    expect(forwardedVerdict(active)).toBe('active')
+  })
+
+  it('never forwards a verdict header the client made up', async () => {
+    const { proxy } = setup()
+    const spoofed = new NextRequest('http://app.test/api/me', { headers: { 'x-dvc-verdict': 'active' } })
+    expect(forwardedVerdict(await proxy(spoofed))).toBeNull()
+  })
+
+  it('finds the __Secure- cookie of an https deployment too, and clears it', async () => {
+    const { proxy, user } = setup()
+    const token = await encode({ token: { sub: user({ deleted: true }), [SIGNED_IN_AT]: Date.now() }, secret: SECRET })
+    const response = await proxy(new NextRequest('https://app.test/api/x', { headers: { cookie: `__Secure-next-auth.session-token=${token}` } }))
+    expect(response.status).toBe(401)
+    expect(response.headers.getSetCookie().some((c) => /^__Secure-next-auth\.session-token=;.*Max-Age=0.*Secure/i.test(c))).toBe(true)
   })
 
   it('redirects a banned user on a page to /login and clears only the session cookie', async () => {

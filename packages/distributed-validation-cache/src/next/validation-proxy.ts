@@ -4,6 +4,19 @@ import type { ValidationCache } from '../cache.js'
 import { checkSession } from '../next-auth/session-check.js'
 import { clearSessionCookies } from './session-cookies.js'
 
+/**
+ * The request header carrying the proxy's verdict to pages and routes, so they need not validate
+ * again (each validation counts). Always overwritten or removed: a client cannot supply it.
+ */
+export const VERDICT_HEADER = 'x-dvc-verdict'
+
+function forward(request: NextRequest, verdict: string | null): NextResponse {
+  const headers = new Headers(request.headers)
+  if (verdict) headers.set(VERDICT_HEADER, verdict)
+  else headers.delete(VERDICT_HEADER)
+  return NextResponse.next({ request: { headers } })
+}
+
 export interface ValidationProxyOptions {
   /** The cache, or a function returning it (e.g. a lazily created process singleton). */
   cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>)
@@ -20,16 +33,19 @@ export interface ValidationProxyOptions {
  * session redirects to the login page with its cookie cleared. APIs: 401
  * `{"error":"session_invalid","reason":<verdict>}`. `unavailable`: 503, cookie kept. Requests
  * without a (decodable) session pass through: pages decide who may see them.
- * Node runtime; on the Edge runtime only the Upstash store works (no TCP sockets there).
+ * next-auth v4 session cookies; Node runtime only (it signs with node:crypto).
  */
 export function validationProxy(options: ValidationProxyOptions) {
   const isApi = options.isApi ?? ((request: NextRequest) => request.nextUrl.pathname.startsWith('/api/'))
   return async function proxy(request: NextRequest): Promise<NextResponse> {
-    const token = await getToken({ req: request, secret: options.secret }) // garbled, forged or expired → null
-    if (!token?.sub) return NextResponse.next()
+    // next-auth picks __Secure- only when NEXTAUTH_URL is https: try both names, or an https
+    // deployment without NEXTAUTH_URL would find no cookie and let everyone through.
+    const token = (await getToken({ req: request, secret: options.secret, secureCookie: false })) ??
+      (await getToken({ req: request, secret: options.secret, secureCookie: true })) // garbled, forged or expired → null
+    if (!token?.sub) return forward(request, null)
     const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
     const result = await checkSession(cache, token)
-    if (!result || result.valid) return NextResponse.next()
+    if (!result || result.valid) return forward(request, result?.verdict ?? null)
     const api = isApi(request)
     if (result.verdict === 'unavailable') {
       return api

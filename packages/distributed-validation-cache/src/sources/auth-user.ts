@@ -29,9 +29,11 @@ export function revokedAtValue(at: number | null): string | null {
 }
 
 // An unreadable ban must not read as "not banned": throwing makes it a source error (unavailable).
+// 'infinity' (a permanent ban written in SQL) is far future, '-infinity' never.
 function toTime(value: string | Date | number | null | undefined, field: string): number | null {
-  if (value === undefined || value === null || value === '') return null
-  const time = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value)
+  if (value === undefined || value === null || value === '' || value === -Infinity || value === '-infinity') return null
+  if (value === Infinity || value === 'infinity') return Number.MAX_SAFE_INTEGER
+  const time = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value)
   if (!Number.isFinite(time)) throw new TypeError(`auth user has an unreadable ${field}: ${JSON.stringify(value)}`)
   return time
 }

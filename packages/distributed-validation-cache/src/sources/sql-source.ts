@@ -1,3 +1,4 @@
+import { UserNotFoundError } from '../errors.js'
 import type { UserSource } from '../user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser } from './auth-user.js'
 
@@ -6,7 +7,8 @@ export type SqlRunner = (text: string, params: unknown[]) => Promise<Record<stri
 
 // Only columns Supabase's own auth.users has, so the same query runs on Supabase's Postgres,
 // on any Postgres with that table, and on our DDL subset.
-const SELECT_USER = `select banned_until, deleted_at, raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at
+// Epoch milliseconds, not timestamptz: drivers disagree on 'infinity' (Infinity, Invalid Date).
+const SELECT_USER = `select (extract(epoch from banned_until) * 1000)::float8 as banned_until, deleted_at, raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at
   from auth.users where id = $1::uuid`
 const SET_REVOKED_AT = `update auth.users
   set raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - '${REVOKED_AT_KEY}'
@@ -25,7 +27,7 @@ export function sqlSource(name: string, run: SqlRunner): UserSource {
     },
     async setSessionsRevokedAt(userId, at) {
       const rows = await run(SET_REVOKED_AT, [userId, revokedAtValue(at)])
-      if (rows.length === 0) throw new Error('no such user in auth.users: nothing to revoke')
+      if (rows.length === 0) throw new UserNotFoundError()
     },
   }
 }
