@@ -14,7 +14,7 @@ export async function startAppFleet(size: number, extraUsers: string[], env: Rec
   const redis = await OwnRedisServer.start()
   const scratch = await createScratchDatabase()
   const db = postgresSource({ url: scratch.url })
-  const run = (text: string, params: unknown[]) => db.sql.unsafe(text, params as never[])
+  const run = db.run
   await migrateAuthSchema(run)
   const users = new Map(extraUsers.map((name): [string, DemoUser] => [name, { id: randomUUID(), email: `${name}@example.com`, password: `${name}-password`, note: name, appMetadata: {} }]))
   await seedDemoUsers(run, [...users.values()])

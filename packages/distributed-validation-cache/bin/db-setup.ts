@@ -5,7 +5,7 @@
  * Refuses Supabase's own schema.
  */
 import { mkdirSync } from 'node:fs'
-import { DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, postgresSource, seedDemoUsers, type SqlRunner } from '../src/index.js'
+import { DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers, type SqlRunner } from '../src/index.js'
 
 async function main(): Promise<void> {
   const config = fromEnv()
@@ -14,14 +14,14 @@ async function main(): Promise<void> {
   let where: string
   if (config.userStore.provider === 'postgres') {
     const source = postgresSource({ url: config.userStore.url })
-    run = (text, params) => source.sql.unsafe(text, params as never[])
+    run = source.run
     close = source.close
     where = 'DATABASE_URL'
   } else if (config.userStore.provider === 'pglite') {
     const dir = process.env.PGLITE_DATA_DIR ?? '.data/pglite'
     mkdirSync(dir, { recursive: true })
     const db = await openPglite(dir)
-    run = async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows
+    run = pgliteRunner(db)
     close = () => db.close()
     where = `embedded PGlite at ${dir}`
   } else {

@@ -8,7 +8,6 @@ import type { UserSource } from './user-source.js'
 import { sqlUserAdmin, supabaseUserAdmin, type UserAdmin } from './admin/user-admin.js'
 import { ConfigError } from './errors.js'
 import { authorizeWithPostgres, authorizeWithSupabase, type SignedInUser } from './next-auth/credentials.js'
-import type { SqlRunner } from './sources/sql-source.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './store.js'
 import { memoryStore } from './stores/memory.js'
@@ -45,14 +44,12 @@ export async function userStoreFromConfig(config: Config, options: { pgliteDataD
   }
   if (store.provider === 'postgres') {
     const source = postgresSource({ url: store.url })
-    const run: SqlRunner = (text, params) => source.sql.unsafe(text, params as never[])
-    return { source, admin: sqlUserAdmin(run), authorize: authorizeWithPostgres(run), close: source.close }
+    return { source, admin: sqlUserAdmin(source.run), authorize: authorizeWithPostgres(source.run), close: source.close }
   }
-  const db = await openPglite(options.pgliteDataDir)
-  const run: SqlRunner = async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows
-  await migrateAuthSchema(run)
-  await seedDemoUsers(run)
-  return { source: pgliteSource(db), admin: sqlUserAdmin(run), authorize: authorizeWithPostgres(run), close: () => db.close() }
+  const source = pgliteSource(await openPglite(options.pgliteDataDir))
+  await migrateAuthSchema(source.run)
+  await seedDemoUsers(source.run)
+  return { source, admin: sqlUserAdmin(source.run), authorize: authorizeWithPostgres(source.run), close: () => source.db.close() }
 }
 
 /** Cache options from env config; pass the result, plus a `source`, to createValidationCache(). */

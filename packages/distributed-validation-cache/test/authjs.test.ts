@@ -54,7 +54,7 @@ async function signIn(config: AuthConfig, id: string): Promise<string> {
 
 async function readSession(config: AuthConfig, cookie: string) {
   const response = await Auth(new Request(`${BASE}/session`, { headers: { cookie } }), config)
-  return { status: response.status, body: (await response.json()) as { user?: { id?: string } } | null, cleared: response.headers.getSetCookie().some((c) => c.startsWith(`${COOKIE}=;`) || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) }
+  return { status: response.status, body: (await response.json()) as { user?: { id?: string } } | null, cleared: response.headers.getSetCookie().some((c) => c.startsWith(`${COOKIE}=`) && /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) }
 }
 
 describe('Auth.js v5 through @auth/core', () => {

@@ -69,6 +69,19 @@ describe.skipIf(!redisUp)('fleet-wide observability on real Redis', () => {
   })
 })
 
+describe('flushes that overlap', () => {
+  it('add each count once, however many run at the same time', async () => {
+    const store = memoryStore()
+    const cache = createValidationCache({ store, source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined } })
+    const metrics = new FleetMetrics(cache, { store, prefix: 'o:', instanceId: 'only', secret: 's' })
+    for (let i = 0; i < 10; i++) await cache.validate(randomUUID())
+    // The timer, a dashboard poll and a Prometheus scrape at once.
+    expect(await Promise.all([metrics.flush(), metrics.flush(), metrics.flush()])).toEqual([true, true, true])
+    await metrics.flush()
+    expect((await metrics.read()).totals['validations.total']).toBe(10)
+  })
+})
+
 describe('observability on the memory backend', () => {
   it('says its scope is this instance', async () => {
     const store = memoryStore()

@@ -30,7 +30,7 @@ const engines: { name: string; open: () => Promise<Target> }[] = [
     open: async () => {
       const db = await openPglite()
       const source = pgliteSource(db)
-      return { source, run: async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows, close: () => db.close() }
+      return { source, run: source.run, close: () => db.close() }
     },
   },
   ...(postgresUp
@@ -39,7 +39,7 @@ const engines: { name: string; open: () => Promise<Target> }[] = [
         open: async (): Promise<Target> => {
           const scratch = await createScratchDatabase()
           const source = postgresSource({ url: scratch.url })
-          return { source, run: (text, params) => source.sql.unsafe(text, params as never[]), close: async () => (await source.close(), await scratch.drop()) }
+          return { source, run: source.run, close: async () => (await source.close(), await scratch.drop()) }
         },
       }]
     : []),

@@ -3,25 +3,31 @@
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 
-const ACTIONS: { action: string; label: string; body?: unknown }[] = [
-  { action: 'ban', label: 'Ban 24 h', body: { duration: '24h' } },
-  { action: 'unban', label: 'Unban' },
-  { action: 'revoke', label: 'Revoke sessions' },
-]
+const BAN_DURATIONS = ['1h', '24h', '7d'] as const
 
+/** Ban for a chosen duration, unban, revoke sessions, soft-delete or restore one user. */
 export function UserActions({ id, deleted }: { id: string; deleted: boolean }) {
   const router = useRouter()
   const [message, setMessage] = useState('')
+  const [duration, setDuration] = useState<(typeof BAN_DURATIONS)[number]>('24h')
   async function run(action: string, body?: unknown) {
     const response = await fetch(`/api/admin/users/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
     const result = (await response.json()) as { error?: string; reason?: string; cache?: string }
     setMessage(response.ok ? `${action}: ${result.cache}` : `${action} failed: ${result.reason ?? result.error}`)
     router.refresh()
   }
-  const all = [...ACTIONS, deleted ? { action: 'restore', label: 'Restore' } : { action: 'delete', label: 'Delete' }]
+  const button = (action: string, label: string, body?: unknown) => (
+    <button key={action} data-action={action} onClick={() => run(action, body)} style={{ marginRight: 4 }}>{label}</button>
+  )
   return (
     <span>
-      {all.map(({ action, label, body }) => <button key={action} data-action={action} onClick={() => run(action, body)} style={{ marginRight: 4 }}>{label}</button>)}
+      <select aria-label="ban duration" value={duration} onChange={(e) => setDuration(e.target.value as typeof duration)}>
+        {BAN_DURATIONS.map((d) => <option key={d} value={d}>{d}</option>)}
+      </select>
+      {button('ban', 'Ban', { duration })}
+      {button('unban', 'Unban')}
+      {button('revoke', 'Revoke sessions')}
+      {deleted ? button('restore', 'Restore') : button('delete', 'Delete')}
       <small>{message}</small>
     </span>
   )

@@ -1,5 +1,6 @@
 export { validationProxy, VERDICT_HEADER, type ValidationProxyOptions } from './validation-proxy.js'
 export { clearSessionCookies } from './session-cookies.js'
-export { webhookHandler, bearerMatches } from './webhook-handler.js'
+export { webhookHandler } from './webhook-handler.js'
+export { bearerMatches } from './bearer.js'
 export { observabilityHandler, metricsHandler, healthHandler, type ObservabilityContext } from './observability-handlers.js'
 export { isSameOrigin } from './same-origin.js'

@@ -2,7 +2,7 @@ import type { ValidationCache } from '../cache.js'
 import type { FleetMetrics } from '../fleet-metrics.js'
 import { observabilityReport, type Prices } from '../observability-report.js'
 import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../prometheus.js'
-import { bearerMatches } from './webhook-handler.js'
+import { bearerMatches } from './bearer.js'
 
 export interface ObservabilityContext {
   cache: ValidationCache

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import type { ValidationCache } from '../cache.js'
 import { InvalidUserIdError } from '../errors.js'
+import { bearerMatches } from './bearer.js'
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -48,12 +48,6 @@ export function webhookHandler(options: { cache: ValidationCache | (() => Valida
       throw error
     }
   }
-}
-
-export function bearerMatches(header: string | null, secret: string): boolean {
-  const given = Buffer.from(header ?? '')
-  const expected = Buffer.from(`Bearer ${secret}`)
-  return given.length === expected.length && timingSafeEqual(given, expected)
 }
 
 async function readLimited(request: Request, limit: number): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 import type { UserSource } from '../user-source.js'
-import { sqlSource } from './sql-source.js'
+import { sqlSource, type SqlRunner } from './sql-source.js'
 
 export interface PostgresSourceOptions {
   /** postgres:// URL of a database with Supabase's auth.users (Supabase's own, or our subset). */
@@ -12,8 +12,13 @@ export interface PostgresSourceOptions {
 }
 
 /** The `postgres` source over porsager's postgres.js (DATABASE_URL). */
-export function postgresSource(options: PostgresSourceOptions): UserSource & { sql: postgres.Sql; close: () => Promise<void> } {
+export function postgresSource(options: PostgresSourceOptions): UserSource & { sql: postgres.Sql; run: SqlRunner; close: () => Promise<void> } {
   const sql = postgres(options.url, { max: options.max ?? 5, connect_timeout: options.connectTimeoutSeconds ?? 5, onnotice: () => undefined })
-  const source = sqlSource('postgres', (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]))
-  return { ...source, sql, close: () => sql.end({ timeout: 2 }) }
+  const run = postgresRunner(sql)
+  return { ...sqlSource('postgres', run), sql, run, close: () => sql.end({ timeout: 2 }) }
+}
+
+/** postgres.js as a SqlRunner. */
+export function postgresRunner(sql: postgres.Sql): SqlRunner {
+  return (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])
 }
