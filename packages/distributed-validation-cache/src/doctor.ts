@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto'
+import { describe, fromEnv, type Config } from './config.js'
+import { ConfigError } from './errors.js'
+import { storeFromConfig, userStoreFromConfig } from './from-config.js'
+import { pgliteSource } from './sources/pglite.js'
+import { postgresSource } from './sources/postgres.js'
+import { subscribeOverSse } from './stores/sse-subscription.js'
+
+export interface DoctorReport {
+  lines: string[]
+  problems: string[]
+  warnings: string[]
+}
+
+const NEXTAUTH_DEFAULT_MAX_AGE_MS = 30 * 86_400_000
+
+/**
+ * `pnpm doctor`: reads the same environment as the app and checks it end to end — the backend
+ * and why, round trips to the cache and the user store, the user store's clock, and settings
+ * that work but will hurt. Problems fail (exit 1); warnings do not, unless --strict.
+ */
+export async function doctor(env: Record<string, string | undefined> = process.env): Promise<DoctorReport> {
+  const report: DoctorReport = { lines: [], problems: [], warnings: [] }
+  let config: Config
+  try {
+    config = fromEnv(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return { ...report, problems: [error.message] }
+    throw error
+  }
+  report.lines.push(...describe(config).split('\n'))
+  await checkCache(config, report)
+  await checkUserStore(config, report, env)
+  warnAbout(config, report, env)
+  return report
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now()
+  const value = await work()
+  return { ms: Math.round((performance.now() - started) * 100) / 100, value }
+}
+
+async function checkCache(config: Config, report: DoctorReport): Promise<void> {
+  const store = storeFromConfig(config)
+  const key = `${config.prefix}doctor:${randomUUID()}`
+  try {
+    const trip = await timed(async () => {
+      await store.set(key, 'ok', { ttlMs: 10_000 })
+      const value = await store.get(key)
+      await store.delete(key)
+      return value
+    })
+    if (trip.value !== 'ok') report.problems.push(`cache (${config.cache.provider}): wrote "ok" but read ${JSON.stringify(trip.value)}`)
+    else report.lines.push(`cache round trip (SET + GET + DEL): ${trip.ms} ms`)
+  } catch (error) {
+    report.problems.push(`cache (${config.cache.provider}) unreachable: ${(error as Error).message}`)
+  } finally {
+    await store.close().catch(() => undefined)
+  }
+}
+
+async function checkUserStore(config: Config, report: DoctorReport, env: Record<string, string | undefined>): Promise<void> {
+  try {
+    const store = await userStoreFromConfig(config, { pgliteDataDir: env.PGLITE_DATA_DIR })
+    try {
+      const trip = await timed(() => store.source.fetchUser(randomUUID(), AbortSignal.timeout(config.sourceTimeoutMs)))
+      report.lines.push(`user store round trip (${store.source.name}, one lookup): ${trip.ms} ms`)
+      const skew = await clockSkewMs(store.source)
+      if (skew !== undefined) {
+        report.lines.push(`user store clock: ${skew >= 0 ? '+' : ''}${skew} ms from this machine`)
+        if (Math.abs(skew) > 2_000) report.warnings.push(`the user store's clock is ${skew} ms off: bans end early or late by that much (run NTP on both)`)
+      }
+    } finally {
+      await store.close()
+    }
+  } catch (error) {
+    report.problems.push(`user store (${config.userStore.provider}) unreachable: ${(error as Error).message}`)
+  }
+}
+
+// banned_until is written by the user store's clock and compared with ours.
+async function clockSkewMs(source: { name: string }): Promise<number | undefined> {
+  const s = source as Partial<ReturnType<typeof postgresSource> & ReturnType<typeof pgliteSource>>
+  if (!s.run) return undefined
+  const before = Date.now()
+  const [row] = await s.run('select (extract(epoch from clock_timestamp()) * 1000)::float8 as now', [])
+  return Math.round(Number(row?.now) - (before + Date.now()) / 2)
+}
+
+function warnAbout(config: Config, report: DoctorReport, env: Record<string, string | undefined>): void {
+  if (config.cache.provider === 'memory') report.warnings.push('memory cache: each instance keeps its own — with several instances, set REDIS_URL or UPSTASH_REDIS_REST_URL')
+  const maxAge = env.NEXTAUTH_SESSION_MAX_AGE ? Number(env.NEXTAUTH_SESSION_MAX_AGE) * 1000 : NEXTAUTH_DEFAULT_MAX_AGE_MS
+  if (config.ttlMs > maxAge) report.warnings.push(`VALIDATION_CACHE_TTL (${config.ttlMs / 1000} s) is longer than the session max age (${maxAge / 1000} s)`)
+  if (!config.webhookSecret) report.warnings.push('REVALIDATION_WEBHOOK_SECRET is not set: bans made in the Supabase dashboard take up to the TTL to lock users out')
+  if (!config.observabilityToken) report.warnings.push('OBSERVABILITY_TOKEN is not set: /api/observability and /api/metrics answer admins only')
+  if (config.cache.provider === 'upstash' && !config.subscribe) {
+    report.lines.push(`no broadcasts (VALIDATION_CACHE_SUBSCRIBE=false): lockout is bounded by the L1 TTL (${(config.l1TtlMs ?? 1_000) / 1000} s)`)
+  }
+}
+
+/** Whether Upstash's REST SUBSCRIBE answers within 3 s (some plans and proxies do not stream). */
+export async function upstashSubscribes(config: Config): Promise<boolean> {
+  if (config.cache.provider !== 'upstash') return true
+  let confirmed = false
+  const { ready, stop } = subscribeOverSse({ url: config.cache.url, token: config.cache.token, channel: `${config.prefix}doctor`, onMessage: () => undefined, onListening: (on) => (confirmed ||= on) })
+  await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 3_000))])
+  stop()
+  return confirmed
+}

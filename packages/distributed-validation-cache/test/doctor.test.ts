@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { doctor } from '../src/doctor.js'
+import { migrateAuthSchema } from '../src/sources/auth-schema.js'
+import { postgresSource } from '../src/sources/postgres.js'
+import { freePort, OwnRedisServer } from './support/redis-server.js'
+import { createScratchDatabase } from './support/scratch-database.js'
+import { postgresAvailable, redisAvailable } from './support/services.js'
+
+const servicesUp = (await redisAvailable()) && (await postgresAvailable())
+const PASSWORD = 'doctor-s3cret-pass'
+
+describe.skipIf(!servicesUp)('doctor', () => {
+  let redis: OwnRedisServer
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>
+  let healthy: Record<string, string>
+  beforeAll(async () => {
+    redis = await OwnRedisServer.start(['--requirepass', PASSWORD])
+    scratch = await createScratchDatabase()
+    const db = postgresSource({ url: scratch.url })
+    await migrateAuthSchema(db.run)
+    await db.close()
+    healthy = {
+      REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`, DATABASE_URL: scratch.url, VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123',
+      REVALIDATION_WEBHOOK_SECRET: 'doctor-webhook-secret-0123', OBSERVABILITY_TOKEN: 'doctor-observability-0123',
+    }
+  })
+  afterAll(async () => {
+    await scratch?.drop()
+    await redis?.stop()
+  })
+
+  it('reports the backend, redacted URLs, round trips and the user store clock; no problems, no warnings', async () => {
+    const report = await doctor(healthy)
+    expect(report.problems).toEqual([])
+    expect(report.warnings).toEqual([])
+    const text = report.lines.join('\n')
+    expect(text).toContain(`cache backend: redis at redis://:****@127.0.0.1:${redis.port} — REDIS_URL is set`)
+    expect(text).toMatch(/cache round trip \(SET \+ GET \+ DEL\): [\d.]+ ms/)
+    expect(text).toMatch(/user store round trip \(postgres, one lookup\): [\d.]+ ms/)
+    expect(text).toMatch(/user store clock: [+-]\d+ ms from this machine/)
+    expect(text).not.toContain(PASSWORD)
+  })
+
+  it('names what is wrong: bad config in one line, an unreachable cache, risky settings', async () => {
+    expect((await doctor({ ...healthy, VALIDATION_CACHE_TTL: 'soon' })).problems).toEqual([expect.stringMatching(/^Invalid configuration: VALIDATION_CACHE_TTL must be a duration/)])
+    const down = await doctor({ ...healthy, REDIS_URL: `redis://127.0.0.1:${await freePort()}` })
+    expect(down.problems).toEqual([expect.stringMatching(/^cache \(redis\) unreachable/)])
+    const risky = await doctor({ DATABASE_URL: scratch.url, VALIDATION_CACHE_TTL: '40 d' })
+    expect(risky.problems).toEqual([])
+    expect(risky.warnings.join('\n')).toMatch(/memory cache: each instance keeps its own/)
+    expect(risky.warnings.join('\n')).toMatch(/longer than the session max age/)
+    expect(risky.warnings.join('\n')).toMatch(/REVALIDATION_WEBHOOK_SECRET is not set/)
+  })
+
+  it('exits 0 when healthy and 1 when not, for scripts and CI', () => {
+    const run = (env: Record<string, string>, ...args: string[]) => spawnSync('npx', ['tsx', fileURLToPath(new URL('../bin/doctor.ts', import.meta.url)), ...args], {
+      env: { NODE_ENV: 'production', PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env }, encoding: 'utf8',
+    })
+    const ok = run(healthy)
+    expect(ok.status).toBe(0)
+    expect(ok.stdout).toMatch(/doctor: healthy/)
+    const bad = run({ ...healthy, CACHE_PROVIDER: 'memcached' })
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toMatch(/PROBLEM: Invalid configuration: CACHE_PROVIDER must be memory, redis or upstash/)
+    expect(run({ DATABASE_URL: scratch.url }, '--strict').status).toBe(1) // warnings fail under --strict
+  })
+})
