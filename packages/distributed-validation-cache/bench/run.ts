@@ -8,8 +8,12 @@ import { Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { createValidationCache, redisStore, type UserSource, type UserState } from '../src/index.js'
 import { measure, type Figure } from './measure.js'
+import { revocationLatency } from './revocation.js'
+import { stampede } from './stampede.js'
+import { commandsPerValidation, l1BytesPerUser } from './steady-state.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const prefix = `bench:${randomUUID()}:`
 const users = new Map<string, UserState>()
 const newUser = () => {
@@ -78,9 +82,30 @@ const targets = [
 console.log()
 for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`)
 console.log(`user-store queries: ${queries} for ${l2Users.length + missUsers.length + 2} distinct users`)
+await Promise.all([a.close(), b.close(), redis.quit()])
 
-const results = { date: new Date().toISOString(), node: process.version, redis: REDIS_URL.replace(/:[^@/]*@/, ':****@'), rows, targets }
+console.log('\nStampede: 3 processes × 200 concurrent validations of one cold user (real Redis + Postgres)')
+const storm = await stampede(DATABASE_URL, REDIS_URL)
+for (const [strategy, count] of Object.entries(storm)) console.log(`  ${strategy.padEnd(18)} ${String(count).padStart(4)} user-store queries`)
+targets.push({ target: 'stampede: 1 user-store query', value: String(storm['validation-cache']), met: storm['validation-cache'] === 1 })
+
+const revocations = await revocationLatency(REDIS_URL, 100)
+const pct = (q: number) => revocations[Math.min(revocations.length - 1, Math.floor(q * revocations.length))]!
+console.log(`\nRevocation → "revoked" on both other instances, 100 trials: p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, max ${revocations.at(-1)!.toFixed(2)} ms`)
+targets.push({ target: 'revocation p99 < 1 s', value: `${pct(0.99).toFixed(1)} ms`, met: pct(0.99) < 1_000 })
+
+const steady = await commandsPerValidation(REDIS_URL)
+const bytes = l1BytesPerUser()
+console.log(`\nSteady state, Zipf(1.1) over 10,000 users: ${steady.commands} cache commands for ${steady.validations} validations = ${steady.perValidation.toFixed(4)} per validation (naive: 1)`)
+console.log(`L1 memory: ${bytes} bytes per cached user`)
+targets.push({ target: 'cache commands per validation ≤ 0.05', value: steady.perValidation.toFixed(4), met: steady.perValidation <= 0.05 })
+targets.push({ target: 'L1 bytes per user ≤ 300', value: String(bytes), met: bytes <= 300 })
+console.log()
+for (const t of targets.slice(2)) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`)
+
+const results = {
+  date: new Date().toISOString(), node: process.version, redis: REDIS_URL.replace(/:[^@/]*@/, ':****@'), rows, targets,
+  stampede: storm, revocationMs: { p50: pct(0.5), p99: pct(0.99), max: revocations.at(-1) }, steadyState: steady, l1BytesPerUser: bytes,
+}
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
 console.log('written: bench/results.json')
-
-await Promise.all([a.close(), b.close(), redis.quit()])
