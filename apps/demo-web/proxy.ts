@@ -1,4 +1,4 @@
-import type { NextRequest } from 'next/server'
+import { NextResponse, type NextRequest } from 'next/server'
 import { validationProxy } from 'distributed-validation-cache/next'
 import { runtime } from './lib/runtime'
 
@@ -7,6 +7,7 @@ let guard: ReturnType<typeof validationProxy> | undefined
 /** Every page and API request (but sign-in itself and static files) is checked against the cache. */
 export async function proxy(request: NextRequest) {
   const rt = await runtime()
+  if (rt.skip) return NextResponse.next()
   guard ??= validationProxy({ cache: rt.cache, secret: rt.secret })
   return guard(request)
 }

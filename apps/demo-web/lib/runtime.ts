@@ -16,6 +16,8 @@ export interface Runtime {
   instance: string
   metrics: FleetMetrics
   startedAt: number
+  /** True only for the HTTP benchmark's no-validation baseline. */
+  skip: boolean
 }
 
 
@@ -67,7 +69,9 @@ async function create(): Promise<Runtime> {
       },
     },
   }
-  return { config, cache, admin: store.admin, authOptions: withValidation(authOptions, cache), secret, instance, metrics, startedAt: Date.now() }
+  // The HTTP benchmark's baseline only: the same app with sessions never re-validated.
+  const skip = process.env.DVC_BENCHMARK_BASELINE_NO_VALIDATION === '1'
+  return { config, cache, admin: store.admin, authOptions: skip ? authOptions : withValidation(authOptions, cache), secret, instance, metrics, startedAt: Date.now(), skip }
 }
 
 /**
