@@ -66,7 +66,7 @@ async function checkUserStore(config: Config, report: DoctorReport, env: Record<
     try {
       const trip = await timed(() => store.source.fetchUser(randomUUID(), AbortSignal.timeout(config.sourceTimeoutMs)))
       report.lines.push(`user store round trip (${store.source.name}, one lookup): ${trip.ms} ms`)
-      const skew = await clockSkewMs(store.source)
+      const skew = config.userStore.provider === 'supabase' ? await httpClockSkewMs(`${config.userStore.url}/auth/v1/health`) : await clockSkewMs(store.source)
       if (skew !== undefined) {
         report.lines.push(`user store clock: ${skew >= 0 ? '+' : ''}${skew} ms from this machine`)
         if (Math.abs(skew) > 2_000) report.warnings.push(`the user store's clock is ${skew} ms off: bans end early or late by that much (run NTP on both)`)
@@ -86,6 +86,15 @@ async function clockSkewMs(source: { name: string }): Promise<number | undefined
   const before = Date.now()
   const [row] = await s.run('select (extract(epoch from clock_timestamp()) * 1000)::float8 as now', [])
   return Math.round(Number(row?.now) - (before + Date.now()) / 2)
+}
+
+// Supabase Auth tells its time only in the HTTP Date header: whole seconds, good enough for NTP trouble.
+async function httpClockSkewMs(url: string): Promise<number | undefined> {
+  const before = Date.now()
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)
+  const date = response?.headers.get('date')
+  await response?.body?.cancel()
+  return date ? Math.round(Date.parse(date) + 500 - (before + Date.now()) / 2) : undefined
 }
 
 function warnAbout(config: Config, report: DoctorReport, env: Record<string, string | undefined>): void {

@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { doctor } from '../src/doctor.js'
+import { randomUUID } from 'node:crypto'
+import { startBridge } from 'upstash-rest-bridge'
+import { fromEnv } from '../src/config.js'
+import { doctor, upstashSubscribes } from '../src/doctor.js'
 import { migrateAuthSchema } from '../src/sources/auth-schema.js'
 import { postgresSource } from '../src/sources/postgres.js'
+import { FakeGoTrue } from './support/gotrue.js'
 import { freePort, OwnRedisServer } from './support/redis-server.js'
 import { createScratchDatabase } from './support/scratch-database.js'
-import { postgresAvailable, redisAvailable } from './support/services.js'
+import { postgresAvailable, REDIS_URL, redisAvailable } from './support/services.js'
 
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 const PASSWORD = 'doctor-s3cret-pass'
@@ -65,5 +69,28 @@ describe.skipIf(!servicesUp)('doctor', () => {
     expect(bad.status).toBe(1)
     expect(bad.stdout).toMatch(/PROBLEM: Invalid configuration: CACHE_PROVIDER must be memory, redis or upstash/)
     expect(run({ DATABASE_URL: scratch.url }, '--strict').status).toBe(1) // warnings fail under --strict
+  })
+
+  it('tells whether Upstash confirms a subscription (for the serverless warning)', async () => {
+    const bridge = await startBridge({ redisUrl: REDIS_URL, token: `t-${randomUUID()}` })
+    try {
+      const env = { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token, VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123' }
+      expect(await upstashSubscribes(fromEnv(env))).toBe(true)
+      expect(await upstashSubscribes(fromEnv({ ...env, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}` }))).toBe(false)
+    } finally {
+      await bridge.close()
+    }
+  })
+
+  it('measures Supabase Auth too: a lookup through the admin API and its clock from the Date header', async () => {
+    const gotrue = await new FakeGoTrue(`service-${randomUUID()}`).start()
+    try {
+      const report = await doctor({ NEXT_PUBLIC_SUPABASE_URL: gotrue.url, SUPABASE_SERVICE_ROLE_KEY: gotrue.serviceRoleKey, NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey })
+      expect(report.problems).toEqual([])
+      expect(report.lines.join('\n')).toMatch(/user store round trip \(supabase, one lookup\): [\d.]+ ms/)
+      expect(report.lines.join('\n')).toMatch(/user store clock: [+-]\d+ ms from this machine/)
+    } finally {
+      await gotrue.stop()
+    }
   })
 })
