@@ -86,7 +86,7 @@ export class ValidationCache {
     const record = options.record !== false
     const now = Date.now()
     // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
-    const cached = typeof userId === 'string' ? this.#fresh(userId, now) : undefined
+    const cached = typeof userId === 'string' ? this.#fresh(userId) : undefined
     if (cached) {
       if (record && this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(userId as string)
       return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now, undefined, record))
@@ -98,7 +98,7 @@ export class ValidationCache {
     }
     const id = canonicalUserId(userId, this.#o.requireUuid)
     if (record && this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(id)
-    const canonicalHit = id !== userId ? this.#fresh(id, now) : undefined
+    const canonicalHit = id !== userId ? this.#fresh(id) : undefined
     if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now, undefined, record))
     const started = performance.now()
     const lookup = this.#o.enabled ? this.#flights.run(id, () => this.#resolve(id)) : this.#resolveUncached(id)
@@ -186,9 +186,9 @@ export class ValidationCache {
     return (await this.#l2.remove(userId)) && (await this.#channel.broadcast(userId))
   }
 
-  #fresh(userId: string, now: number): CacheEntry | undefined {
+  #fresh(userId: string): CacheEntry | undefined {
     if (!this.#o.enabled) return undefined
-    return this.#l1.fresh(userId, now, this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs)
+    return this.#l1.fresh(userId, this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs)
   }
 
   #invalidateLocally(userId: string): void {

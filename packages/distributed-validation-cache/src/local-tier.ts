@@ -3,7 +3,10 @@ import type { CacheEntry } from './cache-entry.js'
 
 interface Local {
   entry: CacheEntry
+  /** performance.now() at store time: age is measured on the monotonic clock. */
   storedAt: number
+  /** How long the entry had left when stored; a wall-clock jump must not stretch it. */
+  ttlLeft: number
 }
 
 /**
@@ -20,9 +23,11 @@ export class LocalTier {
    * A fresh entry, or undefined. `maxAgeMs` caps how long this process trusts its own copy:
    * the L1 TTL while broadcasts reach it, about a second while they cannot. The hot path.
    */
-  fresh(userId: string, now: number, maxAgeMs: number): CacheEntry | undefined {
+  fresh(userId: string, maxAgeMs: number): CacheEntry | undefined {
     const local = this.#lru.get(userId)
-    return local !== undefined && now < local.entry.freshUntil && now - local.storedAt < maxAgeMs ? local.entry : undefined
+    if (local === undefined) return undefined
+    const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
+    return age < local.ttlLeft && age < maxAgeMs ? local.entry : undefined
   }
 
   /** Any entry still within grace, fresh or not. */
@@ -33,7 +38,7 @@ export class LocalTier {
   set(userId: string, entry: CacheEntry, now: number): void {
     const keepMs = entry.freshUntil + this.options.graceMs - now
     if (keepMs <= 0) return
-    this.#lru.set(userId, { entry, storedAt: now }, { ttl: Math.ceil(keepMs) })
+    this.#lru.set(userId, { entry, storedAt: performance.now(), ttlLeft: entry.freshUntil - now }, { ttl: Math.ceil(keepMs) })
   }
 
   delete(userId: string): void {

@@ -11,6 +11,8 @@ export interface SharedRead {
 
 export type LockOutcome = 'acquired' | 'held' | 'store-unavailable'
 
+const CLOCK_TOLERANCE_MS = 5_000
+
 /**
  * L2: the fleet's shared view, signed so that whoever can write to Redis cannot grant access.
  * Nothing here throws: a store failure is a miss (and the guarded store has counted it).
@@ -35,6 +37,9 @@ export class SharedTier {
       return {}
     }
     const { entry } = decoded
+    // Read from "the future": this clock was stepped back (or runs far behind the writer's).
+    // Its freshness cannot be judged, so it is not trusted as fresh; skew is what doctor reports.
+    if (entry.checkedAt > now + CLOCK_TOLERANCE_MS) return { stale: entry }
     if (now < entry.freshUntil) return { fresh: entry }
     return now < entry.freshUntil + this.options.graceMs ? { stale: entry } : {}
   }

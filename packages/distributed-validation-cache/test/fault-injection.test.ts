@@ -40,11 +40,20 @@ describe('fault injection', () => {
     expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'l1' })
     vi.setSystemTime(start + 30_000) // jumps back (NTP correction): the ban is in force again
     expect((await cache.validate(user)).verdict).toBe('banned')
-    vi.setSystemTime(start + 3_600_000) // far ahead, past the TTL: the source is asked again
-    const queries = source.queries
+    expect(cache.stats().validations.byVerdict).toMatchObject({ banned: 2, active: 1 })
+    await cache.close()
+  })
+
+  it('a clock stepped back cannot stretch how long L1 trusts an entry', async () => {
+    const source = new FleetSource()
+    const cache = createValidationCache({ source, store: memoryStore(), ttl: 150 })
+    const user = source.add(randomUUID())
     expect((await cache.validate(user)).verdict).toBe('active')
-    expect(source.queries).toBe(queries + 1)
-    expect(cache.stats().validations.byVerdict).toMatchObject({ banned: 2, active: 2 })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() - 3_600_000) // NTP steps the wall clock an hour back
+    source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    await new Promise((resolve) => setTimeout(resolve, 200)) // real time passes beyond the TTL
+    expect(await cache.validate(user)).toMatchObject({ verdict: 'banned', tier: 'source' })
     await cache.close()
   })
 })
