@@ -48,7 +48,7 @@ async function create(): Promise<Runtime> {
   console.log(`[demo-web] ${instance}\n${describe(config)}`)
   const authOptions: AuthOptions = {
     secret,
-    session: { strategy: 'jwt', maxAge: 8 * 3_600 },
+    session: { strategy: 'jwt', maxAge: Math.round(config.nextAuth.sessionMaxAgeMs / 1000) },
     pages: { signIn: '/login' },
     providers: [
       CredentialsProvider({

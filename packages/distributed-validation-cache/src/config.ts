@@ -61,6 +61,7 @@ const Env = z.object({
   VALIDATION_CACHE_PREFIX: text.pipe(z.string().regex(/^[^{}\s]+$/, 'must not contain braces or whitespace').optional()),
   VALIDATION_CACHE_SECRET: secret(16),
   INSTANCE_ID: text,
+  NEXTAUTH_SESSION_MAX_AGE: positiveDuration,
   VALIDATION_COST_PER_1000_QUERIES: price,
   VALIDATION_COST_PER_100K_COMMANDS: price,
   OBSERVABILITY_TOKEN: secret(16),
@@ -135,7 +136,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     instanceId: e.INSTANCE_ID,
     /** Overrides of the observability cost model's prices (dollars). */
     prices: { storeQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES, cacheCommandPer100k: e.VALIDATION_COST_PER_100K_COMMANDS },
-    nextAuth: { secret: e.NEXTAUTH_SECRET, url: e.NEXTAUTH_URL },
+    nextAuth: { secret: e.NEXTAUTH_SECRET, url: e.NEXTAUTH_URL, sessionMaxAgeMs: e.NEXTAUTH_SESSION_MAX_AGE ?? 30 * 86_400_000 },
     observabilityToken: e.OBSERVABILITY_TOKEN,
     webhookSecret: e.REVALIDATION_WEBHOOK_SECRET,
   }
