@@ -13,13 +13,16 @@ describe('fault injection', () => {
 
   it('Upstash refusing connections: every validation still answers correctly, from the source', async () => {
     const source = new FleetSource()
-    const cache = createValidationCache({ source, store: upstashStore({ url: `http://127.0.0.1:${await freePort()}`, token: 't', subscribe: false }), secret: 'fault-injection-secret-1', storeTimeout: 500 })
+    // l1Ttl 1 ms: every round goes to the refused endpoint, not to this process's own copy.
+    const cache = createValidationCache({ source, store: upstashStore({ url: `http://127.0.0.1:${await freePort()}`, token: 't', subscribe: false }), secret: 'fault-injection-secret-1', storeTimeout: 500, l1Ttl: 1 })
     const active = Array.from({ length: 5 }, () => source.add(randomUUID()))
     const banned = source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
     const results: ValidationResult[] = []
     for (let round = 0; round < 4; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 2)) // past the 1 ms L1 TTL
       results.push(...(await Promise.all([...active, banned].map((id) => cache.validate(id)))))
     }
+    expect(source.queries).toBe(24) // every validation reached past L1 and the dead store, to the source
     expect(results.filter((r) => r.verdict === 'active')).toHaveLength(20) // none that should pass failed
     expect(results.filter((r) => r.verdict === 'banned')).toHaveLength(4) // the banned user never got in
     const stats = cache.stats()

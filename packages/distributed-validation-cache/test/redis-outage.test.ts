@@ -67,12 +67,14 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     const fleet = startFleet(1, { redisUrl: server.url, storeTimeout: 100 })
     const cache = fleet.instances[0]!
     const user = fleet.source.add(randomUUID())
+    const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
     await fleet.ready()
     server.pause()
     const started = performance.now()
     const result = await cache.validate(user)
     const elapsed = performance.now() - started
     expect(result).toMatchObject({ verdict: 'active', tier: 'source' })
+    expect((await cache.validate(banned)).verdict).toBe('banned')
     // get + lock, each bounded by the 100 ms store timeout; nothing waits for Redis to wake up.
     expect(elapsed).toBeLessThan(1_000)
     expect(cache.stats().store.timeouts).toBeGreaterThan(0)

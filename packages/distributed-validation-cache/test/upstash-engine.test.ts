@@ -56,8 +56,10 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
     await fleet.ready()
     bridge.setFault({ status: 500 })
     const users = Array.from({ length: 10 }, () => fleet.source.add(randomUUID()))
+    const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
     const results = await Promise.all(users.map((u) => a.validate(u)))
     expect(results.every((r) => r.verdict === 'active' && r.tier === 'source')).toBe(true)
+    expect((await a.validate(banned)).verdict).toBe('banned') // the fault lets no banned user in
     expect(a.stats().breaker).toBe('open')
     bridge.setFault(null)
     await waitFor(async () => {
@@ -73,9 +75,11 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
     await fleet.ready()
     bridge.setFault({ delayMs: 2_000 })
     const user = fleet.source.add(randomUUID())
+    const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
     const started = performance.now()
     expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'source' })
     expect(performance.now() - started).toBeLessThan(1_500) // GET and lock each cut at 200 ms, not 2 s
+    expect((await cache.validate(banned)).verdict).toBe('banned')
     expect(cache.stats().store.timeouts).toBeGreaterThan(0)
   })
 })
