@@ -21,7 +21,7 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
   let users: Awaited<ReturnType<typeof startAppFleet>>['users']
 
   beforeAll(async () => {
-    fleet = await startAppFleet(2, ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies', 'lifted'], { VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s' })
+    fleet = await startAppFleet(2, ['ban-hook', 'ban-ttl', 'revoke', 'outage', 'cookies', 'lifted', 'hard-delete'], { VALIDATION_CACHE_TTL: `${TTL_MS}ms`, VALIDATION_CACHE_NEGATIVE_TTL: '1 s' })
     ;[a, b] = fleet.apps as [AppInstance, AppInstance]
     ;({ redis, db, users } = fleet)
   })
@@ -117,6 +117,16 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
       expect(page.status).toBe(307)
       expect(page.headers.get('location')).toMatch(/\/login$/)
     }
+  })
+
+  it('a hard delete and the DELETE webhook (only old_record) end the session on the other instance', async () => {
+    const { user, cookie } = await login('hard-delete', a)
+    expect((await me(b, cookie)).status).toBe(200)
+    await db.sql`delete from auth.users where id = ${user.id}`
+    const hook = await webhook(a, { type: 'DELETE', table: 'users', schema: 'auth', record: null, old_record: { id: user.id } })
+    expect(hook.status).toBe(200)
+    await waitFor(async () => (await me(b, cookie)).status === 401, { timeoutMs: 1_000, intervalMs: 10, what: 'b to refuse the deleted user' })
+    expect(await (await me(b, cookie)).json()).toEqual({ error: 'session_invalid', reason: 'missing' })
   })
 
   it('the webhook refuses bad input with the right status', async () => {
