@@ -102,6 +102,11 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     }
     await redis.start()
     for (const app of [a, b]) expect((await me(app, cookie)).status).toBe(200)
+    // Back to full strength only once both hear broadcasts again (reconnects back off up to 2 s).
+    for (const app of [a, b]) {
+      await waitFor(async () => /^dvc_listening 1$/m.test(await (await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${OBSERVABILITY}` } })).text()),
+        { timeoutMs: 10_000, intervalMs: 100, what: `instance ${app.port} to subscribe again` })
+    }
   })
 
   it('garbled, truncated, forged and expired cookies are no session — never a 500', async () => {
