@@ -38,10 +38,12 @@ async function create(): Promise<Runtime> {
   const config = fromEnv()
   const secret = config.nextAuth.secret ?? embeddedOnlySecret(config)
   const store = await userStoreFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
-  const options = optionsFromConfig(config)
+  // One name for this process in the cache's stats and in fleet metrics alike (os.hostname(), not
+  // $HOSTNAME, which Next's Docker images set to 0.0.0.0 on every host).
+  const instance = config.instanceId ?? `${hostname()}:${process.env.PORT ?? '3000'}`
+  const options = optionsFromConfig({ ...config, instanceId: instance })
   const cache = createValidationCache({ ...options, source: store.source })
   await cache.ready()
-  const instance = process.env.INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'localhost'}:${process.env.PORT ?? '3000'}`
   const metrics = new FleetMetrics(cache, {
     store: options.store!, prefix: config.prefix, instanceId: instance, secret: config.secret ?? randomBytes(32).toString('base64url'),
   }).start()
