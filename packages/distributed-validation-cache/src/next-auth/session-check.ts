@@ -36,3 +36,16 @@ export async function checkSession(cache: ValidationCache, token: TokenLike): Pr
     throw error
   }
 }
+
+/**
+ * What both jwt wrappers (next-auth v4, Auth.js v5) do with the token the app's callback
+ * returned: stamp our sign-in claim — ours whatever that callback did (dropped, every past
+ * revocation would become permanent; copied from a client's update(), revocation would be
+ * defeated) — then validate. Returns the verdict that ends the session, or null to keep it
+ * (valid, no user, or `unavailable`: a user-store blip never ends sessions).
+ */
+export async function sessionEnding(cache: ValidationCache, token: TokenLike, previous: TokenLike, signingIn: boolean): Promise<ValidationResult | null> {
+  token[SIGNED_IN_AT] = signingIn ? Date.now() : previous[SIGNED_IN_AT]
+  const result = await checkSession(cache, token)
+  return result && !result.valid && result.verdict !== 'unavailable' ? result : null
+}

@@ -1,6 +1,6 @@
 import type { AuthConfig } from '@auth/core'
 import type { ValidationCache } from '../cache.js'
-import { checkSession, SIGNED_IN_AT } from './session-check.js'
+import { sessionEnding } from './session-check.js'
 
 /**
  * The same guard for Auth.js v5 (`next-auth@5`, `@auth/core`): its `jwt` callback may return
@@ -17,9 +17,7 @@ export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 's
       async jwt(params) {
         const token = userJwt ? await userJwt(params) : params.token
         if (!token) return null
-        token[SIGNED_IN_AT] = params.user ? Date.now() : params.token[SIGNED_IN_AT] // see withValidation
-        const result = await checkSession(cache, token)
-        return result && !result.valid && result.verdict !== 'unavailable' ? null : token
+        return (await sessionEnding(cache, token, params.token, Boolean(params.user))) ? null : token
       },
       async session(params) {
         const session = userSession ? await userSession(params as never) : params.session

@@ -57,3 +57,20 @@ describe('withValidation (next-auth v4)', () => {
     expect(session.user).toEqual({ email: 'a@b.c', id: 'abc' })
   })
 })
+
+describe('the sign-in claim is ours, whatever the app callback does', () => {
+  it('survives a callback that rebuilds the token, and cannot be forged through update()', async () => {
+    const users = new Map<string, UserState>()
+    const cache = createValidationCache({ store: memoryStore(), source: { name: 'map', fetchUser: async (id) => users.get(id) ?? null, setSessionsRevokedAt: async () => undefined } })
+    const id = randomUUID()
+    const signedInAt = Date.now() - 60_000
+    users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: signedInAt + 1_000 }) // revoked after this sign-in
+    // A common app callback: rebuilds the token (dropping unknown claims), or merges a client update().
+    const options = withValidation({ providers: [], callbacks: { jwt: ({ token, trigger, session }) => (trigger === 'update' ? { ...token, ...session } : { sub: token.sub }) } }, cache)
+    const jwt = (params: object) => options.callbacks!.jwt!({ account: null, ...params } as never)
+    await expect(jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt } })).rejects.toMatchObject({ verdict: 'revoked' })
+    await expect(jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt }, trigger: 'update', session: { [SIGNED_IN_AT]: 9e15 } })).rejects.toMatchObject({ verdict: 'revoked' })
+    const later = { sub: id, [SIGNED_IN_AT]: signedInAt + 2_000 } // a session from after the revocation stays valid through the rebuild
+    expect(((await jwt({ token: later })) as JWT)[SIGNED_IN_AT]).toBe(signedInAt + 2_000)
+  })
+})

@@ -1,6 +1,6 @@
 import type { AuthOptions } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
-import { checkSession, SessionInvalidError, SIGNED_IN_AT } from './session-check.js'
+import { SessionInvalidError, sessionEnding } from './session-check.js'
 
 /**
  * Wraps next-auth v4 options so every session read re-validates the user through the cache.
@@ -18,11 +18,8 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
       ...authOptions.callbacks,
       async jwt(params) {
         const token = userJwt ? await userJwt(params) : params.token
-        // Ours to set, whatever the app's callback returned: dropped, it would make every past
-        // revocation permanent; taken from a client's update(), it would defeat revocation.
-        token[SIGNED_IN_AT] = params.user ? Date.now() : params.token[SIGNED_IN_AT]
-        const result = await checkSession(cache, token)
-        if (result && !result.valid && result.verdict !== 'unavailable') throw new SessionInvalidError(result.verdict, result.reason)
+        const ended = await sessionEnding(cache, token, params.token, Boolean(params.user))
+        if (ended) throw new SessionInvalidError(ended.verdict, ended.reason) // next-auth v4 clears the cookie on a throw
         return token
       },
       async session(params) {
