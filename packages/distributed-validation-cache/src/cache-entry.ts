@@ -1,5 +1,5 @@
 import { sign, verify } from './signing.js'
-import type { UserState } from './user-state.js'
+import { interned, type UserState } from './user-state.js'
 
 /** A user's state as cached, with when it was read from the source and until when it is fresh. */
 export interface CacheEntry {
@@ -43,6 +43,6 @@ export function decodeEntry(secret: string, userId: string, raw: string): Decode
   if (!verify(secret, payload(userId, wire.slice(0, 7)), signature)) return { ok: false, reason: 'bad-signature' }
   return {
     ok: true,
-    entry: { state: { exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt }, checkedAt, freshUntil },
+    entry: { state: interned({ exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt }), checkedAt, freshUntil },
   }
 }

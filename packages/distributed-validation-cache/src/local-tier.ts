@@ -1,8 +1,11 @@
 import { LRUCache } from 'lru-cache'
 import type { CacheEntry } from './cache-entry.js'
 
-interface Local {
-  entry: CacheEntry
+/**
+ * One object per cached user, the entry and its local clock together: a wrapper around a shared
+ * entry would cost another object header and pointer per user (docs/BENCHMARKS.md, L1 memory).
+ */
+interface Local extends CacheEntry {
   /** performance.now() at store time: age is measured on the monotonic clock. */
   storedAt: number
   /** How long the entry had left when stored; a wall-clock jump must not stretch it. */
@@ -16,6 +19,8 @@ interface Local {
 export class LocalTier {
   readonly #lru: LRUCache<string, Local>
   constructor(private readonly options: { maxSize: number; graceMs: number }) {
+    // No lru-cache TTL: it would keep a second start time and TTL per slot. Entries past grace
+    // are refused by known() and fall out by LRU order.
     this.#lru = new LRUCache({ max: options.maxSize })
   }
 
@@ -27,18 +32,23 @@ export class LocalTier {
     const local = this.#lru.get(userId)
     if (local === undefined) return undefined
     const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
-    return age < local.ttlLeft && age < maxAgeMs ? local.entry : undefined
+    return age < local.ttlLeft && age < maxAgeMs ? local : undefined
   }
 
   /** Any entry still within grace, fresh or not. */
   known(userId: string): CacheEntry | undefined {
-    return this.#lru.get(userId)?.entry
+    const local = this.#lru.peek(userId)
+    if (local === undefined) return undefined
+    if (performance.now() - local.storedAt < local.ttlLeft + this.options.graceMs) return local
+    this.#lru.delete(userId)
+    return undefined
   }
 
   set(userId: string, entry: CacheEntry, now: number): void {
-    const keepMs = entry.freshUntil + this.options.graceMs - now
-    if (keepMs <= 0) return
-    this.#lru.set(userId, { entry, storedAt: performance.now(), ttlLeft: entry.freshUntil - now }, { ttl: Math.ceil(keepMs) })
+    const ttlLeft = entry.freshUntil - now
+    if (ttlLeft + this.options.graceMs <= 0) return
+    const { state, checkedAt, freshUntil } = entry
+    this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt: performance.now(), ttlLeft })
   }
 
   delete(userId: string): void {

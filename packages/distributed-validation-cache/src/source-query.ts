@@ -2,7 +2,7 @@ import type { CircuitBreaker } from './circuit-breaker.js'
 import { withDeadline } from './deadline.js'
 import type { CacheEvent } from './events.js'
 import type { UserSource } from './user-source.js'
-import { MISSING_USER, isUserState, type UserState } from './user-state.js'
+import { MISSING_USER, interned, isUserState, type UserState } from './user-state.js'
 
 export type SourceAnswer = { ok: true; state: UserState } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
 
@@ -22,7 +22,7 @@ export async function querySource(source: UserSource, userId: string, timeoutMs:
     if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
     breaker.success()
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
-    return { ok: true, state: result ?? MISSING_USER }
+    return { ok: true, state: result ? interned(result) : MISSING_USER }
   } catch (error) {
     breaker.failure()
     const timedOut = error instanceof SourceTimeout

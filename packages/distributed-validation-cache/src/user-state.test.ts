@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decide, isNegative, MISSING_USER, type UserState } from './user-state.js'
+import { decide, interned, isNegative, MISSING_USER, type UserState } from './user-state.js'
 
 const NOW = 1_700_000_000_000
 const active: UserState = { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }
@@ -62,5 +62,21 @@ describe('isNegative', () => {
 
   it('MISSING_USER is frozen', () => {
     expect(Object.isFrozen(MISSING_USER)).toBe(true)
+  })
+})
+
+describe('interned', () => {
+  it('shares one frozen object for plain active and plain missing users', () => {
+    const a = interned({ ...active })
+    expect(a).toBe(interned({ ...active }))
+    expect(a).toEqual(active)
+    expect(Object.isFrozen(a)).toBe(true)
+    expect(interned({ ...MISSING_USER })).toBe(MISSING_USER)
+  })
+
+  it('keeps any state that carries more than that, unchanged', () => {
+    for (const state of [user({ bannedUntil: NOW }), user({ sessionsRevokedAt: NOW }), user({ deleted: true }), user({ exists: false, deleted: true })]) {
+      expect(interned(state)).toBe(state)
+    }
   })
 })

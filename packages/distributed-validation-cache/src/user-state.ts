@@ -14,6 +14,16 @@ export interface UserState {
 export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 'unavailable'
 
 export const MISSING_USER: UserState = Object.freeze({ exists: false, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+const ACTIVE_USER: UserState = Object.freeze({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+
+/**
+ * One shared, frozen object for the two states almost every user is in: L1 holds one entry per
+ * user, and a state object of its own for each would cost ~56 bytes a user for nothing.
+ */
+export function interned(state: UserState): UserState {
+  if (state.bannedUntil !== null || state.sessionsRevokedAt !== null || state.deleted) return state
+  return state.exists ? ACTIVE_USER : MISSING_USER
+}
 
 /**
  * The verdict for one session. An `issuedAt` that is absent or not a finite number (a token
