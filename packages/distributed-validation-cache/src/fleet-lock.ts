@@ -10,6 +10,11 @@ const POLL_MS = 20
  * that sees the holder's L2 write returns it (`acceptFill`); past the lock's TTL the holder is
  * presumed dead and the waiter goes ahead without the lock.
  *
+ * A lock taken by a reader is followed by one more L2 read: the previous holder may have filled
+ * L2 and released the lock between this reader's miss and its SET NX (a descheduled process
+ * makes that gap milliseconds wide), and asking the source again would break "one query per
+ * user per TTL". The stampede benchmark caught exactly that.
+ *
  * The lock has no owner token: it is released with a plain DEL. That is safe because its TTL
  * outlasts everything a holder does (one bounded source query, one bounded write), so a lock is
  * only ever deleted by the holder that set it or after it expired.
@@ -20,7 +25,7 @@ export async function acquireFleetLock(l2: SharedTier, userId: string, options: 
   while (lock === 'held') {
     await delay(POLL_MS)
     if (options.acceptFill) {
-      const { fresh } = await l2.read(userId, Date.now())
+      const { fresh } = await l2.read(userId, Date.now(), { recount: false })
       if (fresh) {
         options.emit({ type: 'lock', outcome: 'waited-for-fill' })
         return { filled: fresh }
@@ -31,6 +36,14 @@ export async function acquireFleetLock(l2: SharedTier, userId: string, options: 
       return 'store-unavailable'
     }
     lock = await l2.tryLock(userId, options.ttlMs)
+  }
+  if (lock === 'acquired' && options.acceptFill) {
+    const { fresh } = await l2.read(userId, Date.now(), { recount: false })
+    if (fresh) {
+      await l2.unlock(userId)
+      options.emit({ type: 'lock', outcome: 'waited-for-fill' })
+      return { filled: fresh }
+    }
   }
   if (lock === 'acquired') options.emit({ type: 'lock', outcome: 'acquired' })
   return lock

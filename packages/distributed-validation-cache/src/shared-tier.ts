@@ -23,7 +23,8 @@ export class SharedTier {
     private readonly options: { prefix: string; secret: string; graceMs: number; emit: (event: CacheEvent) => void },
   ) {}
 
-  async read(userId: string, now: number): Promise<SharedRead> {
+  /** `recount: false` for a second look at a value this lookup has already judged (and counted). */
+  async read(userId: string, now: number, { recount = true } = {}): Promise<SharedRead> {
     let raw: string | null
     try {
       raw = await this.store.get(entryKey(this.options.prefix, userId))
@@ -33,7 +34,7 @@ export class SharedTier {
     if (raw === null) return {}
     const decoded = decodeEntry(this.options.secret, userId, raw)
     if (!decoded.ok) {
-      this.options.emit({ type: 'tampered', reason: decoded.reason })
+      if (recount) this.options.emit({ type: 'tampered', reason: decoded.reason })
       return {}
     }
     const { entry } = decoded
