@@ -86,8 +86,12 @@ await Promise.all([a.close(), b.close(), redis.quit()])
 
 console.log('\nStampede: 3 processes × 200 concurrent validations of one cold user (real Redis + Postgres)')
 const storm = await stampede(DATABASE_URL, REDIS_URL)
-for (const [strategy, count] of Object.entries(storm)) console.log(`  ${strategy.padEnd(18)} ${String(count).padStart(4)} user-store queries`)
-targets.push({ target: 'stampede: 1 user-store query', value: String(storm['validation-cache']), met: storm['validation-cache'] === 1 })
+for (const [strategy, r] of Object.entries(storm)) {
+  const locks = strategy === 'validation-cache' ? `   locks: ${r.lock.acquired} acquired, ${r.lock.waitedForFill} waited for the fill, ${r.lock.tookOver} took over` : ''
+  console.log(`  ${strategy.padEnd(18)} ${String(r.queries).padStart(4)} user-store queries   start spread ≤ ${r.maxStartLagMs.toFixed(2)} ms, ${r.overlapped ? 'overlapped' : 'DID NOT OVERLAP'} (attempt ${r.attempts})${locks}`)
+}
+const ours = storm['validation-cache']!
+targets.push({ target: 'stampede: 1 user-store query', value: ours.overlapped ? String(ours.queries) : `${ours.queries} (processes did not overlap: no figure)`, met: ours.overlapped && ours.queries === 1 })
 
 const revocations = await revocationLatency(REDIS_URL, 100)
 const pct = (q: number) => revocations[Math.min(revocations.length - 1, Math.floor(q * revocations.length))]!

@@ -1,6 +1,8 @@
 /**
  * One app process of the stampede benchmark: 200 concurrent validations of one cold user, with
- * the chosen strategy, against the real Redis and Postgres. Prints its user-store query count.
+ * the chosen strategy, against the real Redis and Postgres. Prints one JSON line: its user-store
+ * queries, when it fired relative to the agreed start, when its first answer came back (so the
+ * parent can prove the three processes overlapped) and the engine's lock counters.
  */
 import { Redis } from 'ioredis'
 import { createValidationCache, postgresSource, redisStore } from '../src/index.js'
@@ -13,7 +15,12 @@ const redis = new Redis(redisUrl)
 const cache = createValidationCache({ source, store: redisStore(redisUrl), prefix, secret: 'stampede-benchmark-secret' })
 await cache.ready()
 await redis.ping()
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(goAt) - Date.now()))) // all processes start together
+await db.fetchUser(userId, AbortSignal.timeout(5_000)) // connect the pool now, not inside the storm (not counted)
+const wallNow = () => performance.timeOrigin + performance.now() // sub-ms, comparable across processes
+// Sleep until just before the start, then spin: a timer alone fires a few ms late, unevenly.
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(goAt) - Date.now() - 30)))
+while (wallNow() < Number(goAt)) { /* spin */ }
+const startedAt = wallNow()
 
 async function validate(): Promise<unknown> {
   if (strategy === 'no-cache') return source.fetchUser(userId, AbortSignal.timeout(5_000))
@@ -27,6 +34,8 @@ async function validate(): Promise<unknown> {
   return cache.validate(userId)
 }
 
-await Promise.all(Array.from({ length: 200 }, validate))
-console.log(JSON.stringify({ queries }))
+let firstDoneAt = Infinity
+await Promise.all(Array.from({ length: 200 }, () => validate().then(() => (firstDoneAt = Math.min(firstDoneAt, wallNow())))))
+const { lock } = cache.stats()
+console.log(JSON.stringify({ queries, startLagMs: startedAt - Number(goAt), startedAt, firstDoneAt, lastDoneAt: wallNow(), lock }))
 await Promise.all([cache.close(), db.close(), redis.quit()])
