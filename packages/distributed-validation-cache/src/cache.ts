@@ -62,7 +62,7 @@ export class ValidationCache {
     this.#l2 = new SharedTier(this.#store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, emit })
     this.#sourceBreaker = new CircuitBreaker({ onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }) })
     this.#channel = new FleetChannel(o.store, this.#store, {
-      prefix: o.prefix, secret: o.secret, emit, onInvalidate: (userId) => this.#invalidateLocally(userId), onResume: () => this.#l1.clear(),
+      prefix: o.prefix, secret: o.secret, emit, onInvalidate: (userId) => this.#invalidateLocally(userId), onResume: () => this.#resume(),
     })
     // Long enough to cover any lookup that could have started before an invalidation.
     this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: o.lockTtlMs * 2 })
@@ -189,6 +189,12 @@ export class ValidationCache {
   #fresh(userId: string): CacheEntry | undefined {
     if (!this.#o.enabled) return undefined
     return this.#l1.fresh(userId, this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs)
+  }
+
+  /** Broadcasts were missed while deaf, so L1 may be wrong; and Redis is back, so retry now. */
+  #resume(): void {
+    this.#l1.clear()
+    void this.#pending.flush()
   }
 
   #invalidateLocally(userId: string): void {
