@@ -78,6 +78,9 @@ export class FleetMetrics {
     const current: Record<string, number> = { ...counts, 'validations.timedDurationUs': Math.round(durationMs * 1_000), logins: this.#logins, 'metrics.commands': this.#commands }
     const deltas = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, v - (this.#flushed[k] ?? 0)]).filter(([, d]) => d !== 0))
     const users = [...this.#pendingUsers, ...this.#drainUsers()]
+    // Nothing happened but our own last flush: send nothing (an idle instance costs no commands);
+    // those few commands are reported with the next flush that has news.
+    if (Object.keys(deltas).every((k) => k === 'metrics.commands') && users.length === 0) return true
     const hour = hourOf(now)
     try {
       if (Object.keys(deltas).length > 0) {
@@ -90,7 +93,7 @@ export class FleetMetrics {
       return false
     }
     try {
-      this.#commands += 4 // HINCRBY + PEXPIRE, PFADD + PEXPIRE
+      this.#commands += users.length > 0 ? 4 : 2 // HINCRBY + PEXPIRE, then PFADD + PEXPIRE if anyone was seen
       await this.options.store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
       await this.options.store.addDistinct(this.#key('u', hour), users.map((id) => this.#anonymize(id)), BUCKET_TTL_MS)
       this.#pendingUsers = []

@@ -82,6 +82,28 @@ describe('flushes that overlap', () => {
   })
 })
 
+describe('an idle instance', () => {
+  it('sends no metrics commands while it has nothing new to report, and reports what it sent', async () => {
+    const store = memoryStore()
+    const commands: number[] = [] // per store call, the Redis commands it stands for
+    const counted = { ...store,
+      incrementFields: (...a: Parameters<typeof store.incrementFields>) => (commands.push(Object.keys(a[1]).length + 1), store.incrementFields(...a)),
+      addDistinct: (...a: Parameters<typeof store.addDistinct>) => (commands.push(2), store.addDistinct(...a)) }
+    const cache = createValidationCache({ store: memoryStore(), source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined } })
+    const metrics = new FleetMetrics(cache, { store: counted, prefix: 'idle:', instanceId: 'only', secret: 's' })
+    await cache.validate(randomUUID())
+    expect(await metrics.flush()).toBe(true)
+    const first = commands.reduce((a, b) => a + b, 0)
+    expect(commands).toHaveLength(3) // counters, instance marker, users
+    for (let i = 0; i < 3; i++) expect(await metrics.flush()).toBe(true)
+    expect(commands).toHaveLength(3) // only its own last flush was new: nothing sent for that alone
+    await cache.validate(randomUUID())
+    expect(await metrics.flush()).toBe(true)
+    expect(commands).toHaveLength(6)
+    expect((await metrics.read()).totals).toMatchObject({ 'validations.total': 2, 'metrics.commands': first })
+  })
+})
+
 describe('observability on the memory backend', () => {
   it('says its scope is this instance', async () => {
     const store = memoryStore()
