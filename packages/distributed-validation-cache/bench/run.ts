@@ -1,115 +1,70 @@
 /**
- * `pnpm bench`: validate() latency against a naive shared cache, same machine, same Redis, one
- * run. Writes bench/results.json. Needs Redis on REDIS_URL (default redis://127.0.0.1:6379).
+ * `pnpm bench`: every figure next to its baseline, same machine, one run, real Redis and real
+ * Postgres (REDIS_URL, DATABASE_URL; defaults on 127.0.0.1). Writes bench/results.json.
+ * docs/BENCHMARKS.md explains each figure and how it is measured.
  */
-import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { Redis } from 'ioredis'
-import { LRUCache } from 'lru-cache'
-import { createValidationCache, redisStore, type UserSource, type UserState } from '../src/index.js'
-import { measure, type Figure } from './measure.js'
+import { l1BytesPerUser } from './l1-memory.js'
+import { latency } from './latency.js'
 import { revocationLatency } from './revocation.js'
-import { stampede } from './stampede.js'
-import { commandsPerValidation, l1BytesPerUser } from './steady-state.js'
+import { stampede, STRATEGIES } from './stampede.js'
+import { steadyState, type SteadyStateResult } from './steady-state.js'
+import { openBenchUserStore } from './user-store.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const prefix = `bench:${randomUUID()}:`
-const users = new Map<string, UserState>()
-const newUser = () => {
-  const id = randomUUID()
-  users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
-  return id
+const targets: { target: string; value: string; met: boolean }[] = []
+const target = (name: string, value: string, met: boolean) => targets.push({ target: name, value, met })
+const fmt = (us: number) => (us < 10 ? `${(us * 1000).toFixed(0)} ns` : us < 10_000 ? `${us.toFixed(1)} µs` : `${(us / 1000).toFixed(1)} ms`)
+const times = (baseline: number, value: number) => (value <= baseline ? `${(baseline / value).toFixed(1)}× faster` : `${(value / baseline).toFixed(1)}× slower`)
+
+const users = await openBenchUserStore()
+try {
+  console.log('validate() latency, one process, real Redis and Postgres')
+  const rows = await latency(users, REDIS_URL)
+  const noCache = rows.find((r) => r.baseline === 'no-cache')!.figure.p50Us
+  const naive = rows.find((r) => r.baseline === 'naive')!.figure.p50Us
+  console.log(`${'path'.padEnd(56)} ${'p50'.padStart(9)} ${'p99'.padStart(9)}  ${'vs no cache'.padStart(14)}  ${'vs naive'.padStart(14)}`)
+  for (const { name, figure } of rows) {
+    console.log(`${name.padEnd(56)} ${fmt(figure.p50Us).padStart(9)} ${fmt(figure.p99Us).padStart(9)}  ${times(noCache, figure.p50Us).padStart(14)}  ${times(naive, figure.p50Us).padStart(14)}`)
+  }
+  const l1 = rows.find((r) => r.name.includes('L1 hit'))!.figure.p50Us
+  target('L1 hit ≥ 20× faster than the naive shared cache (p50)', `${(naive / l1).toFixed(0)}×`, naive / l1 >= 20)
+
+  console.log('\nStampede: 3 processes × 200 concurrent validations of one cold user')
+  const storm = await stampede(users, REDIS_URL)
+  for (const strategy of STRATEGIES) {
+    const r = storm[strategy]
+    const locks = strategy === 'validation-cache' ? `; locks: ${r.lock.acquired} acquired, ${r.lock.waitedForFill} waited for the fill, ${r.lock.tookOver} took over` : ''
+    console.log(`  ${strategy.padEnd(18)} ${String(r.queries).padStart(4)} user-store queries   (${r.overlapped ? 'overlapped' : 'DID NOT OVERLAP'}, start spread ≤ ${r.maxStartLagMs.toFixed(1)} ms, attempt ${r.attempts}${locks})`)
+  }
+  const ours = storm['validation-cache']
+  target('stampede: 1 user-store query (no cache: 600)', ours.overlapped ? String(ours.queries) : `${ours.queries}, but the processes did not overlap`, ours.overlapped && ours.queries === 1)
+
+  console.log('\nRevocation: from the action on instance A until B and C (own processes) both deny, 100 trials each')
+  const revocations = await revocationLatency(users, REDIS_URL, 100)
+  for (const r of revocations) console.log(`  ${r.path.padEnd(14)} p50 ${r.p50Ms.toFixed(1).padStart(5)} ms   p99 ${r.p99Ms.toFixed(1).padStart(5)} ms   max ${r.maxMs.toFixed(1)} ms   (without a cache: immediate; naive cache: up to its 5-minute TTL)`)
+  for (const r of revocations) target(`${r.path}: denial on every instance, p99 < 1 s`, `${r.p99Ms.toFixed(1)} ms`, r.p99Ms < 1_000)
+
+  console.log('\nSteady state: 3 instances, Zipf(1.1) over 10,000 users, TTL 5 min, simulated clock (1 TTL warm-up, 2 measured), fleet metrics included')
+  const steady: SteadyStateResult[] = []
+  for (const rate of [100, 1_000, 10_000]) {
+    const r = await steadyState({ rate })
+    steady.push(r)
+    const perUser = (rate * r.ttlMs) / 1_000 / r.users
+    console.log(`  ${String(rate).padStart(6)} req/s (${perUser.toFixed(0).padStart(4)} per user per TTL on average)   cache commands per validation ${r.perValidation.cache.toFixed(3)}   naive ${r.perValidation.naive.toFixed(3)}   ${(r.perValidation.cache / r.perValidation.naive).toFixed(3)}× naive   shortest gap between two queries for one user ${(r.shortestQueryGapMs / 60_000).toFixed(1)} min`)
+  }
+  for (const r of steady) target(`cache commands per validation ≤ 0.05 at ${r.rate} req/s`, r.perValidation.cache.toFixed(3), r.perValidation.cache <= 0.05)
+  target('at most one user-store query per user per TTL, fleet-wide', `shortest gap ${Math.min(...steady.map((r) => r.shortestQueryGapMs)) / 1_000} s`, steady.every((r) => r.shortestQueryGapMs >= r.ttlMs))
+
+  const bytes = l1BytesPerUser()
+  console.log(`\nL1 memory: ${bytes.l1} bytes per cached user (an app's own lru-cache memo of the user row: ${bytes.reference}; ${(bytes.l1 / bytes.reference).toFixed(2)}×)`)
+  target('L1 bytes per cached user ≤ 300', String(bytes.l1), bytes.l1 <= 300)
+
+  console.log()
+  for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`)
+  const results = { date: new Date().toISOString(), node: process.version, latency: rows, stampede: storm, revocation: revocations, steadyState: steady, l1Bytes: bytes, targets }
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
+  console.log('written: bench/results.json')
+} finally {
+  await users.drop()
 }
-let queries = 0
-// The user store itself costs nothing here, so "miss" shows the cache's own overhead.
-const source: UserSource = {
-  name: 'in-memory',
-  fetchUser: async (id) => (queries++, users.get(id) ?? null),
-  setSessionsRevokedAt: async () => undefined,
-}
-const options = { source, prefix, secret: 'bench-secret-0123456789', l1MaxSize: 100_000 }
-const a = createValidationCache({ ...options, store: redisStore(REDIS_URL), instanceId: 'a' })
-const b = createValidationCache({ ...options, store: redisStore(REDIS_URL), instanceId: 'b' })
-const redis = new Redis(REDIS_URL)
-await Promise.all([a.ready(), b.ready()])
-
-// The seed's ancestor: one Redis GET per validation, no L1, no single-flight, JSON as stored.
-async function naiveValidate(id: string) {
-  const key = `${prefix}naive:${id}`
-  const hit = await redis.get(key)
-  if (hit) return JSON.parse(hit) as UserState
-  const state = await source.fetchUser(id, AbortSignal.timeout(2_000))
-  await redis.set(key, JSON.stringify(state), 'EX', 300)
-  return state
-}
-
-const N = 20_000
-const hot = newUser()
-await a.validate(hot)
-await naiveValidate(hot)
-const l2Users = Array.from({ length: N + 1_000 }, newUser) // + the 1,000 warm-up calls
-for (const id of l2Users) await a.validate(id) // in L2 (and a's L1); b has never seen them
-const missUsers = Array.from({ length: 5_000 + 1_000 }, newUser)
-const lru = new LRUCache<string, object>({ max: 1_000 })
-lru.set(hot, {})
-
-const rows: { name: string; figure: Figure }[] = []
-const run = async (name: string, call: (i: number) => unknown, opts: Parameters<typeof measure>[1]) => {
-  rows.push({ name, figure: await measure(call, opts) })
-  process.stdout.write('.')
-}
-await run('naive shared cache (1 Redis GET per call) — baseline', () => naiveValidate(hot), { iterations: N })
-await run('validate(): L1 hit (p99 = of 1k-call batch means)', () => a.validate(hot), { iterations: 2_000_000, batch: 1_000, warmup: 100_000 })
-await run('validate(): L2 hit (Redis GET + HMAC verify)', (i) => b.validate(l2Users[i]!), { iterations: N })
-await run('validate(): miss, in-memory source (the cache\'s own cost)', (i) => a.validate(missUsers[i]!), { iterations: 5_000 })
-await run('reference: bare lru-cache get', () => lru.get(hot), { iterations: 2_000_000, batch: 1_000, warmup: 100_000 })
-await run('reference: bare Redis GET (ioredis)', () => redis.get(`${prefix}naive:${hot}`), { iterations: N })
-process.stdout.write('\n\n')
-
-const baseline = rows[0]!.figure.p50Us
-const fmt = (us: number) => (us < 10 ? `${(us * 1000).toFixed(0)} ns` : `${us.toFixed(1)} µs`)
-console.log(`${'benchmark'.padEnd(56)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'ops/s'.padStart(11)}  vs baseline (p50)`)
-for (const { name, figure } of rows) {
-  const ratio = baseline / figure.p50Us
-  console.log(`${name.padEnd(56)} ${fmt(figure.p50Us).padStart(9)} ${fmt(figure.p99Us).padStart(9)} ${figure.opsPerSec.toLocaleString('en-US').padStart(11)}  ${ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`}`)
-}
-const l1 = rows[1]!.figure
-const targets = [
-  { target: 'L1 hit ≥ 50× faster than the naive baseline (p50)', value: `${(baseline / l1.p50Us).toFixed(0)}×`, met: baseline / l1.p50Us >= 50 },
-  { target: 'L1 hit ≤ 1 µs median', value: fmt(l1.p50Us), met: l1.p50Us <= 1 },
-]
-console.log()
-for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`)
-console.log(`user-store queries: ${queries} for ${l2Users.length + missUsers.length + 2} distinct users`)
-await Promise.all([a.close(), b.close(), redis.quit()])
-
-console.log('\nStampede: 3 processes × 200 concurrent validations of one cold user (real Redis + Postgres)')
-const storm = await stampede(DATABASE_URL, REDIS_URL)
-for (const [strategy, r] of Object.entries(storm)) {
-  const locks = strategy === 'validation-cache' ? `   locks: ${r.lock.acquired} acquired, ${r.lock.waitedForFill} waited for the fill, ${r.lock.tookOver} took over` : ''
-  console.log(`  ${strategy.padEnd(18)} ${String(r.queries).padStart(4)} user-store queries   start spread ≤ ${r.maxStartLagMs.toFixed(2)} ms, ${r.overlapped ? 'overlapped' : 'DID NOT OVERLAP'} (attempt ${r.attempts})${locks}`)
-}
-const ours = storm['validation-cache']!
-targets.push({ target: 'stampede: 1 user-store query', value: ours.overlapped ? String(ours.queries) : `${ours.queries} (processes did not overlap: no figure)`, met: ours.overlapped && ours.queries === 1 })
-
-const revocations = await revocationLatency(REDIS_URL, 100)
-const pct = (q: number) => revocations[Math.min(revocations.length - 1, Math.floor(q * revocations.length))]!
-console.log(`\nRevocation → "revoked" on both other instances, 100 trials: p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, max ${revocations.at(-1)!.toFixed(2)} ms`)
-targets.push({ target: 'revocation p99 < 1 s', value: `${pct(0.99).toFixed(1)} ms`, met: pct(0.99) < 1_000 })
-
-const steady = await commandsPerValidation(REDIS_URL)
-const bytes = l1BytesPerUser()
-console.log(`\nSteady state, Zipf(1.1) over 10,000 users: ${steady.commands} cache commands for ${steady.validations} validations = ${steady.perValidation.toFixed(4)} per validation (naive: 1)`)
-console.log(`L1 memory: ${bytes} bytes per cached user`)
-targets.push({ target: 'cache commands per validation ≤ 0.05', value: steady.perValidation.toFixed(4), met: steady.perValidation <= 0.05 })
-targets.push({ target: 'L1 bytes per user ≤ 300', value: String(bytes), met: bytes <= 300 })
-console.log()
-for (const t of targets.slice(2)) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`)
-
-const results = {
-  date: new Date().toISOString(), node: process.version, redis: REDIS_URL.replace(/:[^@/]*@/, ':****@'), rows, targets,
-  stampede: storm, revocationMs: { p50: pct(0.5), p99: pct(0.99), max: revocations.at(-1) }, steadyState: steady, l1BytesPerUser: bytes,
-}
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
-console.log('written: bench/results.json')

@@ -1,77 +1,125 @@
 import { randomUUID } from 'node:crypto'
-import v8 from 'node:v8'
-import vm from 'node:vm'
-import { createValidationCache, redisStore, type UserSource } from '../src/index.js'
-import { decodeEntry, encodeEntry } from '../src/cache-entry.js'
-import { LocalTier } from '../src/local-tier.js'
+import { Redis } from 'ioredis'
+import { createValidationCache, FleetMetrics, redisStore, type UserSource, type UserState } from '../src/index.js'
+import { OwnRedisServer } from '../test/support/redis-server.js'
+import { SimulatedClock } from './simulated-clock.js'
+import { zipfTraffic, type Request } from './traffic.js'
 
-const SECRET = 'l1-memory-benchmark-secret'
+export interface SteadyStateScenario {
+  /** Validations per second, fleet-wide. */
+  rate: number
+  users?: number
+  instances?: number
+  /** Whole TTLs simulated before counting starts, then while counting. */
+  warmTtls?: number
+  measuredTtls?: number
+}
 
-/** Zipf(s) over n ranks: rank 1 is the busiest user, as in real traffic. */
-function zipfSampler(n: number, s = 1.1): () => number {
-  const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s)
-  const total = weights.reduce((a, b) => a + b, 0)
-  const cumulative: number[] = []
-  weights.reduce((acc, w, i) => ((cumulative[i] = acc + w / total), acc + w / total), 0)
-  return () => {
-    const r = Math.random()
-    let lo = 0
-    let hi = n - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (cumulative[mid]! < r) lo = mid + 1
-      else hi = mid
+export interface SteadyStateResult extends Required<SteadyStateScenario> {
+  ttlMs: number
+  validations: number
+  /** Counted by the Redis server itself (INFO stats), in the measured TTLs only. */
+  commands: { cache: number; naive: number }
+  perValidation: { cache: number; naive: number }
+  /** Shortest time between two user-store queries for one user, fleet-wide: the promise says ≥ TTL. */
+  shortestQueryGapMs: number
+}
+
+const TTL_MS = 300_000
+const FLUSH_MS = 5_000
+const SECRET = 'steady-state-secret-0123'
+const ACTIVE: UserState = { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }
+
+/**
+ * Shared-store commands per validation at steady state. A fleet of instances behind a load
+ * balancer serves Zipf(1.1) traffic at a stated fleet-wide rate, on a simulated clock that runs
+ * whole 5-minute TTLs: entries expire and are fetched again as in production, and each instance
+ * flushes its fleet metrics every 5 simulated seconds (those commands count too). A redis-server
+ * of the benchmark's own counts the commands, so nothing else is in them. The naive baseline
+ * replays the same requests: one GET per validation, and a SET after each miss.
+ */
+export async function steadyState(scenario: SteadyStateScenario): Promise<SteadyStateResult> {
+  const s = { users: 10_000, instances: 3, warmTtls: 1, measuredTtls: 2, ...scenario }
+  const server = await OwnRedisServer.start()
+  const admin = new Redis(server.url)
+  const clock = new SimulatedClock()
+  // Flat strings, as a JWT's `sub` arrives from JSON.parse (randomUUID() returns a rope).
+  const ids = Array.from({ length: s.users }, () => JSON.parse(JSON.stringify(randomUUID())) as string)
+  const phases = [Math.round((s.rate * s.warmTtls * TTL_MS) / 1_000), Math.round((s.rate * s.measuredTtls * TTL_MS) / 1_000)] as const
+  const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1])
+
+  /**
+   * Runs warm-up then measured traffic, `concurrency` requests at a time; returns the commands of
+   * the measured part. `onTick` runs at the time it last asked for (it returns the next one).
+   */
+  async function replay(serve: (request: Request) => Promise<unknown>, onTick: (now: number) => Promise<number>, concurrency = 1): Promise<number> {
+    let nextTick = -Infinity
+    const traffic = zipfTraffic(s.users, s.instances, phases[0] + phases[1])
+    let measuredFrom = 0
+    for (const [phase, count] of phases.entries()) {
+      if (phase === 1) measuredFrom = await processed()
+      for (let done = 0; done < count; done += concurrency) {
+        const batch: Promise<unknown>[] = []
+        for (let i = 0; i < Math.min(concurrency, count - done); i++) {
+          clock.advance(1_000 / s.rate)
+          if (clock.now() >= nextTick) nextTick = await onTick(clock.now())
+          batch.push(serve(traffic.next().value as Request))
+        }
+        await Promise.all(batch)
+      }
     }
-    return lo
+    return (await processed()) - measuredFrom - 1 // less the INFO that read the start
   }
-}
 
-/**
- * Shared-store commands per validation at steady state: Zipf-distributed traffic over 10,000
- * users, measured over a second window of 200,000 validations after a first one of the same
- * size, both within one TTL. The figure depends on how many requests a user makes per TTL;
- * a cold start (every first sighting: GET, lock, SET, unlock) is what the first window absorbs.
- */
-export async function commandsPerValidation(redisUrl: string): Promise<{ validations: number; commands: number; perValidation: number }> {
-  const ids = Array.from({ length: 10_000 }, () => randomUUID())
-  const source: UserSource = { name: 'in-memory', fetchUser: async () => ({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }), setSessionsRevokedAt: async () => undefined }
-  const cache = createValidationCache({ source, store: redisStore(redisUrl), prefix: `bench:zipf:${randomUUID()}:`, secret: 'zipf-benchmark-secret-01' })
-  await cache.ready()
-  const pick = zipfSampler(ids.length)
   try {
-    const validations = 200_000
-    for (let i = 0; i < validations; i++) await cache.validate(ids[pick()]!) // the first window
-    const before = cache.stats()
-    for (let i = 0; i < validations; i++) await cache.validate(ids[pick()]!)
-    const commands = cache.stats().store.commands - before.store.commands
-    return { validations, commands, perValidation: commands / validations }
-  } finally {
-    await cache.close()
-  }
-}
+    const prefix = `bench:steady:${randomUUID()}:`
+    const lastQuery = new Map<string, number>()
+    let shortestQueryGapMs = Infinity
+    const source: UserSource = {
+      name: 'in-memory',
+      async fetchUser(id) {
+        shortestQueryGapMs = Math.min(shortestQueryGapMs, clock.now() - (lastQuery.get(id) ?? -Infinity))
+        lastQuery.set(id, clock.now())
+        return ACTIVE
+      },
+      setSessionsRevokedAt: async () => undefined,
+    }
+    clock.install()
+    const fleet = Array.from({ length: s.instances }, (_, i) => {
+      const store = redisStore(server.url) // one client per instance, for its cache and its metrics, as in the app
+      const cache = createValidationCache({ source, store, prefix, secret: SECRET, ttl: TTL_MS, instanceId: `i${i}` })
+      return { cache, metrics: new FleetMetrics(cache, { store, prefix, instanceId: `i${i}`, secret: SECRET }) }
+    })
+    let cacheCommands: number
+    try {
+      await Promise.all(fleet.map(({ cache }) => cache.ready()))
+      cacheCommands = await replay(({ user, instance }) => fleet[instance]!.cache.validate(ids[user]!), async (now) => {
+        for (const { metrics } of fleet) await metrics.flush(now)
+        return now + FLUSH_MS
+      })
+    } finally {
+      await Promise.all(fleet.map(({ cache }) => cache.close()))
+      clock.uninstall()
+    }
 
-/**
- * Heap bytes per user held in L1: everything L1 keeps alive counts — the id string it stores as
- * the key, the entry, and lru-cache's per-slot arrays — measured with forced GCs around 50,000.
- * Ids are flat strings, as JSON.parse delivers a JWT's `sub`: crypto.randomUUID() returns a
- * rope of concatenated pieces (~490 bytes) that no real request carries.
- */
-export function l1BytesPerUser(): number {
-  v8.setFlagsFromString('--expose_gc')
-  const gc = vm.runInNewContext('gc') as () => void
-  const count = 50_000
-  gc()
-  const before = process.memoryUsage().heapUsed
-  const tier = new LocalTier({ maxSize: count, graceMs: 600_000 })
-  const now = Date.now()
-  for (let i = 0; i < count; i++) {
-    const { sub: id } = JSON.parse(JSON.stringify({ sub: randomUUID() })) as { sub: string }
-    const entry = { state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }, checkedAt: now, freshUntil: now + 300_000 }
-    const decoded = decodeEntry(SECRET, id, encodeEntry(SECRET, id, entry)) // as an L2 hit delivers it
-    if (decoded.ok) tier.set(id, decoded.entry, now)
+    // The naive cache has no lock and no single-flight, so concurrency changes nothing of its count.
+    const naive = new Redis(server.url)
+    const naiveCommands = await replay(async ({ user }) => {
+      const key = `${prefix}naive:${ids[user]}`
+      const hit = await naive.get(key)
+      if (hit && (JSON.parse(hit) as { expiresAt: number }).expiresAt > clock.now()) return
+      await naive.set(key, JSON.stringify({ state: ACTIVE, expiresAt: clock.now() + TTL_MS }))
+    }, async () => Infinity, 100)
+    await naive.quit()
+
+    const validations = phases[1]
+    return {
+      ...s, ttlMs: TTL_MS, validations, shortestQueryGapMs,
+      commands: { cache: cacheCommands, naive: naiveCommands },
+      perValidation: { cache: cacheCommands / validations, naive: naiveCommands / validations },
+    }
+  } finally {
+    await admin.quit()
+    await server.stop()
   }
-  gc()
-  const bytes = (process.memoryUsage().heapUsed - before) / count
-  if (tier.size !== count) throw new Error('L1 evicted during the measurement')
-  return Math.round(bytes)
 }
