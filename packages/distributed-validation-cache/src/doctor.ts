@@ -15,7 +15,7 @@ export interface DoctorReport {
 
 
 /**
- * `pnpm doctor`: reads the same environment as the app and checks it end to end — the backend
+ * `pnpm run doctor`: reads the same environment as the app and checks it end to end — the backend
  * and why, round trips to the cache and the user store, the user store's clock, and settings
  * that work but will hurt. Problems fail (exit 1); warnings do not, unless --strict.
  */

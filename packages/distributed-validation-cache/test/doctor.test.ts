@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
@@ -14,6 +15,7 @@ import { postgresAvailable, REDIS_URL, redisAvailable } from './support/services
 
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 const PASSWORD = 'doctor-s3cret-pass'
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }
 
 describe.skipIf(!servicesUp)('doctor', () => {
   let redis: OwnRedisServer
@@ -60,8 +62,11 @@ describe.skipIf(!servicesUp)('doctor', () => {
   })
 
   it('exits 0 when healthy and 1 when not, for scripts and CI', () => {
-    const run = (env: Record<string, string>, ...args: string[]) => spawnSync('npx', ['tsx', fileURLToPath(new URL('../bin/doctor.ts', import.meta.url)), ...args], {
-      env: { NODE_ENV: 'production', PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env }, encoding: 'utf8',
+    // The bin the package ships, run by plain node (no tsx): what `npx dvc-doctor` runs for a user.
+    const bin = fileURLToPath(new URL(`../${pkg.bin['dvc-doctor']}`, import.meta.url))
+    expect(readFileSync(bin, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/)
+    const run = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
+      env: { NODE_ENV: 'production', HOME: process.env.HOME ?? '/root', ...env }, encoding: 'utf8',
     })
     const ok = run(healthy)
     expect(ok.status).toBe(0)

@@ -5,7 +5,7 @@
  * Refuses Supabase's own schema.
  */
 import { mkdirSync } from 'node:fs'
-import { DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers, type SqlRunner } from '../src/index.js'
+import { DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers, type SqlRunner } from '../index.js'
 
 async function main(): Promise<void> {
   const config = fromEnv()

@@ -1,7 +1,6 @@
-#!/usr/bin/env tsx
-/** `pnpm doctor [--strict]`: checks the environment the app would run with. Exit 0 healthy, 1 not. */
-import { fromEnv } from '../src/config.js'
-import { doctor, upstashSubscribes } from '../src/doctor.js'
+/** `dvc-doctor [--strict]` (`pnpm run doctor` here): checks the environment the app would run with. Exit 0 healthy, 1 not. */
+import { fromEnv } from '../config.js'
+import { doctor, upstashSubscribes } from '../doctor.js'
 
 const strict = process.argv.includes('--strict')
 const report = await doctor()
