@@ -22,6 +22,8 @@ export interface FakeUser {
 export class FakeGoTrue {
   readonly users = new Map<string, FakeUser>()
   readonly behaviours = new Map<string, Behaviour>()
+  /** How every admin lookup fails while set: a whole-service outage (null: answering). */
+  outage: Behaviour | null = null
   readonly requests: { method: string; path: string; apikey?: string; authorization?: string; body?: unknown }[] = []
   #server: Server | undefined
   #hanging = new Set<IncomingMessage>()
@@ -31,17 +33,27 @@ export class FakeGoTrue {
   readonly passwords = new Map<string, string>()
   constructor(readonly serviceRoleKey: string, readonly anonKey = `anon-${serviceRoleKey}`) {}
 
+  /** Listens on a free port, or again on the port it had (after stop(): connections refused meanwhile). */
   async start(): Promise<this> {
+    const port = this.url ? Number(new URL(this.url).port) : 0
     this.#server = createServer((req, res) => void this.#handle(req, res))
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve))
     this.url = `http://127.0.0.1:${(this.#server!.address() as { port: number }).port}`
     return this
   }
 
   async stop(): Promise<void> {
     for (const req of this.#hanging) req.socket.destroy()
+    this.#hanging.clear()
     this.#server?.closeAllConnections()
     await new Promise((resolve) => this.#server?.close(resolve))
+  }
+
+  /** Ends an outage: hanging requests are cut, and lookups are answered again. */
+  recover(): void {
+    this.outage = null
+    for (const req of this.#hanging) req.socket.destroy()
+    this.#hanging.clear()
   }
 
   async #handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
@@ -61,7 +73,7 @@ export class FakeGoTrue {
     const match = /^\/auth\/v1\/admin\/users\/([^/?]+)$/.exec(path)
     if (!match) return send(404, { code: 404, msg: 'Not Found' }, false) // an unknown route, not a missing user
     const id = match[1]!
-    const behaviour = this.behaviours.get(id)
+    const behaviour = this.outage ?? this.behaviours.get(id)
     if (behaviour?.kind === 'hang') return void this.#hanging.add(req)
     if (behaviour?.kind === 'status') return send(behaviour.status, behaviour.body)
     const user = this.users.get(id)
