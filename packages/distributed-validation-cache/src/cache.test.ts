@@ -155,6 +155,32 @@ describe('revoke and restore', () => {
   })
 })
 
+describe('after a store outage', () => {
+  it('sends a pending revocation as soon as the subscription is back, without waiting out the breaker', async () => {
+    const store = memoryStore()
+    let down = false
+    let setListening: (listening: boolean) => void = () => undefined
+    const failing = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => (down ? Promise.reject(new Error('store down')) : call(...args))
+    // The memory store with an outage switch and a subscription the test can drop and restore.
+    const flaky: Store = {
+      ...store, get: failing(store.get), set: failing(store.set), delete: failing(store.delete), publish: failing(store.publish),
+      subscribe: (channel, handlers) => store.subscribe(channel, { ...handlers, onListening: (l) => (setListening = (x) => handlers.onListening?.(x), handlers.onListening?.(l)) }),
+    }
+    const { cache } = setup({ store: flaky })
+    await cache.ready()
+    down = true
+    setListening(false)
+    expect(await cache.revoke(ACTIVE)).toEqual({ cache: 'pending', broadcast: 'failed' })
+    expect(cache.stats()).toMatchObject({ breaker: 'open', pendingInvalidations: 1 })
+    down = false
+    const resumedAt = Date.now()
+    setListening(true)
+    const deadline = resumedAt + 900 // the retry timer and the breaker's cooldown are both 1 s
+    while (cache.stats().pendingInvalidations > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(cache.stats()).toMatchObject({ breaker: 'closed', pendingInvalidations: 0 })
+  })
+})
+
 describe('enabled: false', () => {
   it('asks the source on every validation', async () => {
     const { source, cache } = setup({ enabled: false })

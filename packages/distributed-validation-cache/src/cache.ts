@@ -8,6 +8,7 @@ import type { CacheEvent, Tier } from './events.js'
 import { FleetChannel } from './fleet-channel.js'
 import { acquireFleetLock } from './fleet-lock.js'
 import { GuardedStore } from './guarded-store.js'
+import { HealthProbe, type Health } from './health-probe.js'
 import { LocalTier } from './local-tier.js'
 import { resolveOptions, type ResolvedOptions, type ValidationCacheOptions } from './options.js'
 import { PendingInvalidations } from './pending-invalidations.js'
@@ -50,6 +51,7 @@ export class ValidationCache {
   readonly #invalidatedAt: LRUCache<string, number>
   readonly #pending: PendingInvalidations
   readonly #ready: Promise<void>
+  readonly #health: HealthProbe
   /** Users validated since the last drain, only while fleet metrics ask for them (observeUsers). */
   #seen: Set<string> | undefined
 
@@ -67,6 +69,7 @@ export class ValidationCache {
     // Long enough to cover any lookup that could have started before an invalidation.
     this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: o.lockTtlMs * 2 })
     this.#ready = o.enabled && o.subscribe ? this.#channel.listen() : Promise.resolve()
+    this.#health = new HealthProbe(o)
   }
 
   /** Resolves once this instance listens for fleet broadcasts (or gave up waiting for the store). */
@@ -191,9 +194,10 @@ export class ValidationCache {
     return this.#l1.fresh(userId, this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs)
   }
 
-  /** Broadcasts were missed while deaf, so L1 may be wrong; and Redis is back, so retry now. */
+  /** Broadcasts were missed while deaf, so L1 may be wrong; and the store is back: retry now. */
   #resume(): void {
     this.#l1.clear()
+    this.#store.breaker.probeNow()
     void this.#pending.flush()
   }
 
@@ -239,27 +243,9 @@ export class ValidationCache {
     }
   }
 
-  /**
-   * Can the shared store and the user source be reached? For load-balancer health checks.
-   * Answers are reused for 5 s, so a flood of health checks cannot flood the user store.
-   */
-  probe(): Promise<{ cache: 'ok' | 'down'; source: 'ok' | 'down' }> {
-    if (this.#probe && Date.now() - this.#probe.at < PROBE_REUSE_MS) return this.#probe.result
-    const result = this.#probeNow()
-    this.#probe = { at: Date.now(), result }
-    return result
-  }
-
-  #probe: { at: number; result: ReturnType<ValidationCache['probe']> } | undefined
-
-  async #probeNow(): Promise<{ cache: 'ok' | 'down'; source: 'ok' | 'down' }> {
-    const down = () => new Error('probe timed out')
-    const [cache, source] = await Promise.all([
-      withDeadline(this.#o.store.get(`${this.#o.prefix}health`), this.#o.storeTimeoutMs, down).then(() => 'ok' as const, () => 'down' as const),
-      // A made-up user: any answer, found or not, proves the store answers.
-      withDeadline(this.#o.source.fetchUser(PROBE_USER, AbortSignal.timeout(this.#o.sourceTimeoutMs)), this.#o.sourceTimeoutMs, down).then(() => 'ok' as const, () => 'down' as const),
-    ])
-    return { cache, source }
+  /** Can the shared store and the user source be reached? For health checks; reused for 5 s. */
+  probe(): Promise<Health> {
+    return this.#health.check()
   }
 
   /** Starts collecting validated user ids; the returned function hands over and clears them. */
@@ -294,8 +280,6 @@ export class ValidationCache {
   }
 }
 
-const PROBE_USER = '00000000-0000-4000-8000-00000000beef'
-const PROBE_REUSE_MS = 5_000
 const MAX_SEEN = 100_000 // per flush interval; beyond it active users are undercounted, not unbounded
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {

@@ -101,6 +101,18 @@ describe('CircuitBreaker', () => {
     expect(transitions).toEqual(['open', 'half-open', 'open', 'half-open', 'closed'])
   })
 
+  it('probeNow() ends the cooldown early with one probe, and touches nothing unless open', () => {
+    const { b, transitions } = breaker(1)
+    b.probeNow()
+    expect(b.state).toBe('closed')
+    open(b, 1, 0)
+    b.probeNow()
+    expect(b.allow(10)).toBe(true) // 10 ms into a 1 s cooldown
+    expect(b.allow(10)).toBe(false) // only the one probe
+    b.success()
+    expect(transitions).toEqual(['open', 'half-open', 'closed'])
+  })
+
   it('reports every transition exactly once, in order', () => {
     const { b, transitions } = breaker(1, 100)
     b.failure(0) // closed → open

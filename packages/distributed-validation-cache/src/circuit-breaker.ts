@@ -42,6 +42,11 @@ export class CircuitBreaker {
     return false
   }
 
+  /** Evidence from elsewhere that the target is back (e.g. a reconnect): let the next call probe now. */
+  probeNow(): void {
+    if (this.#state === 'open') this.#set('half-open')
+  }
+
   success(): void {
     this.#failures = 0
     this.#probeInFlight = false

@@ -13,7 +13,7 @@ const POLL_MS = 20
  * A lock taken by a reader is followed by one more L2 read: the previous holder may have filled
  * L2 and released the lock between this reader's miss and its SET NX (a descheduled process
  * makes that gap milliseconds wide), and asking the source again would break "one query per
- * user per TTL". The stampede benchmark caught exactly that.
+ * user per TTL".
  *
  * The lock has no owner token: it is released with a plain DEL. That is safe because its TTL
  * outlasts everything a holder does (one bounded source query, one bounded write), so a lock is

@@ -14,7 +14,15 @@ export class PendingInvalidations {
     this.#timer ??= setInterval(() => void this.flush(), this.intervalMs).unref()
   }
 
-  async flush(): Promise<void> {
+  #inFlight: Promise<void> | undefined
+
+  /** One pass at a time: the timer, a recovered breaker and a resumed subscription may all ask at once. */
+  flush(): Promise<void> {
+    this.#inFlight ??= this.#flush().finally(() => (this.#inFlight = undefined))
+    return this.#inFlight
+  }
+
+  async #flush(): Promise<void> {
     for (const userId of [...this.#users]) if (await this.retry(userId)) this.#users.delete(userId)
     if (this.#users.size === 0) this.stop()
   }

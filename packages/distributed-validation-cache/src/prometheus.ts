@@ -32,7 +32,7 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
   gauge('dvc_fleet_cache_hit_ratio_24h', 'Fleet (L1 + L2) / validations over the last 24 hours.', v.total === 0 ? 0 : v.cacheHits / v.total)
   gauge('dvc_fleet_store_queries_24h', 'Fleet user-store queries over the last 24 hours.', v.databaseQueries)
   gauge('dvc_fleet_active_users_24h', 'Distinct users validated over the last 24 hours (HyperLogLog).', report.authentication.users.activeCount)
-  gauge('dvc_fleet_instances_24h', 'Instances that reported over the last 24 hours.', report.instances.seen)
+  gauge('dvc_fleet_instances_24h', 'Instances that served validations or sign-ins over the last 24 hours (an idle one does not report).', report.instances.seen)
   return registry.metrics()
 }
 
