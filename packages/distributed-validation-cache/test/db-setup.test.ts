@@ -1,16 +1,11 @@
-import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createScratchDatabase } from './support/scratch-database.js'
 import { postgresAvailable } from './support/services.js'
+import { runShippedBin } from './support/shipped-bin.js'
 
 const postgresUp = await postgresAvailable()
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }
-const bin = fileURLToPath(new URL(`../${pkg.bin['dvc-db-setup']}`, import.meta.url))
-const setup = (env: Record<string, string>, ...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { env: { NODE_ENV: 'production', HOME: process.env.HOME ?? '/root', ...env }, encoding: 'utf8' })
+const setup = (env: Record<string, string>, ...args: string[]) => runShippedBin('dvc-db-setup', env, args)
 
 /** The shipped `dvc-db-setup` bin (`pnpm run db:setup`), run by plain node against real Postgres. */
 describe.skipIf(!postgresUp)('dvc-db-setup', () => {
@@ -23,6 +18,7 @@ describe.skipIf(!postgresUp)('dvc-db-setup', () => {
     expect(first.stdout).toMatch(/auth\.users created in DATABASE_URL\.\nNo demo users added/)
     expect(first.status).toBe(0)
     const again = setup({ DATABASE_URL: scratch.url }, '--demo-users')
+    expect(again.status).toBe(0)
     expect(again.stdout).toMatch(/auth\.users already set up in DATABASE_URL\.\n\d+ demo user\(s\) added/)
     const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined })
     try {

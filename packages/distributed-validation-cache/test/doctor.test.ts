@@ -1,6 +1,3 @@
-import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { startBridge } from 'upstash-rest-bridge'
@@ -11,11 +8,11 @@ import { postgresSource } from '../src/sources/postgres.js'
 import { FakeGoTrue } from './support/gotrue.js'
 import { freePort, OwnRedisServer } from './support/redis-server.js'
 import { createScratchDatabase } from './support/scratch-database.js'
+import { runShippedBin } from './support/shipped-bin.js'
 import { postgresAvailable, REDIS_URL, redisAvailable } from './support/services.js'
 
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 const PASSWORD = 'doctor-s3cret-pass'
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }
 
 describe.skipIf(!servicesUp)('doctor', () => {
   let redis: OwnRedisServer
@@ -61,13 +58,8 @@ describe.skipIf(!servicesUp)('doctor', () => {
     expect(risky.warnings.join('\n')).toMatch(/REVALIDATION_WEBHOOK_SECRET is not set/)
   })
 
-  it('exits 0 when healthy and 1 when not, for scripts and CI', () => {
-    // The bin the package ships, run by plain node (no tsx): what `npx dvc-doctor` runs for a user.
-    const bin = fileURLToPath(new URL(`../${pkg.bin['dvc-doctor']}`, import.meta.url))
-    expect(readFileSync(bin, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/)
-    const run = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
-      env: { NODE_ENV: 'production', HOME: process.env.HOME ?? '/root', ...env }, encoding: 'utf8',
-    })
+  it('the shipped dvc-doctor bin exits 0 when healthy and 1 when not, for scripts and CI', () => {
+    const run = (env: Record<string, string>, ...args: string[]) => runShippedBin('dvc-doctor', env, args)
     const ok = run(healthy)
     expect(ok.status).toBe(0)
     expect(ok.stdout).toMatch(/doctor: healthy/)

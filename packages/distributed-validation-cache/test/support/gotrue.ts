@@ -37,7 +37,7 @@ export class FakeGoTrue {
   async start(): Promise<this> {
     const port = this.url ? Number(new URL(this.url).port) : 0
     this.#server = createServer((req, res) => void this.#handle(req, res))
-    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve))
+    await new Promise<void>((resolve, reject) => this.#server!.once('error', reject).listen(port, '127.0.0.1', resolve))
     this.url = `http://127.0.0.1:${(this.#server!.address() as { port: number }).port}`
     return this
   }
