@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { createValidationCache, postgresSource, redisStore, type UserState } from '../src/index.js'
+import { createValidationCache, postgresSource, redisStore } from '../src/index.js'
 import { measure, type Figure } from './measure.js'
+import { naiveCache } from './naive-cache.js'
 import type { BenchUserStore } from './user-store.js'
 
 export interface LatencyRow {
@@ -27,14 +28,7 @@ export async function latency(users: BenchUserStore, redisUrl: string): Promise<
   const redis = new Redis(redisUrl)
   await Promise.all([a.ready(), b.ready()])
 
-  async function naiveValidate(id: string) {
-    const key = `${prefix}naive:${id}`
-    const hit = await redis.get(key)
-    if (hit) return JSON.parse(hit) as UserState
-    const state = await source.fetchUser(id, AbortSignal.timeout(2_000))
-    await redis.set(key, JSON.stringify(state), 'EX', 300)
-    return state
-  }
+  const naiveValidate = naiveCache(redis, prefix, source)
 
   try {
     const [hot = '', ...rest] = await users.addUsers(1 + (N + 1_000) + (5_000 + 1_000))

@@ -21,6 +21,10 @@ export async function measure(call: (i: number) => unknown, { iterations, batch 
   }
   const elapsedMs = performance.now() - started
   samples.sort((a, b) => a - b)
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!
-  return { p50Us: at(0.5), p99Us: at(0.99), opsPerSec: Math.round((iterations / elapsedMs) * 1000) }
+  return { p50Us: percentile(samples, 0.5), p99Us: percentile(samples, 0.99), opsPerSec: Math.round((iterations / elapsedMs) * 1000) }
+}
+
+/** The q-quantile of ascending `sorted` (nearest rank). */
+export function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 }
