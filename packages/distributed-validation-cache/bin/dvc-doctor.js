@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The shipped bin: plain JS that runs the compiled CLI, no TypeScript loader needed.
-import('../dist/cli/doctor.js').catch((error) => {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/dist/cli/')) throw error
+import { existsSync } from 'node:fs'
+
+const cli = new URL('../dist/cli/doctor.js', import.meta.url)
+if (!existsSync(cli)) {
   console.error('dvc-doctor: this package is not built (dist/ is missing): run `pnpm build` in it first')
   process.exit(1)
-})
+}
+await import(cli.href)

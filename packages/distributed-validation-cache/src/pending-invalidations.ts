@@ -4,26 +4,37 @@
  * back, so retries run on a timer, not only when traffic happens to probe the breaker.
  */
 export class PendingInvalidations {
-  readonly #users = new Set<string>()
+  /** User → generation: a user added again while their retry runs stays pending after it. */
+  readonly #users = new Map<string, number>()
+  #generation = 0
   #timer: NodeJS.Timeout | undefined
+  #inFlight: Promise<void> | undefined
+  #again = false
 
   constructor(private readonly retry: (userId: string) => Promise<boolean>, private readonly intervalMs = 1_000) {}
 
   add(userId: string): void {
-    this.#users.add(userId)
+    this.#users.set(userId, ++this.#generation)
     this.#timer ??= setInterval(() => void this.flush(), this.intervalMs).unref()
   }
 
-  #inFlight: Promise<void> | undefined
-
-  /** One pass at a time: the timer, a recovered breaker and a resumed subscription may all ask at once. */
+  /**
+   * One pass at a time (the timer, a recovered breaker and a resumed subscription may all ask at
+   * once); asked during a pass, it runs another pass after it rather than waiting for the timer.
+   */
   flush(): Promise<void> {
+    if (this.#inFlight) this.#again = true
     this.#inFlight ??= this.#flush().finally(() => (this.#inFlight = undefined))
     return this.#inFlight
   }
 
   async #flush(): Promise<void> {
-    for (const userId of [...this.#users]) if (await this.retry(userId)) this.#users.delete(userId)
+    do {
+      this.#again = false
+      for (const [userId, generation] of [...this.#users]) {
+        if ((await this.retry(userId)) && this.#users.get(userId) === generation) this.#users.delete(userId)
+      }
+    } while (this.#again && this.#users.size > 0)
     if (this.#users.size === 0) this.stop()
   }
 
