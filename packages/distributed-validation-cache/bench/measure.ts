@@ -24,7 +24,7 @@ export async function measure(call: (i: number) => unknown, { iterations, batch 
   return { p50Us: percentile(samples, 0.5), p99Us: percentile(samples, 0.99), opsPerSec: Math.round((iterations / elapsedMs) * 1000) }
 }
 
-/** The q-quantile of ascending `sorted` (nearest rank). */
+/** The q-quantile of ascending `sorted`, by nearest rank: p99 of 100 samples is the 99th, not the max. */
 export function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!
 }

@@ -19,6 +19,8 @@ const [strategy, databaseUrl, redisUrl, prefix] = process.argv.slice(2) as [Stra
 const source = postgresSource({ url: databaseUrl, max: 2 })
 const admin = sqlUserAdmin(source.run)
 const cache = createValidationCache({ source, store: redisStore(redisUrl), prefix, secret: 'revocation-benchmark-secret' })
+// First thing: the parent letting go (however early) ends this process.
+process.once('disconnect', () => void Promise.all([cache.close(), source.close()]).finally(() => process.exit(0)))
 await cache.ready()
 const reply = (message: Reply) => process.send!(message)
 
@@ -59,5 +61,4 @@ process.on('message', async (command: Command) => {
     }
   }
 })
-process.on('disconnect', () => void Promise.all([cache.close(), source.close()]).then(() => process.exit(0)))
 reply({ type: 'ready' })

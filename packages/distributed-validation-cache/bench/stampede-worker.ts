@@ -26,6 +26,8 @@ const source = { ...db, fetchUser: (id: string, signal: AbortSignal) => (queries
 const redis = new Redis(redisUrl)
 const cache = createValidationCache({ source, store: redisStore(redisUrl), prefix, secret: 'stampede-benchmark-secret' })
 const naive = naiveCache(redis, prefix, source)
+// First thing: the parent letting go (however early) ends this process.
+process.once('disconnect', () => void Promise.all([cache.close(), db.close(), redis.quit()]).finally(() => process.exit(0)))
 await cache.ready()
 await redis.ping()
 await db.fetchUser(userId, AbortSignal.timeout(5_000)) // connect the pool now, not inside the storm (not counted)
@@ -40,5 +42,4 @@ const validate = (): Promise<unknown> =>
 let firstDoneAt = Infinity
 await Promise.all(Array.from({ length: 200 }, () => validate().then(() => (firstDoneAt = Math.min(firstDoneAt, wallNow())))))
 const report: StampedeReport = { type: 'report', queries, startLagMs: startedAt - Number(goAt), startedAt, firstDoneAt, lock: cache.stats().lock }
-process.once('disconnect', () => void Promise.all([cache.close(), db.close(), redis.quit()]).then(() => process.exit(0)))
 process.send!(report) // then wait for the parent to let go, so the report cannot be lost to an early exit

@@ -13,23 +13,32 @@ interface Message { type: string }
 export class WorkerProcess<In extends Message, Out extends Message> {
   readonly #child: ChildProcess
   readonly #inbox: Out[] = []
-  #wake: (() => void) | undefined
-  #exit: Error | undefined
+  readonly #waiting = new Set<() => void>()
+  #dead: Error | undefined
 
   constructor(file: string, args: string[]) {
     this.#child = fork(fileURLToPath(new URL(file, import.meta.url)), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.#child.on('message', (message: Out) => {
       this.#inbox.push(message)
-      this.#wake?.()
+      this.#wakeAll()
     })
-    this.#child.on('exit', (code, signal) => {
-      this.#exit = new Error(`benchmark worker ${file} exited (${signal ?? code})`)
-      this.#wake?.()
-    })
+    // 'close', not 'exit': by then every message the worker sent has been delivered.
+    this.#child.on('close', (code, signal) => this.#die(new Error(`benchmark worker ${file} exited (${signal ?? code})`)))
+    this.#child.on('error', (error) => this.#die(error))
+  }
+
+  #die(error: Error): void {
+    this.#dead ??= error
+    this.#wakeAll()
+  }
+
+  #wakeAll(): void {
+    for (const wake of this.#waiting) wake()
   }
 
   send(message: In): void {
-    this.#child.send(message)
+    if (this.#dead || !this.#child.connected) throw this.#dead ?? new Error('benchmark worker is not connected')
+    this.#child.send(message, (error) => error && this.#die(error))
   }
 
   /** The next message of this type, or an error if the worker dies or `timeoutMs` passes first. */
@@ -38,11 +47,16 @@ export class WorkerProcess<In extends Message, Out extends Message> {
     for (;;) {
       const index = this.#inbox.findIndex((m) => m.type === type)
       if (index >= 0) return this.#inbox.splice(index, 1)[0] as Extract<Out, { type: T }>
-      if (this.#exit) throw this.#exit
+      if (this.#dead) throw this.#dead
       if (Date.now() > deadline) throw new Error(`no "${type}" from a benchmark worker within ${timeoutMs} ms`)
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1)
-        this.#wake = () => (clearTimeout(timer), resolve())
+        const wake = () => {
+          clearTimeout(timer)
+          this.#waiting.delete(wake)
+          resolve()
+        }
+        const timer = setTimeout(wake, Math.max(0, deadline - Date.now()) + 1)
+        this.#waiting.add(wake)
       })
     }
   }
