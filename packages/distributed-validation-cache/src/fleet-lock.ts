@@ -20,31 +20,32 @@ const POLL_MS = 20
  * only ever deleted by the holder that set it or after it expired.
  */
 export async function acquireFleetLock(l2: SharedTier, userId: string, options: { ttlMs: number; acceptFill: boolean; emit: (event: CacheEvent) => void }): Promise<LockOutcome | { filled: CacheEntry }> {
+  // A second look at L2, already judged (and counted) by this lookup: has the holder filled it?
+  const fill = async (): Promise<{ filled: CacheEntry } | undefined> => {
+    if (!options.acceptFill) return undefined
+    const { fresh } = await l2.read(userId, Date.now(), { recount: false })
+    if (!fresh) return undefined
+    options.emit({ type: 'lock', outcome: 'waited-for-fill' })
+    return { filled: fresh }
+  }
   const deadline = Date.now() + options.ttlMs
   let lock = await l2.tryLock(userId, options.ttlMs)
   while (lock === 'held') {
     await delay(POLL_MS)
-    if (options.acceptFill) {
-      const { fresh } = await l2.read(userId, Date.now(), { recount: false })
-      if (fresh) {
-        options.emit({ type: 'lock', outcome: 'waited-for-fill' })
-        return { filled: fresh }
-      }
-    }
+    const filled = await fill()
+    if (filled) return filled
     if (Date.now() > deadline) {
       options.emit({ type: 'lock', outcome: 'took-over' })
       return 'store-unavailable'
     }
     lock = await l2.tryLock(userId, options.ttlMs)
   }
-  if (lock === 'acquired' && options.acceptFill) {
-    const { fresh } = await l2.read(userId, Date.now(), { recount: false })
-    if (fresh) {
-      await l2.unlock(userId)
-      options.emit({ type: 'lock', outcome: 'waited-for-fill' })
-      return { filled: fresh }
-    }
+  if (lock !== 'acquired') return lock
+  const filled = await fill()
+  if (filled) {
+    await l2.unlock(userId)
+    return filled
   }
-  if (lock === 'acquired') options.emit({ type: 'lock', outcome: 'acquired' })
+  options.emit({ type: 'lock', outcome: 'acquired' })
   return lock
 }
