@@ -1,4 +1,4 @@
-import type { UserState, Verdict } from './user-state.js'
+import { PERMANENT, type UserState, type Verdict } from './user-state.js'
 
 /** Why a verdict was reached, in words fit for a log line or an API error (never a user id). */
 export function explain(verdict: Verdict, state: UserState | undefined): string {
@@ -6,7 +6,7 @@ export function explain(verdict: Verdict, state: UserState | undefined): string 
     case 'active':
       return 'user is active'
     case 'banned':
-      return `user is banned until ${new Date(state!.bannedUntil!).toISOString()}`
+      return state!.bannedUntil! >= PERMANENT ? 'user is banned permanently' : `user is banned until ${new Date(state!.bannedUntil!).toISOString()}`
     case 'deleted':
       return 'user was deleted'
     case 'missing':

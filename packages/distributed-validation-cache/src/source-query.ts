@@ -2,7 +2,7 @@ import type { CircuitBreaker } from './circuit-breaker.js'
 import { withDeadline } from './deadline.js'
 import type { CacheEvent } from './events.js'
 import type { UserSource } from './user-source.js'
-import { MISSING_USER, interned, isUserState, type UserState } from './user-state.js'
+import { clampTime, MISSING_USER, interned, isUserState, type UserState } from './user-state.js'
 
 export type SourceAnswer = { ok: true; state: UserState } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
 
@@ -22,7 +22,7 @@ export async function querySource(source: UserSource, userId: string, timeoutMs:
     if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
     breaker.success()
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
-    return { ok: true, state: result ? interned(result) : MISSING_USER }
+    return { ok: true, state: result ? interned(withinDateRange(result)) : MISSING_USER }
   } catch (error) {
     breaker.failure()
     const timedOut = error instanceof SourceTimeout
@@ -30,4 +30,11 @@ export async function querySource(source: UserSource, userId: string, timeoutMs:
     emit({ type: 'source-query', outcome: timedOut ? 'timeout' : 'error', durationMs: performance.now() - started })
     return { ok: false, reason: timedOut ? 'timeout' : 'error', error }
   }
+}
+
+/** Any source's times as a Date can hold them: a custom source may say 1e300 for "forever". */
+function withinDateRange(state: UserState): UserState {
+  const bannedUntil = clampTime(state.bannedUntil)
+  const sessionsRevokedAt = clampTime(state.sessionsRevokedAt)
+  return bannedUntil === state.bannedUntil && sessionsRevokedAt === state.sessionsRevokedAt ? state : { ...state, bannedUntil, sessionsRevokedAt }
 }

@@ -11,6 +11,17 @@ export interface UserState {
   sessionsRevokedAt: number | null
 }
 
+/**
+ * The last instant a Date can hold (±8.64e15 ms). A permanent ban (`banned_until = 'infinity'`)
+ * is this; every time entering the cache is clamped to it, or formatting the reason would throw.
+ */
+export const PERMANENT = 8.64e15
+
+/** A time from a user source, within what a Date can represent. */
+export function clampTime(time: number | null): number | null {
+  return time === null ? null : Math.max(-PERMANENT, Math.min(PERMANENT, time))
+}
+
 export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 'unavailable'
 
 export const MISSING_USER: UserState = Object.freeze({ exists: false, deleted: false, bannedUntil: null, sessionsRevokedAt: null })

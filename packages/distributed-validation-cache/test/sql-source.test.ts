@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs'
 import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
+import { sqlUserAdmin } from '../src/admin/user-admin.js'
+import { PERMANENT } from '../src/user-state.js'
 import { ForeignSchemaError, migrateAuthSchema } from '../src/sources/auth-schema.js'
 import { authorizeWithPostgres } from '../src/next-auth/credentials.js'
 import { DEMO_USERS, seedDemoUsers, type DemoUser as DemoUserT } from '../src/sources/demo-users.js'
@@ -202,8 +204,19 @@ describe.each(engines)('permanent bans on $name', ({ open }) => {
       await migrateAuthSchema(target.run)
       const [forever, never] = [randomUUID(), randomUUID()]
       await target.run(`insert into auth.users (id, email, banned_until) values ($1, 'f@example.com', 'infinity'), ($2, 'n@example.com', '-infinity')`, [forever, never])
-      expect((await target.source.fetchUser(forever, AbortSignal.timeout(5_000)))?.bannedUntil).toBe(Number.MAX_SAFE_INTEGER)
+      // Clamped to the last instant a Date can hold, so every later step (reasons, ISO strings) works.
+      expect((await target.source.fetchUser(forever, AbortSignal.timeout(5_000)))?.bannedUntil).toBe(PERMANENT)
       expect((await target.source.fetchUser(never, AbortSignal.timeout(5_000)))?.bannedUntil).toBeNull()
+      const cache = createValidationCache({ store: memoryStore(), source: target.source })
+      for (const tier of ['source', 'l1']) {
+        const result = await cache.validate(forever, { issuedAt: Date.now() })
+        expect(result).toMatchObject({ valid: false, verdict: 'banned', tier, reason: 'user is banned permanently' })
+      }
+      expect((await cache.validate(never, { issuedAt: Date.now() })).verdict).toBe('active')
+      await cache.close()
+      const listed = (await sqlUserAdmin(target.run).list()).find((u) => u.id === forever)
+      expect(listed).toMatchObject({ bannedUntil: 'infinity' }) // the admin list names it, not a RangeError
+      expect((await sqlUserAdmin(target.run).list()).find((u) => u.id === never)).toMatchObject({ bannedUntil: '-infinity' })
     } finally {
       await target.close()
     }

@@ -23,7 +23,7 @@ export default async function AdminPage() {
               <td>{u.email}</td>
               <td>{u.role ?? 'user'}</td>
               <td data-testid="verdict" style={{ color: verdicts[i] === 'active' ? 'green' : 'crimson' }}>{verdicts[i]}</td>
-              <td>{u.bannedUntil && Date.parse(u.bannedUntil) > Date.now() ? new Date(u.bannedUntil).toLocaleString('en-GB') : '—'}</td>
+              <td>{bannedUntil(u.bannedUntil)}</td>
               <td data-testid="revoked-at">{u.sessionsRevokedAt ? new Date(u.sessionsRevokedAt).toLocaleString('en-GB') : '—'}</td>
               <td><UserActions id={u.id} deleted={u.deletedAt !== null} /></td>
             </tr>
@@ -32,4 +32,9 @@ export default async function AdminPage() {
       </table>
     </main>
   )
+}
+
+function bannedUntil(value: string | null): string {
+  if (value === 'infinity') return 'permanently'
+  return value && Date.parse(value) > Date.now() ? new Date(value).toLocaleString('en-GB') : '—'
 }

@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js'
 import { UserNotFoundError } from '../errors.js'
 import { REVOKED_AT_KEY } from '../sources/auth-user.js'
 import type { SqlRunner } from '../sources/sql-source.js'
+import { PERMANENT } from '../user-state.js'
 
 /**
  * Admin changes to users, written to the user store — the source of truth — before the cache
@@ -23,6 +24,7 @@ export interface AdminUserView {
   id: string
   email: string | null
   role: string | null
+  /** ISO-8601, or 'infinity' for a permanent ban. */
   bannedUntil: string | null
   deletedAt: string | null
   sessionsRevokedAt: string | null
@@ -49,7 +51,9 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
       return (row?.role as string | null | undefined) ?? null
     },
     async list() {
-      const rows = await run(`select id, email, raw_app_meta_data ->> 'role' as role, banned_until, deleted_at,
+      // Epoch ms, as the source reads them: drivers disagree on 'infinity' (Infinity, Invalid Date).
+      const rows = await run(`select id, email, raw_app_meta_data ->> 'role' as role,
+        (extract(epoch from banned_until) * 1000)::float8 as banned_until, (extract(epoch from deleted_at) * 1000)::float8 as deleted_at,
         raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at from auth.users order by email limit 200`, [])
       return rows.map((r) => ({
         id: String(r.id), email: (r.email as string | null) ?? null, role: (r.role as string | null) ?? null,
@@ -91,7 +95,10 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
   }
 }
 
+/** An epoch-ms column as ISO-8601, or Postgres's own word for ±infinity: never a RangeError. */
 function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString()
+  const time = Number(value)
+  if (Math.abs(time) > PERMANENT) return time > 0 ? 'infinity' : '-infinity'
+  return new Date(time).toISOString()
 }

@@ -1,4 +1,4 @@
-import type { UserState } from '../user-state.js'
+import { clampTime, PERMANENT, type UserState } from '../user-state.js'
 
 /**
  * A row of Supabase's `auth.users` (or the admin API's user object) as far as validation cares:
@@ -29,11 +29,11 @@ export function revokedAtValue(at: number | null): string | null {
 }
 
 // An unreadable ban must not read as "not banned": throwing makes it a source error (unavailable).
-// 'infinity' (a permanent ban written in SQL) is far future, '-infinity' never.
+// 'infinity' (a permanent ban written in SQL) is the last representable instant, '-infinity' never.
 function toTime(value: string | Date | number | null | undefined, field: string): number | null {
   if (value === undefined || value === null || value === '' || value === -Infinity || value === '-infinity') return null
-  if (value === Infinity || value === 'infinity') return Number.MAX_SAFE_INTEGER
+  if (value === Infinity || value === 'infinity') return PERMANENT
   const time = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value)
   if (!Number.isFinite(time)) throw new TypeError(`auth user has an unreadable ${field}: ${JSON.stringify(value)}`)
-  return time
+  return clampTime(time)
 }
