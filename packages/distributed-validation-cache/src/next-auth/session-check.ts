@@ -37,15 +37,35 @@ export async function checkSession(cache: ValidationCache, token: TokenLike): Pr
   }
 }
 
+/** What the signed token said before any app code saw it: whose session, and since when. */
+export interface SessionClaim {
+  sub: string | null | undefined
+  signedInAt: unknown
+}
+
+/**
+ * Read before the app's jwt callback runs: next-auth passes the decoded token object itself, and
+ * a callback that merges update() data into it (`Object.assign(token, session)`) would otherwise
+ * let a client write the claim a revocation compares with.
+ */
+export function claimOf(token: TokenLike): SessionClaim {
+  return { sub: token.sub, signedInAt: token[SIGNED_IN_AT] }
+}
+
 /**
  * What both jwt wrappers (next-auth v4, Auth.js v5) do with the token the app's callback
- * returned: stamp our sign-in claim — ours whatever that callback did (dropped, every past
- * revocation would become permanent; copied from a client's update(), revocation would be
- * defeated) — then validate. Returns the verdict that ends the session, or null to keep it
+ * returned. `before` is the claim of the signed token (null while signing in). Stamps our
+ * sign-in claim — ours whatever that callback did: dropped, every past revocation would become
+ * permanent; taken from update() data, revocation would be defeated — then validates. A subject
+ * that changed outside sign-in (update() data merged into the token) ends the session: it was
+ * never validated as that user. Returns the verdict that ends the session, or null to keep it
  * (valid, no user, or `unavailable`: a user-store blip never ends sessions).
  */
-export async function sessionEnding(cache: ValidationCache, token: TokenLike, previous: TokenLike, signingIn: boolean): Promise<ValidationResult | null> {
-  token[SIGNED_IN_AT] = signingIn ? Date.now() : previous[SIGNED_IN_AT]
+export async function sessionEnding(cache: ValidationCache, token: TokenLike, before: SessionClaim | null): Promise<ValidationResult | null> {
+  token[SIGNED_IN_AT] = before ? before.signedInAt : Date.now()
+  if (before && (token.sub ?? null) !== (before.sub ?? null)) {
+    return { valid: false, verdict: 'missing', tier: 'none', reason: "the session's subject changed outside sign-in", checkedAt: null }
+  }
   const result = await checkSession(cache, token)
   return result && !result.valid && result.verdict !== 'unavailable' ? result : null
 }

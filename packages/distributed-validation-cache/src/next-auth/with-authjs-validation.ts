@@ -1,6 +1,6 @@
 import type { AuthConfig } from '@auth/core'
 import type { ValidationCache } from '../cache.js'
-import { sessionEnding } from './session-check.js'
+import { claimOf, sessionEnding } from './session-check.js'
 
 /**
  * The same guard for Auth.js v5 (`next-auth@5`, `@auth/core`): its `jwt` callback may return
@@ -15,9 +15,10 @@ export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 's
     callbacks: {
       ...config.callbacks,
       async jwt(params) {
+        const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token
         if (!token) return null
-        return (await sessionEnding(cache, token, params.token, Boolean(params.user))) ? null : token
+        return (await sessionEnding(cache, token, before)) ? null : token
       },
       async session(params) {
         const session = userSession ? await userSession(params as never) : params.session

@@ -1,6 +1,6 @@
 import type { AuthOptions } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
-import { SessionInvalidError, sessionEnding } from './session-check.js'
+import { claimOf, SessionInvalidError, sessionEnding } from './session-check.js'
 
 /**
  * Wraps next-auth v4 options so every session read re-validates the user through the cache.
@@ -17,8 +17,9 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
     callbacks: {
       ...authOptions.callbacks,
       async jwt(params) {
+        const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token
-        const ended = await sessionEnding(cache, token, params.token, Boolean(params.user))
+        const ended = await sessionEnding(cache, token, before)
         if (ended) throw new SessionInvalidError(ended.verdict, ended.reason) // next-auth v4 clears the cookie on a throw
         return token
       },
