@@ -1,9 +1,13 @@
 import { describe as group, expect, it } from 'vitest'
 import { describe, fromEnv } from './config.js'
 import { ConfigError } from './errors.js'
+import { resolveOptions } from './options.js'
+import type { UserSource } from './user-source.js'
 
 const NEXTAUTH_SECRET = 'nextauth-secret-0123456789abcdef'
 const SIGNING = 'signing-secret-0123456789'
+
+const source: UserSource = { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined }
 
 function errorOf(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -16,6 +20,17 @@ function errorOf(env: Record<string, string | undefined>): ConfigError {
     return error as ConfigError
   }
   throw new Error(`expected fromEnv(${JSON.stringify(env)}) to throw`)
+}
+
+function optionsErrorOf(options: Omit<Parameters<typeof resolveOptions>[0], 'source'>): ConfigError {
+  try {
+    resolveOptions({ source, ...options })
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).not.toContain('\n')
+    return error as ConfigError
+  }
+  throw new Error(`expected resolveOptions(${JSON.stringify(options)}) to throw`)
 }
 
 group('fromEnv: defaults', () => {
@@ -123,7 +138,7 @@ group('fromEnv: bad values', () => {
     [{ UPSTASH_REDIS_REST_URL: 'not a url' }, 'UPSTASH_REDIS_REST_URL', /must be an http\(s\) URL/],
     [{ NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co' }, 'SUPABASE_SERVICE_ROLE_KEY', /is required with NEXT_PUBLIC_SUPABASE_URL/],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /must be a postgres:\/\/ or postgresql:\/\/ URL/],
-    [{ VALIDATION_CACHE_PREFIX: 'a{b}' }, 'VALIDATION_CACHE_PREFIX', /must not contain braces/],
+    [{ VALIDATION_CACHE_PREFIX: 'a{b}' }, 'VALIDATION_CACHE_PREFIX', /must be 1 to 64 letters, .*"a\{b\}"/],
     [{ VALIDATION_CACHE_MAX_SIZE: '0' }, 'VALIDATION_CACHE_MAX_SIZE', /positive integer/],
   ])('%j → one line naming %s', (env, variable, expected) => {
     const error = errorOf(env)
@@ -159,6 +174,65 @@ group('fromEnv: bad values', () => {
     const message = errorOf({ VALIDATION_CACHE_TTL: 'abc', REDIS_URL: 'http://x', NEXTAUTH_SECRET }).message
     expect(message).toContain('VALIDATION_CACHE_TTL')
     expect(message).toContain('REDIS_URL')
+  })
+})
+
+const SIZE_LIMIT = (name: string, got: number) =>
+  `Invalid configuration: ${name} must be at most 1000000 (lru-cache preallocates memory for every slot) (got ${got})`
+const BAD_PREFIXES = ['a?b', 'a#b', 'a/b', 'a b', 'é', 'p'.repeat(65)]
+const GOOD_PREFIXES = ['dvc:', 'my-app.prod:', 'x_1', 'p'.repeat(64)]
+
+// Each L1 slot is preallocated, so an oversized bound costs its memory at startup, before any entry.
+group('L1 size bound', () => {
+  it.each(['1000001', '2e7'])('VALIDATION_CACHE_MAX_SIZE=%s → one line naming the maximum and why', (value) => {
+    const expected = SIZE_LIMIT('VALIDATION_CACHE_MAX_SIZE', Number(value))
+    expect(errorOf({ VALIDATION_CACHE_MAX_SIZE: value }).message).toBe(expected)
+  })
+
+  it('accepts VALIDATION_CACHE_MAX_SIZE=1000000', () => {
+    expect(fromEnv({ VALIDATION_CACHE_MAX_SIZE: '1000000' }).l1MaxSize).toBe(1_000_000)
+  })
+
+  it.each([1_000_001, 2e7])('l1MaxSize: %d → ConfigError, before the default store preallocates it', (l1MaxSize) => {
+    const before = process.memoryUsage().arrayBuffers
+    expect(optionsErrorOf({ l1MaxSize }).message).toBe(SIZE_LIMIT('l1MaxSize', l1MaxSize))
+    // 2e7 slots would be ~230 MiB of typed arrays; nothing of the kind may be built.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(50 * 2 ** 20)
+  })
+
+  it('accepts l1MaxSize: 1_000_000', () => {
+    expect(resolveOptions({ source, l1MaxSize: 1_000_000 }).l1MaxSize).toBe(1_000_000)
+  })
+})
+
+// The prefix names the Upstash SSE channel URL unescaped: `?`, `#` or `/` would subscribe elsewhere.
+group('prefix characters', () => {
+  it.each(BAD_PREFIXES)('VALIDATION_CACHE_PREFIX=%j → ConfigError naming the allowed set', (prefix) => {
+    const error = errorOf({ VALIDATION_CACHE_PREFIX: prefix })
+    expect(error.issues.map((i) => i.variable)).toEqual(['VALIDATION_CACHE_PREFIX'])
+    const allowed = 'must be 1 to 64 letters, digits or : _ . - ('
+    expect(error.message.startsWith(`Invalid configuration: VALIDATION_CACHE_PREFIX ${allowed}`)).toBe(true)
+    expect(error.message).toContain(`(got ${JSON.stringify(prefix)})`)
+  })
+
+  it.each(GOOD_PREFIXES)('VALIDATION_CACHE_PREFIX=%j is accepted', (prefix) => {
+    expect(fromEnv({ VALIDATION_CACHE_PREFIX: prefix }).prefix).toBe(prefix)
+  })
+
+  // As for every variable, an empty value means unset: the default applies.
+  it('VALIDATION_CACHE_PREFIX= (empty) falls back to dvc:', () => {
+    expect(fromEnv({ VALIDATION_CACHE_PREFIX: '' }).prefix).toBe('dvc:')
+  })
+
+  it.each([...BAD_PREFIXES, ''])('prefix: %j → ConfigError naming the allowed set', (prefix) => {
+    const error = optionsErrorOf({ prefix })
+    expect(error.issues.map((i) => i.variable)).toEqual(['prefix'])
+    expect(error.message).toMatch(/^Invalid configuration: prefix must be 1 to 64 letters, digits or : _ \. - \(/)
+    expect(error.message).toContain(`(got ${JSON.stringify(prefix)})`)
+  })
+
+  it.each([...GOOD_PREFIXES, undefined])('prefix: %j is accepted', (prefix) => {
+    expect(resolveOptions({ source, prefix }).prefix).toBe(prefix ?? 'dvc:')
   })
 })
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
 import { ConfigError } from './errors.js'
+import { prefixProblem, sizeProblem } from './options.js'
 import { parseRedisUrl, redactUrl } from './redis-url.js'
 
 const text = z.string().trim().optional().transform((v) => (v === '' ? undefined : v))
@@ -28,11 +29,17 @@ const price = text.transform((v, ctx) => {
   if (!Number.isFinite(n) || n < 0) ctx.addIssue({ code: 'custom', message: `must be a price in dollars, 0 or more (got "${v}")` })
   return n
 })
-const positiveInt = text.transform((v, ctx) => {
+// The same bounds as the l1MaxSize and prefix options, in the same words.
+const l1Size = text.transform((v, ctx) => {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) ctx.addIssue({ code: 'custom', message: `must be a positive integer (got "${v}")` })
+  const problem = Number.isInteger(n) && n >= 1 ? sizeProblem(n) : `must be a positive integer (got "${v}")`
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
   return n
+})
+const prefix = text.superRefine((v, ctx) => {
+  const problem = v === undefined ? undefined : prefixProblem(v)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
 /** Every environment variable the package reads. Documented one per line in .env.example. */
@@ -54,11 +61,11 @@ const Env = z.object({
   VALIDATION_CACHE_NEGATIVE_TTL: positiveDuration,
   VALIDATION_CACHE_GRACE: duration({ positive: false }),
   VALIDATION_CACHE_L1_TTL: positiveDuration,
-  VALIDATION_CACHE_MAX_SIZE: positiveInt,
+  VALIDATION_CACHE_MAX_SIZE: l1Size,
   VALIDATION_CACHE_STORE_TIMEOUT: positiveDuration,
   VALIDATION_CACHE_SOURCE_TIMEOUT: positiveDuration,
   VALIDATION_CACHE_SUBSCRIBE: flag,
-  VALIDATION_CACHE_PREFIX: text.pipe(z.string().regex(/^[^{}\s]+$/, 'must not contain braces or whitespace').optional()),
+  VALIDATION_CACHE_PREFIX: prefix,
   VALIDATION_CACHE_SECRET: secret(16),
   INSTANCE_ID: text,
   NEXTAUTH_SESSION_MAX_AGE: positiveDuration,

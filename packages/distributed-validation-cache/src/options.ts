@@ -22,9 +22,9 @@ export interface ValidationCacheOptions {
    * subscription) — then this bounds how long a revoked user stays in. Setting it applies to both.
    */
   l1Ttl?: Duration
-  /** Most users kept in L1. Default 10,000. */
+  /** Most users kept in L1. Default 10,000; at most 1,000,000 (MAX_L1_SIZE). */
   l1MaxSize?: number
-  /** Key prefix in the shared store. Default "dvc:". */
+  /** Key prefix in the shared store: 1–64 letters, digits or `:_.-`. Default "dvc:". */
   prefix?: string
   /** Signs L2 entries and broadcasts. Required for a shared store; the same on every instance. */
   secret?: string
@@ -45,6 +45,24 @@ export interface ValidationCacheOptions {
 
 export type ResolvedOptions = ReturnType<typeof resolveOptions>
 
+/**
+ * lru-cache preallocates its slot arrays at construction: measured with process.memoryUsage()
+ * (Node 20, lru-cache 11), `new LRUCache({ max: 1_000_000 })` costs ~15 MiB of RSS before any
+ * entry, and 2e7 ~300 MiB. An engine on the memory store builds three caches of this size.
+ */
+export const MAX_L1_SIZE = 1_000_000
+export const sizeProblem = (size: number): string | undefined =>
+  !Number.isInteger(size) || size < 1 ? `must be a positive integer (got ${size})`
+    : size > MAX_L1_SIZE ? `must be at most ${MAX_L1_SIZE} (lru-cache preallocates memory for every slot) (got ${size})`
+    : undefined
+
+// The channel `${prefix}invalidate` goes unescaped into Upstash's SSE URL (/subscribe/<channel>):
+// `?`, `#`, `/`, `%` or a space would subscribe to another channel. Braces would end the key's hash tag.
+const SAFE_PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/
+export const prefixProblem = (prefix: string): string | undefined => SAFE_PREFIX.test(prefix) ? undefined
+  : 'must be 1 to 64 letters, digits or : _ . - (it names Redis keys and the Upstash SSE channel URL) ' +
+    `(got ${JSON.stringify(prefix)})`
+
 export function resolveOptions(options: ValidationCacheOptions) {
   const issues: { variable: string; message: string }[] = []
   const duration = (name: string, value: Duration | undefined, fallback: Duration, min = 0) => {
@@ -59,11 +77,12 @@ export function resolveOptions(options: ValidationCacheOptions) {
   }
   const ttlMs = duration('ttl', options.ttl, '5 m', 1)
   const l1MaxSize = options.l1MaxSize ?? 10_000
-  const validSize = Number.isInteger(l1MaxSize) && l1MaxSize >= 1
-  if (!validSize) issues.push({ variable: 'l1MaxSize', message: `must be a positive integer (got ${l1MaxSize})` })
+  // Checked before the default memory store is built, which would preallocate an oversized bound.
+  const badSize = sizeProblem(l1MaxSize)
+  if (badSize) issues.push({ variable: 'l1MaxSize', message: badSize })
   const resolved = {
     source: options.source,
-    store: options.store ?? memoryStore({ maxSize: validSize ? l1MaxSize : undefined }),
+    store: options.store ?? memoryStore({ maxSize: badSize ? undefined : l1MaxSize }),
     ttlMs,
     negativeTtlMs: duration('negativeTtl', options.negativeTtl, '1 m', 1),
     graceMs: duration('grace', options.grace, '10 m'),
@@ -81,7 +100,8 @@ export function resolveOptions(options: ValidationCacheOptions) {
     secret: options.secret ?? '',
   }
   if (!options.source || typeof options.source.fetchUser !== 'function') issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
-  if (/[{}\s]/.test(resolved.prefix)) issues.push({ variable: 'prefix', message: 'must not contain braces or whitespace (it precedes a Cluster hash tag)' })
+  const badPrefix = prefixProblem(resolved.prefix)
+  if (badPrefix) issues.push({ variable: 'prefix', message: badPrefix })
   if (resolved.store.backend === 'memory' && !options.secret) {
     resolved.secret = processSecretFor(resolved.store)
   } else if (resolved.secret.length < 16) {

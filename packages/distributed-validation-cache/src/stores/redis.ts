@@ -72,6 +72,8 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       let confirm: () => void = () => undefined
       const firstConfirmation = new Promise<void>((resolve) => (confirm = resolve))
       subscriber.on('ready', () => {
+        // Unlike Upstash's SSE URL, RESP sends the name length-prefixed: Redis subscribes to exactly
+        // it. ioredis resolves only a count and keeps the confirmed name internal, so nothing to compare.
         subscriber.subscribe(channel).then(() => {
           onListening?.(true)
           confirm()

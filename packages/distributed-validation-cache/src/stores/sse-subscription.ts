@@ -13,7 +13,8 @@ const MAX_LINE = 1 << 20 // longer than any broadcast of ours: cap what a bad st
  * Upstash's REST SUBSCRIBE: a POST answered with a server-sent event stream of
  * `data: message,<channel>,<payload>` lines. @upstash/redis's Subscriber does not reconnect
  * when the stream ends, which would silently end lockout broadcasts, so this loop does.
- * `ready` resolves once the server confirmed the subscription, or the first attempt failed.
+ * `ready` resolves once the server confirmed the subscription to exactly this channel, or the
+ * first attempt failed.
  */
 export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Promise<void>; stop: () => void } {
   const stopped = new AbortController()
@@ -39,6 +40,7 @@ async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal,
   // A server that accepts the connection but never answers must not leave us deaf forever.
   const connectTimer = setTimeout(stop, CONNECT_TIMEOUT_MS)
   const prefix = `message,${options.channel},`
+  const confirmation = `subscribe,${options.channel},`
   let confirmed = false
   try {
     // The channel goes unescaped, exactly as @upstash/redis sends it.
@@ -61,6 +63,13 @@ async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal,
         const data = line.replace(/\r$/, '').replace(/^data:\s?/, '')
         if (data.startsWith(prefix)) options.onMessage(data.slice(prefix.length))
         else if (data.startsWith('subscribe,')) {
+          // The server names the channel it subscribed to. Another one (a URL that cut ours
+          // short, a proxy) means this stream will never carry our broadcasts: claiming to
+          // listen would keep L1 on its long TTL while deaf. End the attempt; the loop retries.
+          if (!data.startsWith(confirmation) || !/^\d+$/.test(data.slice(confirmation.length))) {
+            stop() // drop the connection itself, not only our reading of it
+            return false
+          }
           confirmed = true
           options.onListening?.(true)
           settle()
