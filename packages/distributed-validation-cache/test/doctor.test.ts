@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startBridge } from 'upstash-rest-bridge'
 import { fromEnv } from '../src/config.js'
 import { doctor, upstashSubscribes } from '../src/doctor.js'
@@ -89,6 +92,43 @@ describe.skipIf(!servicesUp)('doctor', () => {
       expect(report.lines.join('\n')).toMatch(/user store clock: [+-]\d+ ms from this machine/)
     } finally {
       await gotrue.stop()
+    }
+  })
+})
+
+/** Arguments are checked before anything is read or opened: these need no services. */
+describe('the dvc-doctor bin\'s arguments', () => {
+  let app: string
+  beforeAll(() => void (app = mkdtempSync(join(tmpdir(), 'dvc-app-'))))
+  afterAll(() => rmSync(app, { recursive: true, force: true }))
+  // A configuration doctor would report as broken: --help must not get as far as checking it.
+  const broken = { CACHE_PROVIDER: 'memcached', REDIS_URL: 'redis://127.0.0.1:1' }
+  const run = (...args: string[]) => runShippedBin('dvc-doctor', broken, args, { cwd: app })
+
+  it('--help / -h prints what it checks, every flag and the variables it reads, and exits 0 without checking', () => {
+    for (const flag of ['--help', '-h']) {
+      const help = run(flag)
+      expect(help.status, flag).toBe(0)
+      expect(help.stderr).toBe('')
+      expect(help.stdout).toMatch(/^Usage: dvc-doctor \[--strict\]\n/)
+      for (const word of ['--strict', '-h, --help', 'REDIS_URL', 'UPSTASH_REDIS_REST_URL', 'DATABASE_URL',
+        'NEXT_PUBLIC_SUPABASE_URL', 'PGLITE_DATA_DIR', 'VALIDATION_CACHE_SECRET']) expect(help.stdout).toContain(word)
+      expect(help.stdout).not.toMatch(/^(PROBLEM|warning|cache backend|user store):|doctor: (not )?healthy/m)
+    }
+    expect(existsSync(join(app, '.data'))).toBe(false)
+  })
+
+  it('refuses an unknown flag or a stray argument with one line and the usage, exit 2', () => {
+    const cases: [string[], string][] = [
+      [['--bogus'], "dvc-doctor: unknown option '--bogus'"],
+      [['--strict', 'now'], "dvc-doctor: unexpected argument 'now'"],
+      [['--strict=yes'], "dvc-doctor: option '--strict' does not take a value"],
+    ]
+    for (const [args, line] of cases) {
+      const refused = run(...args)
+      expect(refused.status, args.join(' ')).toBe(2)
+      expect(refused.stdout).toBe('')
+      expect(refused.stderr.startsWith(`${line}\n\nUsage: dvc-doctor [--strict]\n`), refused.stderr).toBe(true)
     }
   })
 })

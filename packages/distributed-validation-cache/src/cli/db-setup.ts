@@ -1,48 +1,93 @@
 /**
- * `pnpm db:setup [--demo-users]`: creates the auth.users subset in DATABASE_URL (or the
- * embedded PGlite at PGLITE_DATA_DIR, default .data/pglite). Demo users — an admin with a
- * published password among them — only with --demo-users, or on the embedded PGlite.
+ * `dvc-db-setup [--demo-users]` (`pnpm db:setup` here): creates the auth.users subset in DATABASE_URL, or
+ * in the embedded PGlite at PGLITE_DATA_DIR. Demo users — an admin with a published password among them —
+ * only with --demo-users, on PGlite too: run in a user's app, anything else would hand out a known login.
  * Refuses Supabase's own schema.
  */
-import { mkdirSync } from 'node:fs'
-import { DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers, type SqlRunner } from '../index.js'
+import { accessSync, constants, mkdirSync } from 'node:fs'
+import {
+  DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers,
+  type SqlRunner,
+} from '../index.js'
+import { parseFlags, type CliSpec } from './args.js'
 
-async function main(): Promise<void> {
+const NAME = 'dvc-db-setup'
+const DEFAULT_PGLITE_DIR = '.data/pglite'
+const PUBLIC = 'Their passwords are public (published in the README): never use them on a real database.'
+
+const spec: CliSpec<'demo-users'> = {
+  name: NAME,
+  about: [
+    'Creates the columns of Supabase\'s auth.users that this package reads, in the Postgres at DATABASE_URL or,',
+    `without it, in an embedded PGlite (a folder, ${DEFAULT_PGLITE_DIR} by default). Running it again changes`,
+    'nothing. It refuses Supabase itself: Supabase manages its own auth.users. It adds no user unless asked.',
+  ].join('\n'),
+  flags: {
+    'demo-users': `also add the four demo users (alice@example.com is an admin).\n${PUBLIC}`,
+  },
+  env: {
+    DATABASE_URL: 'the Postgres to set up (postgres://user:pass@host:5432/db); unset: the embedded PGlite',
+    PGLITE_DATA_DIR: `the embedded PGlite's folder, created with its parents (default ${DEFAULT_PGLITE_DIR})`,
+    NEXT_PUBLIC_SUPABASE_URL: 'if set, it stops: create users in the Supabase dashboard instead',
+    'other app variables': 'read and checked as the app would (see dvc-doctor --help): an invalid one stops it',
+  },
+  exits: '0 done, 1 failed (one line on stderr)',
+}
+
+interface Database {
+  run: SqlRunner
+  close: () => Promise<void>
+  /** Where, for the user: `DATABASE_URL` or the PGlite folder. */
+  where: string
+  embedded: boolean
+}
+
+async function openDatabase(): Promise<Database> {
   const config = fromEnv()
-  let run: SqlRunner
-  let close: () => Promise<void>
-  let where: string
   if (config.userStore.provider === 'postgres') {
     const source = postgresSource({ url: config.userStore.url })
-    run = source.run
-    close = source.close
-    where = 'DATABASE_URL'
-  } else if (config.userStore.provider === 'pglite') {
-    const dir = process.env.PGLITE_DATA_DIR ?? '.data/pglite'
-    mkdirSync(dir, { recursive: true })
-    const db = await openPglite(dir)
-    run = pgliteRunner(db)
-    close = () => db.close()
-    where = `embedded PGlite at ${dir}`
-  } else {
-    throw new ForeignSchemaError('NEXT_PUBLIC_SUPABASE_URL is set: Supabase manages auth.users itself; create demo users in its dashboard instead.')
+    return { run: source.run, close: source.close, where: 'DATABASE_URL', embedded: false }
   }
+  if (config.userStore.provider === 'supabase') {
+    throw new ForeignSchemaError('NEXT_PUBLIC_SUPABASE_URL is set: Supabase manages auth.users itself; '
+      + 'create demo users in its dashboard instead.')
+  }
+  const dir = process.env.PGLITE_DATA_DIR || DEFAULT_PGLITE_DIR
+  let step = 'create'
   try {
-    const schema = await migrateAuthSchema(run)
-    console.log(`auth.users ${schema === 'created' ? 'created' : 'already set up'} in ${where}.`)
-    if (!process.argv.includes('--demo-users') && config.userStore.provider !== 'pglite') {
-      console.log('No demo users added (pass --demo-users to add them: never on a real database).')
+    mkdirSync(dir, { recursive: true })
+    step = 'write to'
+    accessSync(dir, constants.W_OK) // an existing read-only folder: PGlite's own error would not name it
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new Error(`cannot ${step} the PGlite data folder ${dir} (${code}): `
+      + 'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres')
+  }
+  const db = await openPglite(dir)
+  return { run: pgliteRunner(db), close: () => db.close(), where: `embedded PGlite at ${dir}`, embedded: true }
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(spec)
+  const db = await openDatabase()
+  try {
+    const schema = await migrateAuthSchema(db.run)
+    console.log(`auth.users ${schema === 'created' ? 'created' : 'already set up'} in ${db.where}.`)
+    if (!flags['demo-users']) {
+      const how = db.embedded ? `\`${NAME} --demo-users\` adds them, for a local demo only`
+        : 'pass --demo-users to add them'
+      console.log(`No demo users added (${how}: never on a real database).`)
       return
     }
-    const seeded = await seedDemoUsers(run)
-    console.log(`${seeded} demo user(s) added (password = <name>-demo-password):`)
+    const seeded = await seedDemoUsers(db.run)
+    console.log(`${seeded} demo user(s) added (password = <name>-demo-password). ${PUBLIC}`)
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} ${user.password.padEnd(22)} ${user.note}`)
   } finally {
-    await close()
+    await db.close()
   }
 }
 
 main().catch((error: Error) => {
-  console.error(`db:setup: ${error.message}`)
+  console.error(`${NAME}: ${error.message}`)
   process.exitCode = 1
 })
