@@ -3,9 +3,8 @@ import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { ConfigError, createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
-import { checkSession, withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
-import { getToken } from 'next-auth/jwt'
-import type { NextRequest } from 'next/server'
+import { withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
+import { validatedSession } from 'distributed-validation-cache/next'
 
 export interface Runtime {
   config: Config
@@ -83,11 +82,9 @@ async function create(): Promise<Runtime> {
  */
 export async function adminOf(request: Request): Promise<string | null> {
   const rt = await runtime()
-  const token = await getToken({ req: request as NextRequest, secret: rt.secret })
-  if (!token) return null
-  const verdict = await checkSession(rt.cache, token)
-  if (!verdict?.valid || !token.sub) return null
-  return (await rt.admin.roleOf(token.sub)) === 'admin' ? token.sub : null
+  const session = await validatedSession(request, rt.cache, { secret: rt.secret })
+  if (!session?.result.valid) return null
+  return (await rt.admin.roleOf(session.token.sub)) === 'admin' ? session.token.sub : null
 }
 
 export const isAdmin = async (request: Request) => (await adminOf(request)) !== null

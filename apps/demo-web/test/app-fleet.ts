@@ -9,8 +9,9 @@ export const SECRETS = { nextAuth: `nextauth-${randomUUID()}`, webhook: `webhook
 /**
  * N `next start` instances of the built app sharing one Redis (the test's own, so it may be
  * stopped or flushed) and one scratch Postgres database seeded with the demo users plus `extra`.
+ * `perApp[i]` adds to (or, with '', unsets) the environment of instance i.
  */
-export async function startAppFleet(size: number, extraUsers: string[], env: Record<string, string> = {}) {
+export async function startAppFleet(size: number, extraUsers: string[], env: Record<string, string> = {}, perApp: Record<string, string>[] = []) {
   const redis = await OwnRedisServer.start()
   const scratch = await createScratchDatabase()
   const db = postgresSource({ url: scratch.url })
@@ -24,7 +25,7 @@ export async function startAppFleet(size: number, extraUsers: string[], env: Rec
     OBSERVABILITY_TOKEN: SECRETS.observability, VALIDATION_CACHE_STORE_TIMEOUT: '200ms', ...env,
   }
   const ports = await Promise.all(Array.from({ length: size }, () => freePort()))
-  const apps = await Promise.all(ports.map((port) => new AppInstance(port, fullEnv).start()))
+  const apps = await Promise.all(ports.map((port, i) => new AppInstance(port, { ...fullEnv, ...perApp[i] }).start()))
   return {
     apps, redis, db, users,
     stop: async () => {

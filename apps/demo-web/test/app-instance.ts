@@ -19,7 +19,8 @@ export class AppInstance {
     if (!existsSync(`${APP_DIR}/.next/BUILD_ID`)) throw new Error('demo-web is not built: run `pnpm --filter demo-web build` (pnpm test does it)')
     this.#process = spawn(`${APP_DIR}/node_modules/.bin/next`, ['start', '-p', String(this.port), '-H', '127.0.0.1'], {
       cwd: APP_DIR,
-      env: { ...process.env, NODE_ENV: 'production', NEXTAUTH_URL: this.url, INSTANCE_ID: `app-${this.port}`, ...this.env },
+      // An empty value unsets a variable (next-auth tests `process.env.X` for truthiness, as on Vercel).
+      env: withoutEmpty({ ...process.env, NODE_ENV: 'production', NEXTAUTH_URL: this.url, INSTANCE_ID: `app-${this.port}`, ...this.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     for (const stream of [this.#process.stdout!, this.#process.stderr!]) stream.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
@@ -38,20 +39,24 @@ export class AppInstance {
 }
 
 /** A cookie jar of one: the session cookie next-auth sets, as curl -c/-b would keep it. */
-export async function signIn(base: string, email: string, password: string): Promise<string | null> {
-  const csrfResponse = await fetch(`${base}/api/auth/csrf`)
+export async function signIn(base: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string | null> {
+  const csrfResponse = await fetch(`${base}/api/auth/csrf`, { headers })
   const csrfCookie = cookiesOf(csrfResponse)
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string }
   const response = await fetch(`${base}/api/auth/callback/credentials`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
     body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
     redirect: 'manual',
   })
-  const session = cookiesOf(response).split('; ').find((c) => c.startsWith('next-auth.session-token='))
+  const session = cookiesOf(response).split('; ').find((c) => /^(__Secure-)?next-auth\.session-token=/.test(c))
   return response.ok && session ? session : null
 }
 
 export function cookiesOf(response: Response): string {
   return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+}
+
+function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')) as NodeJS.ProcessEnv
 }

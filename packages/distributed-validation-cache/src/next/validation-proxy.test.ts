@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { encode } from 'next-auth/jwt'
 import { NextRequest } from 'next/server'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createValidationCache } from '../cache.js'
 import { SIGNED_IN_AT } from '../next-auth/session-check.js'
 import { memoryStore } from '../stores/memory.js'
 import type { UserState } from '../user-state.js'
 import { validationProxy } from './validation-proxy.js'
+import { openVerdict } from './verdict-header.js'
 
 const SECRET = 'proxy-test-secret-0123456789'
 
@@ -34,15 +35,18 @@ function setup() {
   return { proxy, user, fail: () => void (failing = true) }
 }
 
-async function request(path: string, sub?: string): Promise<NextRequest> {
+const tokenFor = (sub: string) => encode({ token: { sub, [SIGNED_IN_AT]: Date.now() - 1_000 }, secret: SECRET })
+
+async function request(path: string, sub?: string, extraCookies = ''): Promise<NextRequest> {
   const headers = new Headers()
-  if (sub) headers.set('cookie', `next-auth.session-token=${await encode({ token: { sub, [SIGNED_IN_AT]: Date.now() - 1_000 }, secret: SECRET })}; other=1`)
+  if (sub) headers.set('cookie', `next-auth.session-token=${await tokenFor(sub)}; other=1${extraCookies}`)
   return new NextRequest(new URL(path, 'http://app.test'), { headers })
 }
 
 const passedThrough = (response: Response) => response.headers.get('x-middleware-next') === '1'
 // NextResponse.next({ request: { headers } }) forwards request headers as x-middleware-request-*.
 const forwardedVerdict = (response: Response) => response.headers.get('x-middleware-request-x-dvc-verdict')
+const forwardedCookies = (response: Response) => response.headers.get('x-middleware-request-cookie')
 const clearsCookie = (response: Response) => response.headers.getSetCookie().some((c) => /^next-auth\.session-token=;.*Max-Age=0/i.test(c))
 
 describe('validationProxy', () => {
@@ -51,9 +55,33 @@ describe('validationProxy', () => {
     const anonymous = await proxy(await request('/'))
     expect(passedThrough(anonymous)).toBe(true)
     expect(forwardedVerdict(anonymous)).toBeNull()
-    const active = await proxy(await request('/dashboard', user()))
+    const id = user()
+    const req = await request('/dashboard', id)
+    const active = await proxy(req)
     expect(passedThrough(active)).toBe(true)
-    expect(forwardedVerdict(active)).toBe('active')
+    const raw = req.cookies.get('next-auth.session-token')!.value
+    expect(openVerdict(SECRET, forwardedVerdict(active), id, raw)).toMatchObject({ valid: true, verdict: 'active', tier: 'source' })
+  })
+
+  it('seals the verdict to the subject and the very token it validated', async () => {
+    const { proxy, user } = setup()
+    const [id, other] = [user(), user()]
+    const req = await request('/dashboard', id)
+    const sealed = forwardedVerdict(await proxy(req))
+    const raw = req.cookies.get('next-auth.session-token')!.value
+    expect(openVerdict(SECRET, sealed, other, raw)).toBeNull() // another user
+    expect(openVerdict(SECRET, sealed, id, await tokenFor(id))).toBeNull() // another session of the same user
+    expect(openVerdict('another-secret-0123456789', sealed, id, raw)).toBeNull()
+    expect(openVerdict(SECRET, 'active', id, raw)).toBeNull()
+  })
+
+  it('forwards only the session cookie it validated, chunks of the other name removed', async () => {
+    const { proxy, user } = setup()
+    const other = await tokenFor(user({ bannedUntil: Date.now() + 60_000 }))
+    const response = await proxy(await request('/x', user(), `; __Secure-next-auth.session-token=${other}; __Secure-next-auth.session-token.0=a`))
+    expect(passedThrough(response)).toBe(true)
+    const cookies = forwardedCookies(response)!
+    expect(cookies).toMatch(/^next-auth\.session-token=[^;]+; other=1$/)
   })
 
   it('never forwards a verdict header the client made up', async () => {
@@ -62,7 +90,10 @@ describe('validationProxy', () => {
     expect(forwardedVerdict(await proxy(spoofed))).toBeNull()
   })
 
-  it('finds the __Secure- cookie of an https deployment too, and clears it', async () => {
+  afterEach(() => void vi.unstubAllEnvs())
+
+  it('reads the __Secure- cookie where next-auth does (NEXTAUTH_URL https), and clears it', async () => {
+    vi.stubEnv('NEXTAUTH_URL', 'https://app.test')
     const { proxy, user } = setup()
     const token = await encode({ token: { sub: user({ deleted: true }), [SIGNED_IN_AT]: Date.now() }, secret: SECRET })
     const response = await proxy(new NextRequest('https://app.test/api/x', { headers: { cookie: `__Secure-next-auth.session-token=${token}` } }))

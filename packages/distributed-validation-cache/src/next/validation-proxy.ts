@@ -1,27 +1,15 @@
-import { getToken } from 'next-auth/jwt'
 import { NextResponse, type NextRequest } from 'next/server'
-import type { ValidationCache } from '../cache.js'
+import type { ValidationCache, ValidationResult } from '../cache.js'
 import { checkSession } from '../next-auth/session-check.js'
-import { clearSessionCookies } from './session-cookies.js'
+import { clearSessionCookies, onlySessionCookie, sessionCookieName } from './session-cookies.js'
+import { readSessionToken, type SessionReadOptions } from './validated-session.js'
+import { sealVerdict, VERDICT_HEADER } from './verdict-header.js'
 
-/**
- * The request header carrying the proxy's verdict to pages and routes, so they need not validate
- * again (each validation counts). Always overwritten or removed: a client cannot supply it.
- */
-export const VERDICT_HEADER = 'x-dvc-verdict'
+export { VERDICT_HEADER }
 
-function forward(request: NextRequest, verdict: string | null): NextResponse {
-  const headers = new Headers(request.headers)
-  if (verdict) headers.set(VERDICT_HEADER, verdict)
-  else headers.delete(VERDICT_HEADER)
-  return NextResponse.next({ request: { headers } })
-}
-
-export interface ValidationProxyOptions {
+export interface ValidationProxyOptions extends SessionReadOptions {
   /** The cache, or a function returning it (e.g. a lazily created process singleton). */
   cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>)
-  /** NEXTAUTH_SECRET: decodes the session cookie. */
-  secret: string
   /** Where an ended session lands. Default "/login". */
   loginPath?: string
   /** Requests answered with JSON instead of a redirect. Default: paths under /api/. */
@@ -33,29 +21,40 @@ export interface ValidationProxyOptions {
  * session redirects to the login page with its cookie cleared. APIs: 401
  * `{"error":"session_invalid","reason":<verdict>}`. `unavailable`: 503, cookie kept. Requests
  * without a (decodable) session pass through: pages decide who may see them.
- * next-auth v4 session cookies; Node runtime only (it signs with node:crypto).
+ * It validates the one cookie next-auth would read and forwards only that one, with the verdict
+ * sealed to it (`validatedSession()` reads it back). next-auth v4 cookies; Node runtime.
  */
 export function validationProxy(options: ValidationProxyOptions) {
   const isApi = options.isApi ?? ((request: NextRequest) => request.nextUrl.pathname.startsWith('/api/'))
   return async function proxy(request: NextRequest): Promise<NextResponse> {
-    // next-auth picks __Secure- only when NEXTAUTH_URL is https: try both names, or an https
-    // deployment without NEXTAUTH_URL would find no cookie and let everyone through.
-    const token = (await getToken({ req: request, secret: options.secret, secureCookie: false })) ??
-      (await getToken({ req: request, secret: options.secret, secureCookie: true })) // garbled, forged or expired → null
-    if (!token?.sub) return forward(request, null)
+    const session = await readSessionToken(request, options)
+    if (!session) return forward(request, options, null)
     const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
-    const result = await checkSession(cache, token)
-    if (!result || result.valid) return forward(request, result?.verdict ?? null)
-    const api = isApi(request)
-    if (result.verdict === 'unavailable') {
-      return api
-        ? NextResponse.json({ error: 'unavailable', reason: result.reason }, { status: 503, headers: { 'retry-after': '5' } })
-        : new NextResponse('The user store is unreachable; please retry in a few seconds.', { status: 503, headers: { 'retry-after': '5' } })
-    }
-    const response = api
-      ? NextResponse.json({ error: 'session_invalid', reason: result.verdict }, { status: 401 })
-      : NextResponse.redirect(new URL(options.loginPath ?? '/login', request.url))
-    clearSessionCookies(request, response)
-    return response
+    const result = (await checkSession(cache, session.token))!
+    if (result.valid) return forward(request, options, sealVerdict(options.secret, result, session.token.sub, session.raw))
+    return refusal(request, result, isApi(request), options.loginPath ?? '/login')
   }
+}
+
+/** On to the app, with only the validated session cookie and the verdict sealed to it (or none). */
+function forward(request: NextRequest, options: SessionReadOptions, verdict: string | null): NextResponse {
+  const headers = new Headers(request.headers)
+  if (verdict) headers.set(VERDICT_HEADER, verdict)
+  else headers.delete(VERDICT_HEADER) // a client cannot supply it
+  headers.set('cookie', onlySessionCookie(request, sessionCookieName(request, options)))
+  return NextResponse.next({ request: { headers } })
+}
+
+function refusal(request: NextRequest, result: ValidationResult, api: boolean, loginPath: string): NextResponse {
+  if (result.verdict === 'unavailable') {
+    const headers = { 'retry-after': '5' }
+    return api
+      ? NextResponse.json({ error: 'unavailable', reason: result.reason }, { status: 503, headers })
+      : new NextResponse('The user store is unreachable; please retry in a few seconds.', { status: 503, headers })
+  }
+  const response = api
+    ? NextResponse.json({ error: 'session_invalid', reason: result.verdict }, { status: 401 })
+    : NextResponse.redirect(new URL(loginPath, request.url))
+  clearSessionCookies(request, response)
+  return response
 }
