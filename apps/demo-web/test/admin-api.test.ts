@@ -1,0 +1,70 @@
+import { encode } from 'next-auth/jwt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import { SECRETS, startAppFleet } from './app-fleet.js'
+import { signIn, type AppInstance } from './app-instance.js'
+
+const servicesUp = (await redisAvailable()) && (await postgresAvailable())
+
+/** The admin API as scripts and browsers call it, and the users that once made it answer 500. */
+describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
+  let fleet: Awaited<ReturnType<typeof startAppFleet>>
+  let app: AppInstance
+  let admin: string
+  beforeAll(async () => {
+    fleet = await startAppFleet(1, ['script-target', 'forever'])
+    app = fleet.apps[0]!
+    admin = (await signIn(app.url, 'alice@example.com', 'alice-demo-password'))!
+  })
+  afterAll(() => fleet?.stop())
+
+  const post = (id: string, action: string, headers: Record<string, string>, body?: string) =>
+    fetch(`${app.url}/api/admin/users/${id}/${action}`, { method: 'POST', headers: { cookie: admin, ...headers }, body })
+  const json = { 'content-type': 'application/json' }
+
+  it('accepts a script (curl: JSON, no Origin, no Sec-Fetch-Site) with an admin session', async () => {
+    const id = fleet.users.get('script-target')!.id
+    const ban = await post(id, 'ban', json, '{"duration":"1h"}')
+    expect(ban.status).toBe(200)
+    expect(await ban.json()).toMatchObject({ action: 'ban', stored: true, sessionsRevoked: 'stored', cache: 'updated', broadcast: 'sent' })
+    const unban = await post(id, 'unban', json)
+    expect(unban.status).toBe(200)
+    expect(await unban.json()).toMatchObject({ action: 'unban', stored: true })
+  })
+
+  it.each([
+    ['a form post without provenance', { 'content-type': 'application/x-www-form-urlencoded' }, 'duration=1h'],
+    ['a text/plain body without provenance', { 'content-type': 'text/plain' }, '{"duration":"1h"}'],
+    ['a browser saying cross-site', { ...json, 'sec-fetch-site': 'cross-site' }, '{"duration":"1h"}'],
+    ['a sibling subdomain (same-site, other origin)', { ...json, 'sec-fetch-site': 'same-site', origin: 'https://x.example' }, '{"duration":"1h"}'],
+    ['another origin', { ...json, origin: 'https://evil.example' }, '{"duration":"1h"}'],
+  ])('refuses %s with 403 and the reason, changing nothing', async (_, headers, body) => {
+    const id = fleet.users.get('script-target')!.id
+    const response = await post(id, 'ban', headers, body)
+    expect(response.status).toBe(403)
+    expect(await response.json()).toMatchObject({ error: 'forbidden', reason: expect.stringMatching(/^refused: /) })
+    const [row] = await fleet.db.sql`select banned_until from auth.users where id = ${id}`
+    expect(row!.banned_until).toBeNull()
+  })
+
+  it('accepts the app’s own page (Sec-Fetch-Site: same-origin)', async () => {
+    const id = fleet.users.get('script-target')!.id
+    expect((await post(id, 'revoke', { 'sec-fetch-site': 'same-origin', origin: app.url })).status).toBe(200)
+  })
+
+  it("a permanent ban (banned_until = 'infinity') is refused on every request, and /admin and the admin API still work", async () => {
+    const id = fleet.users.get('forever')!.id
+    await fleet.db.sql`update auth.users set banned_until = 'infinity' where id = ${id}`
+    const cookie = `next-auth.session-token=${await encode({ token: { sub: id, dvc_signed_in_at: Date.now() }, secret: SECRETS.nextAuth })}`
+    for (const _ of ['source', 'l1']) {
+      const me = await fetch(`${app.url}/api/me`, { headers: { cookie } })
+      expect(me.status).toBe(401)
+      expect(await me.json()).toEqual({ error: 'session_invalid', reason: 'banned' })
+    }
+    const page = await fetch(`${app.url}/admin`, { headers: { cookie: admin } })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('permanently')
+    expect((await post(id, 'unban', json)).status).toBe(200)
+    expect((await post(id, 'ban', json, '{"duration":"1h"}')).status).toBe(200)
+  })
+})
