@@ -69,3 +69,18 @@ export async function sessionEnding(cache: ValidationCache, token: TokenLike, be
   const result = await checkSession(cache, token)
   return result && !result.valid && result.verdict !== 'unavailable' ? result : null
 }
+
+/**
+ * The verdict that refuses a sign-in, or null to let it go on. The user source has just spoken
+ * (authorize read the row), so the cache re-reads the user and tells the fleet first: a ban
+ * lifted in the store without a webhook must not refuse the new session on any instance, and a
+ * user the store bans is refused here, in the signIn callback, as a clean AccessDenied.
+ */
+export async function signInRefusal(cache: ValidationCache, userId: unknown): Promise<ValidationResult | null> {
+  if (typeof userId === 'string') await cache.refresh(userId).catch((error: unknown) => {
+    if (!(error instanceof InvalidUserIdError)) throw error // checkSession below answers `missing`
+  })
+  const result = await checkSession(cache, { sub: typeof userId === 'string' ? userId : null, [SIGNED_IN_AT]: Date.now() })
+  if (!result) return { valid: false, verdict: 'missing', tier: 'none', reason: 'the signed-in user has no id', checkedAt: null }
+  return !result.valid && result.verdict !== 'unavailable' ? result : null
+}

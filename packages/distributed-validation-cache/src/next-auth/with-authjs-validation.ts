@@ -1,6 +1,6 @@
 import type { AuthConfig } from '@auth/core'
 import type { ValidationCache } from '../cache.js'
-import { claimOf, sessionEnding } from './session-check.js'
+import { claimOf, sessionEnding, signInRefusal } from './session-check.js'
 
 /**
  * The same guard for Auth.js v5 (`next-auth@5`, `@auth/core`): its `jwt` callback may return
@@ -8,12 +8,17 @@ import { claimOf, sessionEnding } from './session-check.js'
  * `unavailable` keeps the token. Also exposes `session.user.id`.
  */
 export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 'session'>>(config: C, cache: ValidationCache): C {
-  const { jwt: userJwt, session: userSession } = config.callbacks ?? {}
+  const { jwt: userJwt, session: userSession, signIn: userSignIn } = config.callbacks ?? {}
   return {
     ...config,
     session: { ...config.session, strategy: 'jwt' },
     callbacks: {
       ...config.callbacks,
+      async signIn(params) {
+        const allowed = userSignIn ? await userSignIn(params) : true
+        if (allowed !== true) return allowed // the app's own refusal or redirect
+        return !(await signInRefusal(cache, params.user.id)) // false: Auth.js answers AccessDenied
+      },
       async jwt(params) {
         const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token

@@ -1,6 +1,6 @@
 import type { AuthOptions } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
-import { claimOf, SessionInvalidError, sessionEnding } from './session-check.js'
+import { claimOf, SessionInvalidError, sessionEnding, signInRefusal } from './session-check.js'
 
 /**
  * Wraps next-auth v4 options so every session read re-validates the user through the cache.
@@ -9,18 +9,25 @@ import { claimOf, SessionInvalidError, sessionEnding } from './session-check.js'
  * exposes `user.id`. JWT sessions only: database sessions are checked by their adapter.
  */
 export function withValidation(authOptions: AuthOptions, cache: ValidationCache): AuthOptions {
-  const { jwt: userJwt, session: userSession } = authOptions.callbacks ?? {}
+  const { jwt: userJwt, session: userSession, signIn: userSignIn } = authOptions.callbacks ?? {}
   const logger = authOptions.logger ?? {}
   return {
     ...authOptions,
     session: { ...authOptions.session, strategy: 'jwt' },
     callbacks: {
       ...authOptions.callbacks,
+      async signIn(params) {
+        const allowed = userSignIn ? await userSignIn(params) : true
+        if (allowed !== true) return allowed // the app's own refusal or redirect
+        return !(await signInRefusal(cache, params.user.id)) // false: next-auth answers AccessDenied
+      },
       async jwt(params) {
         const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token
         const ended = await sessionEnding(cache, token, before)
-        if (ended) throw new SessionInvalidError(ended.verdict, ended.reason) // next-auth v4 clears the cookie on a throw
+        // next-auth v4 clears the cookie on a throw — but at sign-in a throw is a 500, and signIn
+        // has just refused whoever must not get in: a lookup racing a ban ends on the next request.
+        if (ended && before) throw new SessionInvalidError(ended.verdict, ended.reason)
         return token
       },
       async session(params) {
