@@ -76,15 +76,14 @@ async function create(): Promise<Runtime> {
 }
 
 /**
- * The id of the admin whose valid session the request carries, or null. The role is read from
- * the user store (raw_app_meta_data.role) on every call, not trusted from the token: removing
- * it there takes effect at once.
+ * The id of the admin whose valid session the request carries, or null. The role is the user
+ * store's (raw_app_meta_data.role), cached with the user's state — not the token's claim — so a
+ * demotion through the admin API (or the webhook) takes effect on every instance at once.
  */
-export async function adminOf(request: Request): Promise<string | null> {
+export async function adminOf(request: Request | { headers: Headers }): Promise<string | null> {
   const rt = await runtime()
   const session = await validatedSession(request, rt.cache, { secret: rt.secret })
-  if (!session?.result.valid) return null
-  return (await rt.admin.roleOf(session.token.sub)) === 'admin' ? session.token.sub : null
+  return session?.result.valid && session.result.role === 'admin' ? session.token.sub : null
 }
 
 export const isAdmin = async (request: Request) => (await adminOf(request)) !== null

@@ -12,7 +12,7 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
   let app: AppInstance
   let admin: string
   beforeAll(async () => {
-    fleet = await startAppFleet(1, ['script-target', 'forever'])
+    fleet = await startAppFleet(1, ['script-target', 'forever', 'promoted'])
     app = fleet.apps[0]!
     admin = (await signIn(app.url, 'alice@example.com', 'alice-demo-password'))!
   })
@@ -52,9 +52,60 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
     expect((await post(id, 'revoke', { 'sec-fetch-site': 'same-origin', origin: app.url })).status).toBe(200)
   })
 
+  /** What Supabase's Database Webhook sends after an UPDATE of auth.users. */
+  const webhook = (id: string) => fetch(`${app.url}/api/validation/webhook`, {
+    method: 'POST', headers: { authorization: `Bearer ${SECRETS.webhook}`, ...json },
+    body: JSON.stringify({ type: 'UPDATE', table: 'users', schema: 'auth', record: { id }, old_record: { id } }),
+  })
+
+  /** User-store lookups this instance has made, from its own Prometheus counter. */
+  const sourceQueries = async () => {
+    const text = await (await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${SECRETS.observability}` } })).text()
+    return [...text.matchAll(/^dvc_source_queries_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
+  }
+
+  it('admin requests read the role cached with the state: no user-store query each', async () => {
+    const before = await sourceQueries()
+    for (let i = 0; i < 10; i++) expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin } })).status).toBe(200)
+    const id = fleet.users.get('script-target')!.id
+    for (let i = 0; i < 5; i++) expect((await post(id, 'revoke', json)).status).toBe(200)
+    const queries = (await sourceQueries()) - before
+    console.log(`15 admin requests cost ${queries} user-store queries (the page validates each listed user; revoke re-reads one)`)
+    // Each revoke re-reads its target once (the fleet must learn the new state); the admin's role costs nothing.
+    expect(queries).toBeLessThanOrEqual(5 + fleet.users.size + 4)
+    // The proof that no request asks the store for the role: a demotion the cache has not heard
+    // of (SQL, no webhook) is not seen until the webhook tells the fleet — then at once.
+    await fleet.db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data - 'role' where email = 'alice@example.com'`
+    try {
+      expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin } })).status).toBe(200)
+      expect((await webhook('00000000-0000-4000-8000-00000000a11c')).status).toBe(200)
+      expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin }, redirect: 'manual' })).status).toBe(307)
+    } finally {
+      await fleet.db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"admin"}' where email = 'alice@example.com'`
+      await webhook('00000000-0000-4000-8000-00000000a11c')
+    }
+  })
+
+  it('a role granted or removed through the admin API takes effect at once', async () => {
+    const id = fleet.users.get('promoted')!.id
+    const user = fleet.users.get('promoted')!
+    const cookie = (await signIn(app.url, user.email, user.password))!
+    const asUser = () => fetch(`${app.url}/api/admin/users/${id}/revoke`, { method: 'POST', headers: { cookie, ...json } })
+    expect((await asUser()).status).toBe(403)
+    const grant = await post(id, 'role', json, '{"role":"admin"}')
+    expect(await grant.json()).toMatchObject({ action: 'role', stored: true, role: 'admin', cache: 'updated' })
+    expect((await fetch(`${app.url}/admin`, { headers: { cookie } })).status).toBe(200)
+    expect((await post(id, 'role', json, '{"role":null}')).status).toBe(200)
+    const page = await fetch(`${app.url}/admin`, { headers: { cookie }, redirect: 'manual' })
+    expect(page.status).toBe(307)
+    expect(page.headers.get('location')).toMatch(/\/$/)
+    expect((await post(id, 'role', json, '{"role":"<script>"}')).status).toBe(400)
+  })
+
   it("a permanent ban (banned_until = 'infinity') is refused on every request, and /admin and the admin API still work", async () => {
     const id = fleet.users.get('forever')!.id
     await fleet.db.sql`update auth.users set banned_until = 'infinity' where id = ${id}`
+    expect((await webhook(id)).status).toBe(200)
     const cookie = `next-auth.session-token=${await encode({ token: { sub: id, dvc_signed_in_at: Date.now() }, secret: SECRETS.nextAuth })}`
     for (const _ of ['source', 'l1']) {
       const me = await fetch(`${app.url}/api/me`, { headers: { cookie } })

@@ -164,11 +164,15 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     expect((await adminPost(a, `${target}/ban`, { cookie: admin }, { duration: '99999999999h' })).status).toBe(400)
     expect((await adminPost(a, `${target}/ban`, { cookie: admin, origin: 'https://evil.example' }, { duration: '1h' })).status).toBe(403)
     expect((await fetch(`${a.url}/api/admin/users/${target}/revoke`, { method: 'POST', headers: { cookie: admin } })).status).toBe(403) // no Origin
+    // A demotion in the store reaches the fleet like a ban (here by the webhook, on the other instance).
+    const alice = '00000000-0000-4000-8000-00000000a11c'
     await db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data - 'role' where email = 'alice@example.com'`
     try {
+      expect((await webhook(b, { type: 'UPDATE', table: 'users', schema: 'auth', record: { id: alice }, old_record: { id: alice } })).status).toBe(200)
       expect((await adminPost(a, `${target}/revoke`, { cookie: admin })).status).toBe(403) // her token still says admin
     } finally {
       await db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"admin"}' where email = 'alice@example.com'`
+      await webhook(b, { type: 'UPDATE', table: 'users', schema: 'auth', record: { id: alice }, old_record: { id: alice } })
     }
   })
 

@@ -49,6 +49,19 @@ describe('encodeEntry / decodeEntry', () => {
     }
   })
 
+  it('round-trips a role, and signs it: a tampered or added role is bad-signature', () => {
+    const admin = { ...entry, state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' } }
+    const raw = encodeEntry(SECRET, USER, admin)
+    expect(decodeEntry(SECRET, USER, raw)).toEqual({ ok: true, entry: admin })
+    expect(decodeEntry(SECRET, USER, withField(raw, 7, 'owner'))).toEqual({ ok: false, reason: 'bad-signature' })
+    expect(decodeEntry(SECRET, USER, withField(encodeEntry(SECRET, USER, entry), 7, 'admin'))).toEqual({ ok: false, reason: 'bad-signature' })
+  })
+
+  it('reads an entry of the previous version (no role) as outdated: a miss, not tampering', () => {
+    const v1 = JSON.stringify([1, ...wire(encodeEntry(SECRET, USER, entry)).slice(1, 7), 'signature'])
+    expect(decodeEntry(SECRET, USER, v1)).toEqual({ ok: false, reason: 'outdated' })
+  })
+
   it('does not carry the user id in the stored value', () => {
     expect(encodeEntry(SECRET, USER, entry)).not.toContain(USER)
   })
@@ -77,24 +90,24 @@ describe('encodeEntry / decodeEntry', () => {
 
   it('rejects an entry re-signed with a forged signature as bad-signature', () => {
     const raw = encodeEntry(SECRET, USER, entry)
-    const forged = withField(raw, 7, sign('attacker-secret-000000', JSON.stringify([USER, ...wire(raw).slice(0, 7)])))
+    const forged = withField(raw, 8, sign('attacker-secret-000000', JSON.stringify([USER, ...wire(raw).slice(0, 8)])))
     expect(decodeEntry(SECRET, USER, forged)).toEqual({ ok: false, reason: 'bad-signature' })
   })
 
   const raw = encodeEntry(SECRET, USER, entry)
   const fields = wire(raw)
-  const signature = fields[7] as string
+  const signature = fields[8] as string
   it.each([
     ['empty string', ''],
     ['not JSON', 'not json {'],
     ['a JSON object', JSON.stringify({ exists: 1 })],
     ['a JSON string', JSON.stringify(raw)],
     ['JSON null', 'null'],
-    ['7 fields', JSON.stringify(fields.slice(0, 7))],
-    ['9 fields', JSON.stringify([...fields, 'extra'])],
+    ['8 fields', JSON.stringify(fields.slice(0, 8))],
+    ['10 fields', JSON.stringify([...fields, 'extra'])],
     ['an empty array', '[]'],
-    ['version 2', withField(raw, 0, 2)],
-    ['version "1"', withField(raw, 0, '1')],
+    ['version 3', withField(raw, 0, 3)],
+    ['version "2"', withField(raw, 0, '2')],
     ['exists true (not 1)', withField(raw, 1, true)],
     ['exists 2', withField(raw, 1, 2)],
     ['deleted "0"', withField(raw, 2, '0')],
@@ -102,6 +115,7 @@ describe('encodeEntry / decodeEntry', () => {
     ['revokedAt as object', withField(raw, 4, {})],
     ['checkedAt null', withField(raw, 5, null)],
     ['freshUntil as string', withField(raw, 6, 'soon')],
+    ['a role that is not a string', withField(raw, 7, 1)],
   ])('rejects %s as corrupt', (_, input) => {
     expect(decodeEntry(SECRET, USER, input)).toEqual({ ok: false, reason: 'corrupt' })
   })
@@ -115,7 +129,7 @@ describe('encodeEntry / decodeEntry', () => {
     ['a numeric signature', 12345],
     ['a null signature', null],
   ])('rejects %s as corrupt or bad-signature without throwing', (_, bad) => {
-    const result = decodeEntry(SECRET, USER, withField(raw, 7, bad))
+    const result = decodeEntry(SECRET, USER, withField(raw, 8, bad))
     expect(result.ok).toBe(false)
     expect(['corrupt', 'bad-signature']).toContain(result.ok ? undefined : result.reason)
   })

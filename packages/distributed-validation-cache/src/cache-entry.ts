@@ -8,8 +8,13 @@ export interface CacheEntry {
   freshUntil: number
 }
 
-const VERSION = 1
-type Wire = [version: number, exists: 0 | 1, deleted: 0 | 1, bannedUntil: number | null, revokedAt: number | null, checkedAt: number, freshUntil: number, signature: string]
+// 2: the role joined the state. A version-1 entry is `outdated`: a miss, not tampering.
+const VERSION = 2
+type Wire = [
+  version: number, exists: 0 | 1, deleted: 0 | 1, bannedUntil: number | null, revokedAt: number | null, checkedAt: number,
+  freshUntil: number, role: string | null, signature: string,
+]
+const FIELDS = 8
 
 // The user id is inside the signed payload but not in the value: an entry copied to another
 // user's key fails verification instead of granting that user the copied state.
@@ -19,11 +24,11 @@ function payload(userId: string, fields: unknown[]): string {
 
 export function encodeEntry(secret: string, userId: string, entry: CacheEntry): string {
   const { state } = entry
-  const fields = [VERSION, state.exists ? 1 : 0, state.deleted ? 1 : 0, state.bannedUntil, state.sessionsRevokedAt, entry.checkedAt, entry.freshUntil]
+  const fields = [VERSION, state.exists ? 1 : 0, state.deleted ? 1 : 0, state.bannedUntil, state.sessionsRevokedAt, entry.checkedAt, entry.freshUntil, state.role ?? null]
   return JSON.stringify([...fields, sign(secret, payload(userId, fields))])
 }
 
-export type DecodeResult = { ok: true; entry: CacheEntry } | { ok: false; reason: 'corrupt' | 'bad-signature' }
+export type DecodeResult = { ok: true; entry: CacheEntry } | { ok: false; reason: 'corrupt' | 'bad-signature' | 'outdated' }
 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isFlag = (v: unknown): v is 0 | 1 => v === 0 || v === 1
@@ -35,14 +40,13 @@ export function decodeEntry(secret: string, userId: string, raw: string): Decode
   } catch {
     return { ok: false, reason: 'corrupt' }
   }
-  if (!Array.isArray(wire) || wire.length !== 8) return { ok: false, reason: 'corrupt' }
-  const [version, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, signature] = wire as Wire
+  if (Array.isArray(wire) && wire.length === 8 && wire[0] === 1) return { ok: false, reason: 'outdated' }
+  if (!Array.isArray(wire) || wire.length !== FIELDS + 1) return { ok: false, reason: 'corrupt' }
+  const [version, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, role, signature] = wire as Wire
   const wellFormed = version === VERSION && isFlag(exists) && isFlag(deleted) && (bannedUntil === null || isTime(bannedUntil)) &&
-    (revokedAt === null || isTime(revokedAt)) && isTime(checkedAt) && isTime(freshUntil)
+    (revokedAt === null || isTime(revokedAt)) && isTime(checkedAt) && isTime(freshUntil) && (role === null || typeof role === 'string')
   if (!wellFormed) return { ok: false, reason: 'corrupt' }
-  if (!verify(secret, payload(userId, wire.slice(0, 7)), signature)) return { ok: false, reason: 'bad-signature' }
-  return {
-    ok: true,
-    entry: { state: interned({ exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt }), checkedAt, freshUntil },
-  }
+  if (!verify(secret, payload(userId, wire.slice(0, FIELDS)), signature)) return { ok: false, reason: 'bad-signature' }
+  const state = interned({ exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt, ...(role === null ? {} : { role }) })
+  return { ok: true, entry: { state, checkedAt, freshUntil } }
 }

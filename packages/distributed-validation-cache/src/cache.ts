@@ -29,6 +29,8 @@ export interface ValidationResult {
   reason: string
   /** When the user source was last asked about this user (epoch ms), or null. */
   checkedAt: number | null
+  /** The user's `app_metadata.role` as cached with the state (null: none, or unknown). */
+  role: string | null
 }
 
 export interface PropagationResult {
@@ -231,7 +233,7 @@ export class ValidationCache {
   #answer({ entry, tier }: Resolved, issuedAt: number | undefined, now: number, durationMs?: number, record = true): ValidationResult {
     const verdict = entry ? decide(entry.state, issuedAt, now) : 'unavailable'
     if (record) this.#emit(durationMs === undefined ? { type: 'validation', verdict, tier } : { type: 'validation', verdict, tier, durationMs })
-    return { valid: verdict === 'active', verdict, tier, reason: explain(verdict, entry?.state), checkedAt: entry?.checkedAt ?? null }
+    return { valid: verdict === 'active', verdict, tier, reason: explain(verdict, entry?.state), checkedAt: entry?.checkedAt ?? null, role: entry?.state.role ?? null }
   }
 
   readonly #emit = (event: CacheEvent): void => {

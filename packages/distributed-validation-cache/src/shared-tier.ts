@@ -34,7 +34,8 @@ export class SharedTier {
     if (raw === null) return {}
     const decoded = decodeEntry(this.options.secret, userId, raw)
     if (!decoded.ok) {
-      if (recount) this.options.emit({ type: 'tampered', reason: decoded.reason })
+      // An entry of an older version (a rolling deploy) is a plain miss; anything else is tampering.
+      if (recount && decoded.reason !== 'outdated') this.options.emit({ type: 'tampered', reason: decoded.reason })
       return {}
     }
     const { entry } = decoded

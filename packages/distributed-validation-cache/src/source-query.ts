@@ -22,7 +22,7 @@ export async function querySource(source: UserSource, userId: string, timeoutMs:
     if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
     breaker.success()
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
-    return { ok: true, state: result ? interned(withinDateRange(result)) : MISSING_USER }
+    return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER }
   } catch (error) {
     breaker.failure()
     const timedOut = error instanceof SourceTimeout
@@ -32,9 +32,14 @@ export async function querySource(source: UserSource, userId: string, timeoutMs:
   }
 }
 
-/** Any source's times as a Date can hold them: a custom source may say 1e300 for "forever". */
-function withinDateRange(state: UserState): UserState {
+/**
+ * Any source's state in the one form the cache keeps: times a Date can hold (a custom source may
+ * say 1e300 for "forever"), and no `role` key when there is no role.
+ */
+function normalized(state: UserState): UserState {
   const bannedUntil = clampTime(state.bannedUntil)
   const sessionsRevokedAt = clampTime(state.sessionsRevokedAt)
-  return bannedUntil === state.bannedUntil && sessionsRevokedAt === state.sessionsRevokedAt ? state : { ...state, bannedUntil, sessionsRevokedAt }
+  const hasRole = typeof state.role === 'string'
+  if (bannedUntil === state.bannedUntil && sessionsRevokedAt === state.sessionsRevokedAt && (hasRole || !('role' in state))) return state
+  return { exists: state.exists, deleted: state.deleted, bannedUntil, sessionsRevokedAt, ...(hasRole ? { role: state.role } : {}) }
 }

@@ -74,6 +74,14 @@ describe('interned', () => {
     expect(interned({ ...MISSING_USER })).toBe(MISSING_USER)
   })
 
+  it('shares one frozen object per role for active users with a role', () => {
+    const admin = interned(user({ role: 'admin' }))
+    expect(admin).toBe(interned(user({ role: 'admin' })))
+    expect(admin).toEqual(user({ role: 'admin' }))
+    expect(Object.isFrozen(admin)).toBe(true)
+    expect(interned(user({ role: null }))).toBe(interned({ ...active }))
+  })
+
   it('keeps any state that carries more than that, unchanged', () => {
     for (const state of [user({ bannedUntil: NOW }), user({ sessionsRevokedAt: NOW }), user({ deleted: true }), user({ exists: false, deleted: true })]) {
       expect(interned(state)).toBe(state)

@@ -9,7 +9,15 @@ export interface UserState {
   bannedUntil: number | null
   /** Epoch ms; sessions issued before this are revoked. */
   sessionsRevokedAt: number | null
+  /**
+   * `app_metadata.role` (raw_app_meta_data in SQL), the place for roles users cannot edit.
+   * Cached and broadcast like a ban, so a demotion reaches every instance as fast. Absent: none.
+   */
+  role?: string | null
 }
+
+/** Longest role kept: a role is a name, and the cache signs and stores it for every user. */
+export const MAX_ROLE_LENGTH = 64
 
 /**
  * The last instant a Date can hold (±8.64e15 ms). A permanent ban (`banned_until = 'infinity'`)
@@ -27,13 +35,22 @@ export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 
 export const MISSING_USER: UserState = Object.freeze({ exists: false, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
 const ACTIVE_USER: UserState = Object.freeze({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
 
+const ACTIVE_WITH_ROLE = new Map<string, UserState>()
+const MAX_INTERNED_ROLES = 32 // apps have a handful; beyond it states are simply not shared
+
 /**
- * One shared, frozen object for the two states almost every user is in: L1 holds one entry per
- * user, and a state object of its own for each would cost ~56 bytes a user for nothing.
+ * One shared, frozen object for the states almost every user is in (active with no role or a
+ * common one, missing): L1 holds one entry per user, and a state object of its own for each
+ * would cost ~56 bytes a user for nothing.
  */
 export function interned(state: UserState): UserState {
   if (state.bannedUntil !== null || state.sessionsRevokedAt !== null || state.deleted) return state
-  return state.exists ? ACTIVE_USER : MISSING_USER
+  if (!state.exists) return MISSING_USER
+  const role = state.role ?? null
+  if (role === null) return ACTIVE_USER
+  let shared = ACTIVE_WITH_ROLE.get(role)
+  if (!shared && ACTIVE_WITH_ROLE.size < MAX_INTERNED_ROLES) ACTIVE_WITH_ROLE.set(role, (shared = Object.freeze({ ...ACTIVE_USER, role })))
+  return shared ?? state
 }
 
 /**
@@ -54,7 +71,8 @@ const isTime = (v: unknown) => v === null || (typeof v === 'number' && Number.is
 export function isUserState(value: unknown): value is UserState {
   if (typeof value !== 'object' || value === null) return false
   const s = value as Record<string, unknown>
-  return typeof s.exists === 'boolean' && typeof s.deleted === 'boolean' && isTime(s.bannedUntil) && isTime(s.sessionsRevokedAt)
+  const role = s.role === undefined || s.role === null || (typeof s.role === 'string' && s.role.length <= MAX_ROLE_LENGTH)
+  return typeof s.exists === 'boolean' && typeof s.deleted === 'boolean' && isTime(s.bannedUntil) && isTime(s.sessionsRevokedAt) && role
 }
 
 /** A user who may not get in whatever the session: cached for the shorter, negative TTL. */

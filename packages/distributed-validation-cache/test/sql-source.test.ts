@@ -82,6 +82,23 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     expect(await s.fetchUser(selfBanned, signal)).toMatchObject({ bannedUntil: null, deleted: false })
   })
 
+  it('reads the role from raw_app_meta_data (never user metadata), and caches it with the state', async () => {
+    const admin = await insert({ raw_app_meta_data: JSON.stringify({ role: 'admin' }) })
+    const odd = await insert({ raw_app_meta_data: JSON.stringify({ role: 1 }) }) // not a role name: no role
+    const self = await insert({ raw_user_meta_data: JSON.stringify({ role: 'admin' }) })
+    const signal = AbortSignal.timeout(5_000)
+    expect(await target.source.fetchUser(admin, signal)).toEqual({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' })
+    expect(await target.source.fetchUser(odd, signal)).not.toHaveProperty('role')
+    expect(await target.source.fetchUser(self, signal)).not.toHaveProperty('role')
+    let queries = 0
+    const counted = { ...target.source, fetchUser: (id: string, s: AbortSignal) => (queries++, target.source.fetchUser(id, s)) }
+    const cache = createValidationCache({ source: counted, store: memoryStore() })
+    for (const _ of [1, 2, 3]) expect(await cache.validate(admin, { issuedAt: Date.now() })).toMatchObject({ verdict: 'active', role: 'admin' })
+    expect((await cache.validate(self, { issuedAt: Date.now() })).role).toBeNull()
+    expect(queries).toBe(2)
+    await cache.close()
+  })
+
   it('persists the revocation time in raw_app_meta_data to the millisecond, keeping other keys, and clears it', async () => {
     const id = await insert({ raw_app_meta_data: JSON.stringify({ role: 'admin', provider: 'email' }) })
     const at = Date.now() - 123

@@ -64,11 +64,22 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
     expect((await cache.validate(randomUUID())).verdict).toBe('unavailable')
   })
 
+  it('reads the role from app_metadata, never from user_metadata', async () => {
+    const admin = addUser({ app_metadata: { provider: 'email', role: 'admin' } })
+    expect((await source.fetchUser(admin, AbortSignal.timeout(2_000)))?.role).toBe('admin')
+    const self = addUser()
+    gotrue.users.get(self)!.user_metadata = { role: 'admin' }
+    expect((await source.client.auth.admin.getUserById(self)).data.user?.user_metadata).toEqual({ role: 'admin' })
+    expect(await source.fetchUser(self, AbortSignal.timeout(2_000))).not.toHaveProperty('role')
+  })
+
   it('a user-editable "ban" in user_metadata is ignored', async () => {
     const id = addUser()
-    gotrue.users.get(id)!.app_metadata = { provider: 'email' }
-    ;(gotrue.users.get(id) as unknown as { user_metadata: unknown }).user_metadata = { banned_until: '2999-01-01T00:00:00Z' }
-    expect(await verdictOf(id)).toBe('active')
+    gotrue.users.get(id)!.user_metadata = { banned_until: '2999-01-01T00:00:00Z' }
+    // The planted ban really reaches the client (supabase-js hands user_metadata through)…
+    const { data } = await source.client.auth.admin.getUserById(id)
+    expect(data.user?.user_metadata).toEqual({ banned_until: '2999-01-01T00:00:00Z' })
+    expect(await verdictOf(id)).toBe('active') // …and the source ignores it
   })
 
   it('persists revocation in app_metadata through PUT, keeping the other keys, and reads it back', async () => {

@@ -2,7 +2,7 @@ import type { PropagationResult, ValidationCache } from '../cache.js'
 import { RevocationError } from '../errors.js'
 import type { UserAdmin } from './user-admin.js'
 
-export const ADMIN_ACTIONS = ['ban', 'unban', 'delete', 'restore', 'revoke'] as const
+export const ADMIN_ACTIONS = ['ban', 'unban', 'delete', 'restore', 'revoke', 'role'] as const
 export type AdminAction = (typeof ADMIN_ACTIONS)[number]
 
 export interface AdminOutcome extends PropagationResult {
@@ -14,11 +14,14 @@ export interface AdminOutcome extends PropagationResult {
   /** Tries at persisting that revocation. */
   attempts?: number
   bannedUntil?: string
+  role?: string | null
   /** What is left to do, when something is. */
   warning?: string
 }
 
 const REVOKE_ATTEMPTS = 2
+/** A role is a short name; the cache keeps at most MAX_ROLE_LENGTH characters of one. */
+export const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/
 
 /**
  * One admin change: the user store first, then the fleet. Ban and delete also revoke the user's
@@ -32,7 +35,7 @@ export async function runAdminAction(
   { cache, admin }: { cache: ValidationCache; admin: UserAdmin },
   userId: string,
   action: AdminAction,
-  input: { until?: Date } = {},
+  input: { until?: Date; role?: string | null } = {},
 ): Promise<AdminOutcome> {
   switch (action) {
     case 'ban': {
@@ -51,6 +54,12 @@ export async function runAdminAction(
       return { action, stored: true, ...(await cache.refresh(userId)) } // not cache.restore(): revocations stay
     case 'revoke':
       return { action, stored: true, ...(await cache.revoke(userId)) }
+    case 'role': {
+      const role = input.role ?? null
+      if (role !== null && !ROLE.test(role)) throw new TypeError(`role must match ${ROLE} or be null`)
+      await admin.setRole(userId, role)
+      return { action, stored: true, role, ...(await cache.refresh(userId)) } // a demotion reaches the fleet like a ban
+    }
   }
 }
 

@@ -15,6 +15,8 @@ export interface UserAdmin {
   softDelete(userId: string): Promise<void>
   /** Undo a soft delete. Supabase cannot: its soft delete anonymizes the user for good. */
   restore(userId: string): Promise<void>
+  /** Sets (or, with null, removes) app_metadata.role; the caller then refreshes the cache. */
+  setRole(userId: string, role: string | null): Promise<void>
   list(): Promise<AdminUserView[]>
   /** raw_app_meta_data.role, read from the store now: a role removed there stops working at once. */
   roleOf(userId: string): Promise<string | null>
@@ -46,6 +48,8 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
     unban: (userId) => update(userId, 'banned_until = null'),
     softDelete: (userId) => update(userId, 'deleted_at = now()'),
     restore: (userId) => update(userId, 'deleted_at = null'),
+    setRole: (userId, role) => update(userId, `raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - 'role'
+      else coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('role', $2::text) end`, [role]),
     async roleOf(userId) {
       const [row] = await run(`select raw_app_meta_data ->> 'role' as role from auth.users where id = $1::uuid and deleted_at is null`, [userId])
       return (row?.role as string | null | undefined) ?? null
@@ -73,6 +77,8 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
     ban: async (userId, until) => check(await client.auth.admin.updateUserById(userId, { ban_duration: `${Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))}s` })),
     unban: async (userId) => check(await client.auth.admin.updateUserById(userId, { ban_duration: 'none' })),
     softDelete: async (userId) => check(await client.auth.admin.deleteUser(userId, true)),
+    // GoTrue merges app_metadata key by key; a null role is no role.
+    setRole: async (userId, role) => check(await client.auth.admin.updateUserById(userId, { app_metadata: { role } })),
     restore: async () => {
       throw new UnsupportedAdminActionError('Supabase cannot restore a soft-deleted user (its soft delete anonymizes the account)')
     },

@@ -32,7 +32,7 @@ export async function checkSession(cache: ValidationCache, token: TokenLike): Pr
   try {
     return await cache.validate(token.sub, { issuedAt: typeof signedInAt === 'number' ? signedInAt : undefined })
   } catch (error) {
-    if (error instanceof InvalidUserIdError) return { valid: false, verdict: 'missing', tier: 'none', reason: error.message, checkedAt: null }
+    if (error instanceof InvalidUserIdError) return refusal(error.message)
     throw error
   }
 }
@@ -64,7 +64,7 @@ export function claimOf(token: TokenLike): SessionClaim {
 export async function sessionEnding(cache: ValidationCache, token: TokenLike, before: SessionClaim | null): Promise<ValidationResult | null> {
   token[SIGNED_IN_AT] = before ? before.signedInAt : Date.now()
   if (before && (token.sub ?? null) !== (before.sub ?? null)) {
-    return { valid: false, verdict: 'missing', tier: 'none', reason: "the session's subject changed outside sign-in", checkedAt: null }
+    return refusal("the session's subject changed outside sign-in")
   }
   const result = await checkSession(cache, token)
   return result && !result.valid && result.verdict !== 'unavailable' ? result : null
@@ -81,6 +81,11 @@ export async function signInRefusal(cache: ValidationCache, userId: unknown): Pr
     if (!(error instanceof InvalidUserIdError)) throw error // checkSession below answers `missing`
   })
   const result = await checkSession(cache, { sub: typeof userId === 'string' ? userId : null, [SIGNED_IN_AT]: Date.now() })
-  if (!result) return { valid: false, verdict: 'missing', tier: 'none', reason: 'the signed-in user has no id', checkedAt: null }
+  if (!result) return refusal('the signed-in user has no id')
   return !result.valid && result.verdict !== 'unavailable' ? result : null
+}
+
+/** A session that ends before any lookup: it names no valid user. */
+function refusal(reason: string): ValidationResult {
+  return { valid: false, verdict: 'missing', tier: 'none', reason, checkedAt: null, role: null }
 }

@@ -8,7 +8,7 @@ import { sign, verify } from '../signing.js'
  */
 export const VERDICT_HEADER = 'x-dvc-verdict'
 
-type Forwarded = Pick<ValidationResult, 'valid' | 'verdict' | 'tier' | 'reason' | 'checkedAt'>
+type Forwarded = ValidationResult
 
 // A key of its own, so a sealed verdict is never also a valid signature of anything else.
 const keyOf = (secret: string) => sign(secret, 'dvc verdict header v1')
@@ -17,7 +17,7 @@ const boundTo = (sub: string, rawToken: string) => `${sub}\n${createHash('sha256
 
 /** The verdict, bound to the subject and the exact session token it was reached for. */
 export function sealVerdict(secret: string, result: Forwarded, sub: string, rawToken: string): string {
-  const body = Buffer.from(JSON.stringify([result.verdict, result.tier, result.reason, result.checkedAt])).toString('base64url')
+  const body = Buffer.from(JSON.stringify([result.verdict, result.tier, result.reason, result.checkedAt, result.role])).toString('base64url')
   return `${body}.${sign(keyOf(secret), `${body}\n${boundTo(sub, rawToken)}`)}`
 }
 
@@ -28,6 +28,7 @@ export function sealVerdict(secret: string, result: Forwarded, sub: string, rawT
 export function openVerdict(secret: string, header: string | null, sub: string, rawToken: string): Forwarded | null {
   const [body, signature, extra] = header?.split('.') ?? []
   if (!body || extra !== undefined || !verify(keyOf(secret), `${body}\n${boundTo(sub, rawToken)}`, signature)) return null
-  const [verdict, tier, reason, checkedAt] = JSON.parse(Buffer.from(body, 'base64url').toString()) as [Forwarded['verdict'], Forwarded['tier'], string, number | null]
-  return { valid: verdict === 'active', verdict, tier, reason, checkedAt }
+  const fields = JSON.parse(Buffer.from(body, 'base64url').toString()) as [Forwarded['verdict'], Forwarded['tier'], string, number | null, string | null]
+  const [verdict, tier, reason, checkedAt, role] = fields
+  return { valid: verdict === 'active', verdict, tier, reason, checkedAt, role }
 }

@@ -1,4 +1,4 @@
-import { clampTime, PERMANENT, type UserState } from '../user-state.js'
+import { clampTime, MAX_ROLE_LENGTH, PERMANENT, type UserState } from '../user-state.js'
 
 /**
  * A row of Supabase's `auth.users` (or the admin API's user object) as far as validation cares:
@@ -9,6 +9,8 @@ export interface AuthUserFields {
   banned_until?: string | Date | number | null
   deleted_at?: string | Date | number | null
   sessions_revoked_at?: string | number | null
+  /** app_metadata.role; anything but a short string is no role. */
+  role?: unknown
 }
 
 /** Where the revocation time lives: `raw_app_meta_data` in SQL, `app_metadata` in the admin API. */
@@ -20,6 +22,7 @@ export function stateFromAuthUser(user: AuthUserFields): UserState {
     deleted: user.deleted_at !== undefined && user.deleted_at !== null,
     bannedUntil: toTime(user.banned_until, 'banned_until'),
     sessionsRevokedAt: toTime(user.sessions_revoked_at, REVOKED_AT_KEY),
+    ...(typeof user.role === 'string' && user.role.length <= MAX_ROLE_LENGTH ? { role: user.role } : {}),
   }
 }
 

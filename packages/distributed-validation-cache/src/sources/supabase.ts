@@ -36,7 +36,7 @@ export function supabaseSource(options: SupabaseSourceOptions): UserSource & { c
         throw error
       }
       const user = data.user as typeof data.user & AuthUserFields
-      return stateFromAuthUser({ ...user, sessions_revoked_at: user.app_metadata?.[REVOKED_AT_KEY] as string | null | undefined })
+      return stateFromAuthUser({ ...user, sessions_revoked_at: user.app_metadata?.[REVOKED_AT_KEY] as string | null | undefined, role: user.app_metadata?.role })
     },
     async setSessionsRevokedAt(userId, at) {
       // GoTrue merges app_metadata key by key, so roles and providers stay as they are.

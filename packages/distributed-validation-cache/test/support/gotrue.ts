@@ -10,6 +10,8 @@ export interface FakeUser {
   id: string
   email: string
   app_metadata: Record<string, unknown>
+  /** What the user may edit themselves: the source must never read a ban or a role from it. */
+  user_metadata?: Record<string, unknown>
   banned_until?: string
   deleted_at?: string
 }
@@ -102,7 +104,7 @@ export class FakeGoTrue {
     const now = new Date().toISOString()
     return {
       id: user.id, aud: 'authenticated', role: 'authenticated', email: user.email, email_confirmed_at: now, phone: '',
-      confirmed_at: now, last_sign_in_at: now, app_metadata: user.app_metadata, user_metadata: {}, identities: [],
+      confirmed_at: now, last_sign_in_at: now, app_metadata: user.app_metadata, user_metadata: user.user_metadata ?? {}, identities: [],
       created_at: now, updated_at: now, is_anonymous: false,
       ...(user.banned_until ? { banned_until: user.banned_until } : {}),
       ...(user.deleted_at ? { deleted_at: user.deleted_at } : {}),

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server'
 import {
-  ADMIN_ACTIONS, assertUserId, InvalidUserIdError, parseDuration, RevocationError, runAdminAction, UnsupportedAdminActionError,
+  ADMIN_ACTIONS, assertUserId, InvalidUserIdError, parseDuration, RevocationError, ROLE, runAdminAction, UnsupportedAdminActionError,
   UserNotFoundError, type AdminAction,
 } from 'distributed-validation-cache'
 import { refusedAsCrossSite } from 'distributed-validation-cache/next'
@@ -10,7 +10,7 @@ type Context = { params: Promise<{ id: string; action: string }> }
 const MAX_BAN_MS = 100 * 365 * 86_400_000
 
 /**
- * POST /api/admin/users/{id}/{ban|unban|delete|restore|revoke}: the user store first, then the
+ * POST /api/admin/users/{id}/{ban|unban|delete|restore|revoke|role}: the user store first, then the
  * fleet (runAdminAction). Admins only; from the app's pages or a script sending JSON, never from
  * another site (refusedAsCrossSite). The answer says what happened, partial outcomes included.
  */
@@ -28,9 +28,9 @@ export async function POST(request: NextRequest, context: Context) {
   if (!(ADMIN_ACTIONS as readonly string[]).includes(action)) return Response.json({ error: 'not_found', reason: `unknown action; use one of ${ADMIN_ACTIONS.join(', ')}` }, { status: 404 })
   try {
     assertUserId(id, true) // before the user store sees it
-    const until = action === 'ban' ? await banEnd(request) : undefined
-    if (typeof until === 'string') return Response.json({ error: 'bad_request', reason: until }, { status: 400 })
-    return Response.json(await runAdminAction(rt, id, action as AdminAction, { until }))
+    const input = action === 'ban' ? await banEnd(request) : action === 'role' ? await roleOf(request) : {}
+    if (typeof input === 'string') return Response.json({ error: 'bad_request', reason: input }, { status: 400 })
+    return Response.json(await runAdminAction(rt, id, action as AdminAction, input))
   } catch (error) {
     if (error instanceof InvalidUserIdError) return Response.json({ error: 'bad_request', reason: error.message }, { status: 400 })
     const cause = error instanceof RevocationError ? error.cause : error
@@ -41,17 +41,26 @@ export async function POST(request: NextRequest, context: Context) {
   }
 }
 
-/** `{"until": ISO}` or `{"duration": "24h"}`; a string is the reason it is not acceptable. */
-async function banEnd(request: Request): Promise<Date | string> {
+/** The JSON body, or the reason it is not acceptable. */
+async function jsonBody(request: Request, shape: string): Promise<Record<string, unknown> | string> {
   if (!request.headers.get('content-type')?.startsWith('application/json')) return 'send Content-Type: application/json'
-  let body: { until?: unknown; duration?: unknown }
-  try {
-    body = (await request.json()) as typeof body
-  } catch {
-    return 'body must be JSON: {"until": "<ISO date>"} or {"duration": "24h"}'
-  }
-  const end = typeof body?.until === 'string' ? Date.parse(body.until) : Date.now() + (parseDuration(body?.duration) ?? Number.NaN)
+  const body: unknown = await request.json().catch(() => undefined)
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : `body must be JSON: ${shape}`
+}
+
+/** `{"until": ISO}` or `{"duration": "24h"}`; a string is the reason it is not acceptable. */
+async function banEnd(request: Request): Promise<{ until: Date } | string> {
+  const body = await jsonBody(request, '{"until": "<ISO date>"} or {"duration": "24h"}')
+  if (typeof body === 'string') return body
+  const end = typeof body.until === 'string' ? Date.parse(body.until) : Date.now() + (parseDuration(body.duration) ?? Number.NaN)
   if (!Number.isFinite(end)) return '"until" must be an ISO date, or "duration" a duration like "24h", "30 m" or "3600" (seconds)'
   if (end <= Date.now() || end > Date.now() + MAX_BAN_MS) return 'the ban must end in the future and within 100 years'
-  return new Date(end)
+  return { until: new Date(end) }
+}
+
+/** `{"role": "admin"}`, or `{"role": null}` to remove it. */
+async function roleOf(request: Request): Promise<{ role: string | null } | string> {
+  const body = await jsonBody(request, '{"role": "admin"} or {"role": null}')
+  if (typeof body === 'string') return body
+  return body.role === null || (typeof body.role === 'string' && ROLE.test(body.role)) ? { role: body.role } : `"role" must match ${ROLE} or be null`
 }
