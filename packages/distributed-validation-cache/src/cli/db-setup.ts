@@ -4,7 +4,6 @@
  * only with --demo-users, on PGlite too: run in a user's app, anything else would hand out a known login.
  * Refuses Supabase's own schema.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs'
 import {
   DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers,
   type SqlRunner,
@@ -53,17 +52,7 @@ async function openDatabase(): Promise<Database> {
       + 'create demo users in its dashboard instead.')
   }
   const dir = process.env.PGLITE_DATA_DIR || DEFAULT_PGLITE_DIR
-  let step = 'create'
-  try {
-    mkdirSync(dir, { recursive: true })
-    step = 'write to'
-    accessSync(dir, constants.W_OK) // an existing read-only folder: PGlite's own error would not name it
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-    throw new Error(`cannot ${step} the PGlite data folder ${dir} (${code}): `
-      + 'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres')
-  }
-  const db = await openPglite(dir)
+  const db = await openPglite(dir) // creates the folder, or says in one line why it cannot
   return { run: pgliteRunner(db), close: () => db.close(), where: `embedded PGlite at ${dir}`, embedded: true }
 }
 
