@@ -13,5 +13,6 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|login|api/auth|api/validation/webhook).*)'],
+  // Whole path segments only: /login-x or /api/authz must not skip the check.
+  matcher: ['/((?!(?:_next/static|_next/image|favicon\\.ico|login|api/auth|api/validation/webhook)(?:/|$)).*)'],
 }

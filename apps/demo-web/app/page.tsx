@@ -19,7 +19,7 @@ export default async function Home() {
         <dt>Verdict</dt><dd data-testid="verdict">{result.verdict}</dd>
         <dt>Served by</dt><dd data-testid="instance">{rt.instance}</dd>
       </dl>
-      {token.role === 'admin' && <p><a href="/admin">Users</a> · <a href="/observability">Observability</a></p>}
+      {result.role === 'admin' && <p><a href="/admin">Users</a> · <a href="/observability">Observability</a></p>}
     </main>
   )
 }

@@ -80,10 +80,12 @@ async function create(): Promise<Runtime> {
  * store's (raw_app_meta_data.role), cached with the user's state — not the token's claim — so a
  * demotion through the admin API (or the webhook) takes effect on every instance at once.
  */
-export async function adminOf(request: Request | { headers: Headers }): Promise<string | null> {
+export async function adminOf(request: Request | { headers: Headers }, { fresh = false } = {}): Promise<string | null> {
   const rt = await runtime()
-  const session = await validatedSession(request, rt.cache, { secret: rt.secret })
-  return session?.result.valid && session.result.role === 'admin' ? session.token.sub : null
+  const session = await validatedSession(request, rt.cache, { secret: rt.secret, fresh })
+  const { valid, role, tier } = session?.result ?? {}
+  // fresh (an action): validated now, and never on a stale role kept while the user store is down.
+  return valid && role === 'admin' && !(fresh && tier === 'stale') ? session!.token.sub : null
 }
 
 export const isAdmin = async (request: Request) => (await adminOf(request)) !== null

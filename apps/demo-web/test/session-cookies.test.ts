@@ -34,6 +34,14 @@ describe.skipIf(!servicesUp)('demo-web: two session cookies in one request', () 
   // What Vercel's edge sends on: the original scheme. Without it next start says http.
   const viaVercel = { 'x-forwarded-proto': 'https' }
 
+  it('paths that only begin like an excluded one (/login-x, /api/authz) are still checked', async () => {
+    const cookie = `${SECURE}=${await tokenOf(banned)}`
+    for (const path of ['/login-x', '/api/authz/anything', '/api/validation/webhookX']) {
+      const response = await fetch(`${https.url}${path}`, { headers: { cookie }, redirect: 'manual' })
+      expect([307, 401], path).toContain(response.status) // refused by the proxy, not a 404 past it
+    }
+  })
+
   for (const [label, app, extra] of [['NEXTAUTH_URL=https://…', () => https, {}], ['VERCEL=1', () => vercel, viaVercel]] as const) {
     it(`${label}: next-auth signs in with the __Secure- cookie`, async () => {
       const cookie = await signIn(app().url, active.email, active.password, extra)

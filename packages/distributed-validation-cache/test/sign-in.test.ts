@@ -41,7 +41,27 @@ describe('next-auth v4: signing in right after an unban the cache has not heard 
     const ctx = setup()
     const options = withValidation({ providers: [] }, ctx.cache)
     expect(await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null } as never)).toBe(false)
-    await expect(options.callbacks!.jwt!({ token: { sub: ctx.id }, user: { id: ctx.id }, account: null } as never)).resolves.toMatchObject({ sub: ctx.id })
+    const token = (await options.callbacks!.jwt!({ token: { sub: ctx.id }, user: { id: ctx.id }, account: null } as never)) as JWT
+    expect(token.sub).toBe(ctx.id)
+    // A sign-in that raced a ban carries no sign-in time, so the ban's revocation covers it too.
+    expect(token.dvc_signed_in_at).toBe(0)
+  })
+
+  it('an active user signs in without an extra user-store query; only a refusal is re-read at the source', async () => {
+    const ctx = setup()
+    ctx.source.update(ctx.id, { bannedUntil: null })
+    const options = withValidation({ providers: [] }, ctx.cache)
+    expect(await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null } as never)).toBe(true)
+    expect(await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null } as never)).toBe(true)
+    expect(ctx.source.queries).toBe(1)
+  })
+
+  it('an email provider asking to send a link is not a sign-in yet: no lookup', async () => {
+    const ctx = setup()
+    const options = withValidation({ providers: [] }, ctx.cache)
+    const result = await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null, email: { verificationRequest: true } } as never)
+    expect(result).toBe(true)
+    expect(ctx.source.queries).toBe(0)
   })
 
   it("keeps the app's own signIn refusal or redirect", async () => {

@@ -71,17 +71,21 @@ export async function sessionEnding(cache: ValidationCache, token: TokenLike, be
 }
 
 /**
- * The verdict that refuses a sign-in, or null to let it go on. The user source has just spoken
- * (authorize read the row), so the cache re-reads the user and tells the fleet first: a ban
- * lifted in the store without a webhook must not refuse the new session on any instance, and a
- * user the store bans is refused here, in the signIn callback, as a clean AccessDenied.
+ * The verdict that refuses a sign-in, or null to let it go on; a user refused here gets a clean
+ * AccessDenied from the signIn callback. The user source has just spoken (authorize read the
+ * row), so a refusal from the cache is checked again at the source — and the fleet told — before
+ * it stands: a ban lifted in the store without a webhook must not refuse the new session on any
+ * instance. Only a refusal costs that re-read, so sign-ins cannot be used to flood the source.
  */
 export async function signInRefusal(cache: ValidationCache, userId: unknown): Promise<ValidationResult | null> {
-  if (typeof userId === 'string') await cache.refresh(userId).catch((error: unknown) => {
-    if (!(error instanceof InvalidUserIdError)) throw error // checkSession below answers `missing`
-  })
-  const result = await checkSession(cache, { sub: typeof userId === 'string' ? userId : null, [SIGNED_IN_AT]: Date.now() })
+  const sub = typeof userId === 'string' ? userId : null
+  const check = () => checkSession(cache, { sub, [SIGNED_IN_AT]: Date.now() })
+  let result = await check()
   if (!result) return refusal('the signed-in user has no id')
+  if (!result.valid && result.verdict !== 'unavailable' && result.tier !== 'none') {
+    await cache.refresh(sub!) // tier none: an invalid id, which refresh() would reject too
+    result = (await check())!
+  }
   return !result.valid && result.verdict !== 'unavailable' ? result : null
 }
 

@@ -16,7 +16,8 @@ export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 's
       ...config.callbacks,
       async signIn(params) {
         const allowed = userSignIn ? await userSignIn(params) : true
-        if (allowed !== true) return allowed // the app's own refusal or redirect
+        // The app's own refusal or redirect; and an email provider asking before the user proved anything.
+        if (allowed !== true || params.email?.verificationRequest) return allowed
         return !(await signInRefusal(cache, params.user.id)) // false: Auth.js answers AccessDenied
       },
       async jwt(params) {

@@ -1,6 +1,6 @@
 import type { AuthOptions } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
-import { claimOf, SessionInvalidError, sessionEnding, signInRefusal } from './session-check.js'
+import { claimOf, SessionInvalidError, SIGNED_IN_AT, sessionEnding, signInRefusal } from './session-check.js'
 
 /**
  * Wraps next-auth v4 options so every session read re-validates the user through the cache.
@@ -18,7 +18,8 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
       ...authOptions.callbacks,
       async signIn(params) {
         const allowed = userSignIn ? await userSignIn(params) : true
-        if (allowed !== true) return allowed // the app's own refusal or redirect
+        // The app's own refusal or redirect; and an email provider asking before the user proved anything.
+        if (allowed !== true || params.email?.verificationRequest) return allowed
         return !(await signInRefusal(cache, params.user.id)) // false: next-auth answers AccessDenied
       },
       async jwt(params) {
@@ -28,6 +29,7 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
         // next-auth v4 clears the cookie on a throw — but at sign-in a throw is a 500, and signIn
         // has just refused whoever must not get in: a lookup racing a ban ends on the next request.
         if (ended && before) throw new SessionInvalidError(ended.verdict, ended.reason)
+        if (ended) token[SIGNED_IN_AT] = 0 // so the revocation that comes with a ban covers this session too
         return token
       },
       async session(params) {

@@ -19,14 +19,24 @@ export interface SessionCookieOptions {
  */
 export function sessionCookieName(request: { headers: Headers }, options: SessionCookieOptions = {}): string {
   if (options.cookieName) return options.cookieName
-  return (options.secureCookie ?? origin(request.headers).startsWith('https://')) ? SECURE : PLAIN
+  return (options.secureCookie ?? isHttps(origin(request.headers))) ? SECURE : PLAIN
 }
 
 // Mirrors next-auth's detectOrigin(), truthiness tests and `??` included.
 function origin(headers: Headers): string {
   if (process.env.NEXTAUTH_URL) return process.env.NEXTAUTH_URL
-  if (process.env.VERCEL ?? process.env.AUTH_TRUST_HOST) return headers.get('x-forwarded-proto') === 'http' ? 'http://' : 'https://'
+  if (process.env.VERCEL ?? process.env.AUTH_TRUST_HOST) return headers.get('x-forwarded-proto') === 'http' ? 'http://x' : 'https://x'
   return 'http://localhost:3000'
+}
+
+// Mirrors next-auth's parseUrl(): a URL not starting with "http" gets https:// put before it
+// (so "HTTPS://app" is https there too), and the scheme is read as `new URL` reads it.
+function isHttps(url: string): boolean {
+  try {
+    return new URL(url.startsWith('http') ? url : `https://${url}`).protocol === 'https:'
+  } catch {
+    return false // next-auth would throw on it as well: no session cookie is read either way
+  }
 }
 
 /**

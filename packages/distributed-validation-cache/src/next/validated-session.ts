@@ -9,6 +9,14 @@ export interface SessionReadOptions extends SessionCookieOptions {
   secret: string
 }
 
+export interface ValidatedSessionOptions extends SessionReadOptions {
+  /**
+   * Validate now even when the proxy sealed a verdict. For state-changing actions: the seal dates
+   * from when the request's headers arrived, and a body can take minutes to follow them.
+   */
+  fresh?: boolean
+}
+
 export interface ValidatedSession {
   token: JWT & { sub: string }
   /** The verdict; `forwarded` when it is the proxy's, sealed for this very token. */
@@ -21,7 +29,7 @@ export async function readSessionToken(request: Request | { headers: Headers }, 
   const req = asNextRequest(request)
   const cookieName = sessionCookieName(req, options)
   const raw = await getToken({ req, secret: options.secret, cookieName, secureCookie: cookieName.startsWith('__Secure-'), raw: true })
-  if (!raw) return null
+  if (!raw || !isNextAuthJwe(raw)) return null
   const token = await decode({ token: raw, secret: options.secret }).catch(() => null) // garbled, forged, expired
   return token?.sub ? { raw, token: token as JWT & { sub: string } } : null
 }
@@ -31,11 +39,27 @@ export async function readSessionToken(request: Request | { headers: Headers }, 
  * proxy's verdict when it was sealed for the token read here (no second validation), otherwise
  * validated now. Null when the request has no session. Works with a Request or `{ headers }`.
  */
-export async function validatedSession(request: Request | { headers: Headers }, cache: ValidationCache, options: SessionReadOptions): Promise<ValidatedSession | null> {
+export async function validatedSession(request: Request | { headers: Headers }, cache: ValidationCache, options: ValidatedSessionOptions): Promise<ValidatedSession | null> {
   const session = await readSessionToken(request, options)
   if (!session) return null
-  const sealed = openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
+  const sealed = options.fresh ? null : openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
   if (sealed) return { token: session.token, result: sealed, forwarded: true }
   const result = await checkSession(cache, session.token)
   return result && { token: session.token, result, forwarded: false }
+}
+
+/**
+ * next-auth v4 only ever writes `{"alg":"dir","enc":"A256GCM"}` JWEs, but its decode() accepts
+ * what jose allows — PBES2 with thousands of key-derivation rounds among them, costing the server
+ * ~10× a junk cookie's CPU without any secret. Anything else is no session, before decoding.
+ */
+export function isNextAuthJwe(raw: string): boolean {
+  const dot = raw.indexOf('.')
+  if (dot <= 0 || dot > 200) return false
+  try {
+    const header = JSON.parse(Buffer.from(raw.slice(0, dot), 'base64url').toString()) as Record<string, unknown>
+    return header.alg === 'dir' && header.enc === 'A256GCM' && Object.keys(header).length === 2
+  } catch {
+    return false
+  }
 }

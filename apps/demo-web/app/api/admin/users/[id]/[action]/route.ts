@@ -30,6 +30,8 @@ export async function POST(request: NextRequest, context: Context) {
     assertUserId(id, true) // before the user store sees it
     const input = action === 'ban' ? await banEnd(request) : action === 'role' ? await roleOf(request) : {}
     if (typeof input === 'string') return Response.json({ error: 'bad_request', reason: input }, { status: 400 })
+    // Again, now that the body is in: the admin may have been demoted or banned while it arrived.
+    if (!(await adminOf(request, { fresh: true }))) return Response.json({ error: 'forbidden', reason: 'admin role required' }, { status: 403 })
     return Response.json(await runAdminAction(rt, id, action as AdminAction, input))
   } catch (error) {
     if (error instanceof InvalidUserIdError) return Response.json({ error: 'bad_request', reason: error.message }, { status: 400 })
@@ -43,7 +45,7 @@ export async function POST(request: NextRequest, context: Context) {
 
 /** The JSON body, or the reason it is not acceptable. */
 async function jsonBody(request: Request, shape: string): Promise<Record<string, unknown> | string> {
-  if (!request.headers.get('content-type')?.startsWith('application/json')) return 'send Content-Type: application/json'
+  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) return 'send Content-Type: application/json'
   const body: unknown = await request.json().catch(() => undefined)
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : `body must be JSON: ${shape}`
 }
