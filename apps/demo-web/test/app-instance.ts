@@ -60,3 +60,14 @@ export function cookiesOf(response: Response): string {
 function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')) as NodeJS.ProcessEnv
 }
+
+/** A Cookie header as Next's own parser (@edge-runtime/cookies) reads it: the last one of a name wins. */
+export function parsedCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>()
+  for (const pair of (header ?? '').split(/; */)) {
+    const at = pair.indexOf('=')
+    const [name, value] = at < 0 ? [pair, 'true'] : [pair.slice(0, at), pair.slice(at + 1)]
+    try { if (pair) cookies.set(name, decodeURIComponent(value)) } catch { /* undecodable: no cookie */ }
+  }
+  return cookies
+}

@@ -7,7 +7,7 @@ import {
   postgresAvailable, redisAvailable,
 } from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
-import { signIn, type AppInstance } from './app-instance.js'
+import { parsedCookies, signIn, type AppInstance } from './app-instance.js'
 
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 const PLAIN = 'next-auth.session-token' // the name next-auth reads here: NEXTAUTH_URL is http
@@ -25,7 +25,8 @@ const OBSERVED = ['/api/observability', '/api/metrics'] // the fleet report may 
 const [SECRET, OBSERVER] = [SECRETS.nextAuth, `Bearer ${SECRETS.observability}`]
 // Per GET path; 503 is in no set: Redis and Postgres are up, so "unavailable" would be a false refusal.
 const EXPECTED: Record<string, number[]> = {
-  '/api/me': [200, 401], '/': [200, 307], '/admin': [307], '/observability': [307], '/api/auth/session': [200],
+  // /api/auth/session: 400 for a callbackUrl (query or cookie) that is not http(s), where next-auth alone answers 500.
+  '/api/me': [200, 401], '/': [200, 307], '/admin': [307], '/observability': [307], '/api/auth/session': [200, 400],
   '/api/observability': [200, 401], '/api/metrics': [200, 401], '/api/health': [200, 401],
 }
 
@@ -243,6 +244,8 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     const auth = headers.authorization?.replace(/%2E/g, '.') ?? '' // how bearer() encodes a token
     const active = activeCookie || tokens.some((t) => t.who === 'active' && auth.includes(t.value))
     const session = path === '/api/auth/session' // next-auth's own route: it reads no bearer header
+    // A callbackUrl that is not http(s) (query or cookie) is our 400 before next-auth runs, which would 500.
+    if (session && method === 'GET' && badCallbackUrl(input.sent)) return void expect(r.json?.error, r.about).toBe('bad_request')
     if (path === '/api/me' && r.status === 200 && method !== 'HEAD') expect(r.json?.user?.id, r.about).toBe(ids.active)
     if (session && r.json?.user) expect(r.json.user.id, r.about).toBe(ids.active)
     if ((path === '/' || path === '/api/me') && !active) expect(r.status, r.about).not.toBe(200)
@@ -259,14 +262,19 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     expect(oracle === 'active' ? r.json?.user?.id : r.json, r.about).toEqual(oracle === 'active' ? ids.active : refusal)
   }
 
+  /** next-auth's rule (core/lib/assert.js): a set callbackUrl is absolute http(s) or a path. */
+  function badCallbackUrl({ path, headers }: Sent): boolean {
+    const valid = (url: string) => {
+      try { return url === '' || /^https?:/.test(new URL(url, url.startsWith('/') ? 'http://x' : undefined).protocol) } catch { return false }
+    }
+    const query = new URL(path, 'http://x').searchParams.get('callbackUrl')
+    const cookie = parsedCookies(headers.cookie).get('next-auth.callback-url')
+    return (query !== null && !valid(query)) || (cookie !== undefined && !valid(cookie))
+  }
+
   /** Whose session getToken() reads, or null when several next-auth.session-token* cookies make it hard to say. */
   function exactly(header: string | undefined, authorization: string | undefined): Who | null {
-    const cookies = new Map<string, string>()
-    for (const pair of (header ?? '').split(/; */)) { // Next's own parser (@edge-runtime/cookies): the last one wins
-      const at = pair.indexOf('=')
-      const [name, value] = at < 0 ? [pair, 'true'] : [pair.slice(0, at), pair.slice(at + 1)]
-      try { if (pair) cookies.set(name, decodeURIComponent(value)) } catch { /* undecodable: no cookie */ }
-    }
+    const cookies = parsedCookies(header)
     const names = [...cookies.keys()].filter((n) => n.startsWith(PLAIN))
     if (names.length > 1 || (names.length === 1 && names[0] !== PLAIN)) return null
     const whose = (value: string) => tokens.find((t) => t.value === value)?.who ?? 'invalid'
@@ -296,3 +304,4 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     for (const user of [carol, dave]) expect(await signIn(app.url, user.email, user.password)).toBeNull()
   })
 })
+

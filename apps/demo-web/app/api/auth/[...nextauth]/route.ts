@@ -1,9 +1,7 @@
-import NextAuth from 'next-auth'
+import { nextAuthRoute } from 'distributed-validation-cache/next'
 import { runtime } from '@/lib/runtime'
 
-async function handler(request: Request, context: { params: Promise<{ nextauth: string[] }> }) {
-  const { authOptions } = await runtime()
-  return NextAuth(request as never, context as never, authOptions)
-}
+// next-auth v4 through the package's handler: a bad callbackUrl is a 400, not a 500.
+const handler = nextAuthRoute(async () => (await runtime()).authOptions)
 
 export { handler as GET, handler as POST }
