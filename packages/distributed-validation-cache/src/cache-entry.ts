@@ -33,6 +33,12 @@ export type DecodeResult = { ok: true; entry: CacheEntry } | { ok: false; reason
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isFlag = (v: unknown): v is 0 | 1 => v === 0 || v === 1
 
+/** Fields 1–6, the same in every version: flags, then the four times. */
+function stateFieldsWellFormed([, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil]: unknown[]): boolean {
+  return isFlag(exists) && isFlag(deleted) && (bannedUntil === null || isTime(bannedUntil)) && (revokedAt === null || isTime(revokedAt)) &&
+    isTime(checkedAt) && isTime(freshUntil)
+}
+
 export function decodeEntry(secret: string, userId: string, raw: string): DecodeResult {
   let wire: unknown
   try {
@@ -40,12 +46,12 @@ export function decodeEntry(secret: string, userId: string, raw: string): Decode
   } catch {
     return { ok: false, reason: 'corrupt' }
   }
-  if (Array.isArray(wire) && wire.length === 8 && wire[0] === 1) return { ok: false, reason: 'outdated' }
-  if (!Array.isArray(wire) || wire.length !== FIELDS + 1) return { ok: false, reason: 'corrupt' }
-  const [version, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, role, signature] = wire as Wire
-  const wellFormed = version === VERSION && isFlag(exists) && isFlag(deleted) && (bannedUntil === null || isTime(bannedUntil)) &&
-    (revokedAt === null || isTime(revokedAt)) && isTime(checkedAt) && isTime(freshUntil) && (role === null || typeof role === 'string')
-  if (!wellFormed) return { ok: false, reason: 'corrupt' }
+  if (!Array.isArray(wire)) return { ok: false, reason: 'corrupt' }
+  // A well-formed entry of version 1 (no role): written before an upgrade, not by an attacker.
+  if (wire.length === 8 && wire[0] === 1 && stateFieldsWellFormed(wire)) return { ok: false, reason: 'outdated' }
+  if (wire.length !== FIELDS + 1 || wire[0] !== VERSION || !stateFieldsWellFormed(wire)) return { ok: false, reason: 'corrupt' }
+  const [, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, role, signature] = wire as Wire
+  if (!(role === null || typeof role === 'string')) return { ok: false, reason: 'corrupt' }
   if (!verify(secret, payload(userId, wire.slice(0, FIELDS)), signature)) return { ok: false, reason: 'bad-signature' }
   const state = interned({ exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt, ...(role === null ? {} : { role }) })
   return { ok: true, entry: { state, checkedAt, freshUntil } }
