@@ -180,7 +180,7 @@ export class ValidationCache {
     // Again: a lookup here may have read L2 between our first mark and our write.
     this.#invalidateLocally(userId)
     if (entry) this.#l1.set(userId, entry, Date.now())
-    const broadcast = await this.#channel.broadcast(userId)
+    const broadcast = await this.#channel.broadcast(userId, entry?.checkedAt ?? Date.now())
     if (!stored || !broadcast) this.#pending.add(userId)
     this.#emit({ type: 'revocation', action, cache: stored && broadcast ? 'updated' : 'pending' })
     return { cache: stored && broadcast ? 'updated' : 'pending', broadcast: broadcast ? 'sent' : 'failed' }
@@ -188,7 +188,7 @@ export class ValidationCache {
 
   /** A pending user: drop their L2 entry (the next read asks the source) and tell the fleet. */
   async #retryPropagation(userId: string): Promise<boolean> {
-    return (await this.#l2.remove(userId)) && (await this.#channel.broadcast(userId))
+    return (await this.#l2.remove(userId)) && (await this.#channel.broadcast(userId, Date.now()))
   }
 
   #fresh(userId: string): CacheEntry | undefined {

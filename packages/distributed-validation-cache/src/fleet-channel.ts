@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { CacheEvent } from './events.js'
 import type { GuardedStore } from './guarded-store.js'
-import { decodeInvalidation, encodeInvalidation } from './invalidation.js'
+import { decodeMessage, encodeMessage } from './invalidation.js'
 import { invalidationChannel } from './keys.js'
-import type { Store } from './store.js'
+import type { Store, Subscription } from './store.js'
 
 export interface FleetChannelOptions {
   prefix: string
   secret: string
   emit: (event: CacheEvent) => void
-  /** Another instance changed this user: forget what L1 holds about them. */
-  onInvalidate: (userId: string) => void
+  /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
+  onInvalidate: (userId: string, order: number) => void
   /** The subscription came back after a drop: broadcasts were missed, forget all of L1. */
   onResume: () => void
 }
@@ -21,7 +21,7 @@ export interface FleetChannelOptions {
  */
 export class FleetChannel {
   listening = false
-  #unsubscribe: (() => Promise<void>) | null = null
+  #subscription: Subscription | null = null
   // Unique per process, unlike INSTANCE_ID (a display name several replicas may share):
   // skipping "our own" broadcasts by a shared name would drop everyone's.
   readonly #origin = randomUUID()
@@ -32,9 +32,9 @@ export class FleetChannel {
     const { secret, emit } = this.options
     let droppedBefore = false
     const onMessage = (message: string) => {
-      const decoded = decodeInvalidation(secret, message)
+      const decoded = decodeMessage(secret, message)
       emit({ type: 'broadcast-received', valid: decoded !== undefined })
-      if (decoded && decoded.origin !== this.#origin) this.options.onInvalidate(decoded.userId)
+      if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded.userId, decoded.order)
     }
     const onListening = (listening: boolean) => {
       if (listening === this.listening) return
@@ -44,20 +44,20 @@ export class FleetChannel {
       else if (droppedBefore) this.options.onResume()
     }
     try {
-      this.#unsubscribe = await this.store.subscribe(invalidationChannel(this.options.prefix), { onMessage, onListening })
+      this.#subscription = await this.store.subscribe(invalidationChannel(this.options.prefix), { onMessage, onListening })
     } catch {
       // Not listening: L1 falls back to its short no-broadcast TTL, as in serverless mode.
     }
   }
 
   /** Publishes through the guarded store; false when the store did not take it. */
-  broadcast(userId: string): Promise<boolean> {
-    const message = encodeInvalidation(this.options.secret, userId, this.#origin)
+  broadcast(userId: string, order: number): Promise<boolean> {
+    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order })
     return this.guarded.publish(invalidationChannel(this.options.prefix), message).then(() => true, () => false)
   }
 
   async close(): Promise<void> {
-    await this.#unsubscribe?.().catch(() => undefined)
+    await this.#subscription?.().catch(() => undefined)
     this.listening = false
   }
 }

@@ -1,28 +1,34 @@
 import { describe, expect, it } from 'vitest'
-import { decodeInvalidation, encodeInvalidation } from './invalidation.js'
+import { decodeMessage, encodeMessage, type FleetMessage } from './invalidation.js'
 import { sign } from './signing.js'
 
 const SECRET = 'bus-secret-0123456789'
 const USER = '3f2504e0-4f89-11d3-9a0c-0305e82c3301'
+const invalidate: FleetMessage = { kind: 'invalidate', userId: USER, origin: 'inst-a', order: 1_700_000_000_123 }
+const heartbeat: FleetMessage = { kind: 'heartbeat', seq: 42, origin: 'inst-a' }
 
-describe('encodeInvalidation / decodeInvalidation', () => {
-  it('round-trips the user id and origin', () => {
-    expect(decodeInvalidation(SECRET, encodeInvalidation(SECRET, USER, 'inst-a'))).toEqual({ userId: USER, origin: 'inst-a' })
+describe('encodeMessage / decodeMessage', () => {
+  it('round-trips an invalidation (user, origin, order) and a heartbeat', () => {
+    expect(decodeMessage(SECRET, encodeMessage(SECRET, invalidate))).toEqual(invalidate)
+    expect(decodeMessage(SECRET, encodeMessage(SECRET, heartbeat))).toEqual(heartbeat)
   })
 
   it('rejects a message signed with another secret', () => {
-    expect(decodeInvalidation(SECRET, encodeInvalidation('other-secret-0123456', USER, 'inst-a'))).toBeUndefined()
+    expect(decodeMessage(SECRET, encodeMessage('other-secret-0123456', invalidate))).toBeUndefined()
   })
 
-  it('rejects a forged user id or origin on a genuine signature', () => {
-    const [, , signature] = JSON.parse(encodeInvalidation(SECRET, USER, 'inst-a')) as [string, string, string]
-    expect(decodeInvalidation(SECRET, JSON.stringify(['someone-else', 'inst-a', signature]))).toBeUndefined()
-    expect(decodeInvalidation(SECRET, JSON.stringify([USER, 'inst-b', signature]))).toBeUndefined()
+  it('rejects a forged kind, user id, origin or order on a genuine signature', () => {
+    const wire = JSON.parse(encodeMessage(SECRET, invalidate)) as unknown[]
+    const forged = (index: number, value: unknown) => JSON.stringify(wire.map((v, i) => (i === index ? value : v)))
+    expect(decodeMessage(SECRET, forged(0, 'h'))).toBeUndefined()
+    expect(decodeMessage(SECRET, forged(1, 'someone-else'))).toBeUndefined()
+    expect(decodeMessage(SECRET, forged(2, 'inst-b'))).toBeUndefined()
+    expect(decodeMessage(SECRET, forged(3, invalidate.order + 1))).toBeUndefined() // an order moved forward
   })
 
   it('rejects a message signed by someone without the secret', () => {
-    const forged = JSON.stringify([USER, 'inst-a', sign('guessed-secret', JSON.stringify([USER, 'inst-a']))])
-    expect(decodeInvalidation(SECRET, forged)).toBeUndefined()
+    const fields = ['i', USER, 'inst-a', 1]
+    expect(decodeMessage(SECRET, JSON.stringify([...fields, sign('guessed-secret', JSON.stringify(fields))]))).toBeUndefined()
   })
 
   it.each([
@@ -32,14 +38,18 @@ describe('encodeInvalidation / decodeInvalidation', () => {
     'null',
     '42',
     JSON.stringify({ userId: USER, origin: 'a', signature: 'x' }),
-    JSON.stringify([USER, 'inst-a']),
-    JSON.stringify([USER, 'inst-a', 'sig', 'extra']),
-    JSON.stringify([1, 'inst-a', 'sig']),
-    JSON.stringify([USER, null, 'sig']),
-    JSON.stringify([USER, 'inst-a', null]),
-    JSON.stringify([USER, 'inst-a', 'é'.repeat(43)]),
-    JSON.stringify([USER, 'inst-a', '']),
+    JSON.stringify([USER, 'inst-a', 'sig']),
+    JSON.stringify(['i', USER, 'inst-a', 1]),
+    JSON.stringify(['i', USER, 'inst-a', 1, 'sig', 'extra']),
+    JSON.stringify(['x', USER, 'inst-a', 1, 'sig']),
+    JSON.stringify(['i', 1, 'inst-a', 1, 'sig']),
+    JSON.stringify(['i', USER, null, 1, 'sig']),
+    JSON.stringify(['i', USER, 'inst-a', '1', 'sig']),
+    JSON.stringify(['i', USER, 'inst-a', null, 'sig']),
+    JSON.stringify(['i', USER, 'inst-a', 1, null]),
+    JSON.stringify(['i', USER, 'inst-a', 1, 'é'.repeat(43)]),
+    JSON.stringify(['h', 'not-a-number', 'inst-a', 0, 'sig']),
   ])('returns undefined for %j without throwing', (message) => {
-    expect(decodeInvalidation(SECRET, message)).toBeUndefined()
+    expect(decodeMessage(SECRET, message)).toBeUndefined()
   })
 })

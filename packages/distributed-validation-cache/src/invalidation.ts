@@ -1,22 +1,38 @@
 import { sign, verify } from './signing.js'
 
 /**
- * The broadcast that makes every instance drop a user's L1 entry at once. Signed, so a client
- * that can publish on Redis cannot make instances thrash or forge an origin.
+ * What travels on the fleet channel, signed so that a client able to publish on Redis can neither
+ * make instances thrash nor forge an origin or an order:
+ * - `invalidate`: a user changed; drop them from L1. `order` is the `checkedAt` of the state the
+ *   sender wrote to L2: an instance rejects any state of that user older than it from then on.
+ * - `heartbeat`: a process's own probe, heard back to prove its subscription delivers (liveness.ts).
  */
-export function encodeInvalidation(secret: string, userId: string, origin: string): string {
-  const body = JSON.stringify([userId, origin])
-  return JSON.stringify([userId, origin, sign(secret, body)])
+export type FleetMessage =
+  | { kind: 'invalidate'; userId: string; origin: string; order: number }
+  | { kind: 'heartbeat'; seq: number; origin: string }
+
+type Wire = [kind: 'i' | 'h', subject: string, origin: string, order: number, signature: string]
+
+export function encodeMessage(secret: string, message: FleetMessage): string {
+  const fields = message.kind === 'invalidate'
+    ? ['i', message.userId, message.origin, message.order]
+    : ['h', String(message.seq), message.origin, 0]
+  return JSON.stringify([...fields, sign(secret, JSON.stringify(fields))])
 }
 
-export function decodeInvalidation(secret: string, message: string): { userId: string; origin: string } | undefined {
+export function decodeMessage(secret: string, raw: string): FleetMessage | undefined {
+  let wire: unknown
   try {
-    const parsed: unknown = JSON.parse(message)
-    if (!Array.isArray(parsed) || parsed.length !== 3) return undefined
-    const [userId, origin, signature] = parsed as unknown[]
-    if (typeof userId !== 'string' || typeof origin !== 'string') return undefined
-    return verify(secret, JSON.stringify([userId, origin]), signature) ? { userId, origin } : undefined
+    wire = JSON.parse(raw)
   } catch {
     return undefined
   }
+  if (!Array.isArray(wire) || wire.length !== 5) return undefined
+  const [kind, subject, origin, order, signature] = wire as Wire
+  if ((kind !== 'i' && kind !== 'h') || typeof subject !== 'string' || typeof origin !== 'string') return undefined
+  if (typeof order !== 'number' || !Number.isFinite(order)) return undefined
+  if (!verify(secret, JSON.stringify([kind, subject, origin, order]), signature)) return undefined
+  if (kind === 'i') return { kind: 'invalidate', userId: subject, origin, order }
+  const seq = Number(subject)
+  return Number.isSafeInteger(seq) ? { kind: 'heartbeat', seq, origin } : undefined
 }

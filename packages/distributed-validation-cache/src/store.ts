@@ -15,7 +15,14 @@ export interface Store {
    * connection loss. Resolves once listening, or after a bounded wait if the store is down.
    * Backends that cannot hold a subscription (Upstash in serverless) resolve null.
    */
-  subscribe(channel: string, handlers: SubscriptionHandlers): Promise<(() => Promise<void>) | null>
+  subscribe(channel: string, handlers: SubscriptionHandlers): Promise<Subscription | null>
+  /**
+   * Records that `member` changed at `score` (epoch ms) in a sorted set kept `keepMs`: the log an
+   * instance that was deaf reads to catch up (ZADD, then trim and expire).
+   */
+  recordChange(key: string, member: string, score: number, keepMs: number): Promise<void>
+  /** Members recorded at `since` or later with their scores, oldest first, at most `limit` (ZRANGEBYSCORE). */
+  changesSince(key: string, since: number, limit: number): Promise<Change[]>
   /** Adds to integer fields of a hash (HINCRBY), then sets its TTL: fleet counters. */
   incrementFields(key: string, deltas: Record<string, number>, ttlMs: number): Promise<void>
   /** The hashes' fields as numbers (HGETALL); a missing hash reads as {}. */
@@ -34,4 +41,12 @@ export interface SubscriptionHandlers {
    * Messages published while it was down are lost: the listener must assume it missed some.
    */
   onListening?(listening: boolean): void
+}
+
+/** Ends a subscription; `reconnect`, where the backend can, replaces a connection that went quiet. */
+export type Subscription = (() => Promise<void>) & { reconnect?: () => void }
+
+export interface Change {
+  member: string
+  score: number
 }

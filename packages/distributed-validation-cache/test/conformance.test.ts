@@ -143,6 +143,34 @@ describe.each(backends)('store conformance: $name', (backend) => {
     expect(received).toEqual([values.unicode, values.json])
   })
 
+  it('reconnects a subscription on request (a quiet connection) and delivers on the new one', async () => {
+    const channel = `${prefix}reconnect:${backend.name.split(' ')[0]}`
+    const received: string[] = []
+    const states: boolean[] = []
+    const subscription = await backend.connect().subscribe(channel, { onMessage: (m) => received.push(m), onListening: (on) => states.push(on) })
+    if (!subscription?.reconnect) return void expect(backend.name).toBe('memory') // nothing to reconnect in-process
+    await waitFor(() => states.at(-1) === true, { what: 'listening' })
+    subscription.reconnect()
+    await waitFor(() => states.includes(false) && states.at(-1) === true, { timeoutMs: 8_000, what: 'the gap reported, then listening again' })
+    await backend.connect().publish(channel, 'after reconnect')
+    await waitFor(() => received.includes('after reconnect'), { what: 'a message on the new connection' })
+    await subscription()
+  })
+
+  it('keeps a change log: newest score per member, oldest first from a score on, trimmed by age', async () => {
+    const log = key('changes')
+    const store = backend.connect()
+    await store.recordChange(log, 'user-a', 1_000, 60_000)
+    await store.recordChange(log, 'user-b', 2_000, 60_000)
+    await backend.connect().recordChange(log, 'user-a', 3_000, 60_000) // a second change: one entry, the newest
+    expect(await backend.connect().changesSince(log, 0, 100)).toEqual([{ member: 'user-b', score: 2_000 }, { member: 'user-a', score: 3_000 }])
+    expect(await store.changesSince(log, 2_500, 100)).toEqual([{ member: 'user-a', score: 3_000 }])
+    expect(await store.changesSince(log, 0, 1)).toEqual([{ member: 'user-b', score: 2_000 }])
+    await store.recordChange(log, 'user-c', 100_000, 60_000) // everything older than 40 s before it goes
+    expect(await store.changesSince(log, 0, 100)).toEqual([{ member: 'user-c', score: 100_000 }])
+    expect(await store.changesSince(key('no-log'), 0, 100)).toEqual([])
+  })
+
   it('surfaces failures as rejections instead of hanging or answering null', async () => {
     const store = await backend.broken()
     if (store === null) return // an in-process LRU cannot be unreachable

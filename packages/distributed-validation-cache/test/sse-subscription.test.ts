@@ -97,3 +97,43 @@ describe.skipIf(!redisUp)('SSE subscription through the REST bridge', () => {
     }
   })
 })
+
+/** A proxy that answers 200 with SSE headers and then never streams: the connection stays open. */
+async function stallingServer(): Promise<SseServer> {
+  const requests: string[] = []
+  let closed = 0
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`)
+    res.once('close', () => closed++)
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.flushHeaders()
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, closed: () => closed }
+}
+
+describe('SSE subscription that goes quiet', () => {
+  it('headers then silence: ready() settles within seconds, never listening, and it keeps retrying', async () => {
+    const server = await stallingServer()
+    const started = performance.now()
+    const sub = subscribe(server.url)
+    await sub.ready
+    const settled = performance.now() - started
+    console.log(`ready() settled ${Math.round(settled)} ms after a 200 that never streamed`)
+    expect(settled).toBeLessThan(7_000) // the confirmation deadline is 5 s; today's hang was ~300 s
+    expect(sub.listening).not.toContain(true)
+    await waitFor(() => server.requests.length >= 2, { timeoutMs: 10_000, what: 'a second attempt' })
+    expect(server.closed()).toBeGreaterThanOrEqual(1) // the stalled stream was ended, not left open
+  }, 20_000)
+
+  it('reconnect() ends a quiet stream that was confirmed, and the loop opens a new one', async () => {
+    const server = await sseServer(CHANNEL)
+    const sub = subscribe(server.url)
+    await sub.ready
+    expect(sub.listening).toEqual([true])
+    sub.reconnect()
+    await waitFor(() => server.requests.length === 2 && sub.listening.join() === 'true,false,true', { timeoutMs: 5_000, what: 'a new stream' })
+    expect(server.closed()).toBe(1)
+  })
+})

@@ -17,6 +17,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const hashes = new LRUCache<string, Map<string, number>>({ max: 1_000 })
   const distinct = new LRUCache<string, Set<string>>({ max: 1_000 })
   const channels = new EventEmitter().setMaxListeners(0)
+  const logs = new Map<string, Map<string, number>>()
   return {
     backend: 'memory',
     async get(key) {
@@ -38,6 +39,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       channels.on(channel, onMessage)
       onListening?.(true)
       return async () => void channels.off(channel, onMessage)
+    },
+    async recordChange(key, member, score, keepMs) {
+      const log = logs.get(key) ?? new Map<string, number>()
+      log.set(member, score)
+      for (const [m, at] of log) if (at < score - keepMs) log.delete(m)
+      logs.set(key, log)
+    },
+    async changesSince(key, since, limit) {
+      const changes = [...(logs.get(key) ?? [])].map(([member, score]) => ({ member, score }))
+      return changes.filter((c) => c.score >= since).sort((a, b) => a.score - b.score).slice(0, limit)
     },
     async incrementFields(key, deltas, ttlMs) {
       const hash = hashes.get(key) ?? new Map<string, number>()
@@ -62,6 +73,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       entries.clear()
       hashes.clear()
       distinct.clear()
+      logs.clear()
       channels.removeAllListeners()
     },
   }

@@ -3,6 +3,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from '../redis-url.js'
 import type { Store } from '../store.js'
+import { pairs } from './score-pairs.js'
 
 export interface RedisStoreOptions {
   /** Bound on establishing a connection. Default 2,000 ms. */
@@ -41,6 +42,11 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     async publish(channel, message) {
       await bounded(client.publish(channel, message))
     },
+    async recordChange(key, member, score, keepMs) {
+      const ms = Math.max(1, Math.ceil(keepMs))
+      throwFirstError(await bounded(client.pipeline().zadd(key, score, member).zremrangebyscore(key, '-inf', `(${score - ms}`).pexpire(key, ms).exec()))
+    },
+    changesSince: async (key, since, limit) => pairs(await bounded(client.zrangebyscore(key, since, '+inf', 'WITHSCORES', 'LIMIT', 0, limit))),
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
@@ -82,11 +88,14 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       subscriber.on('close', () => onListening?.(false))
       // Do not hold startup hostage to a Redis that is down; the 'ready' handler finishes the job.
       await Promise.race([firstConfirmation, new Promise((resolve) => setTimeout(resolve, options.connectTimeoutMs ?? 2_000).unref())])
-      return async () => {
+      const unsubscribe = async () => {
         subscribers.delete(subscriber)
         subscriber.removeAllListeners('close')
         await quit(subscriber)
       }
+      // A connection a NAT forgot looks open to ioredis for hours: drop it and connect anew
+      // ('close' reports the gap, 'ready' subscribes again).
+      return Object.assign(unsubscribe, { reconnect: () => subscriber.disconnect(true) })
     },
     async close() {
       await Promise.all([...subscribers, client].map(quit))
@@ -136,3 +145,4 @@ function throwFirstError(replies: [Error | null, unknown][] | null): unknown[] {
 function numbers(hash: Record<string, string>): Record<string, number> {
   return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, Number(value)]))
 }
+

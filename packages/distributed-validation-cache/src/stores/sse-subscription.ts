@@ -16,28 +16,31 @@ const MAX_LINE = 1 << 20 // longer than any broadcast of ours: cap what a bad st
  * `ready` resolves once the server confirmed the subscription to exactly this channel, or the
  * first attempt failed.
  */
-export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Promise<void>; stop: () => void } {
+export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Promise<void>; stop: () => void; reconnect: () => void } {
   const stopped = new AbortController()
   let settle: () => void = () => undefined
   const ready = new Promise<void>((resolve) => (settle = resolve))
+  let current: AbortController | undefined
   void (async () => {
     for (let attempt = 0; !stopped.signal.aborted; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** Math.min(attempt, 5), 3_000)))
       if (stopped.signal.aborted) break
-      if (await listenOnce(options, stopped.signal, settle)) attempt = 0
+      current = new AbortController()
+      if (await listenOnce(options, stopped.signal, current, settle)) attempt = 0
       options.onListening?.(false)
       settle()
     }
   })()
-  return { ready, stop: () => stopped.abort() }
+  // reconnect: the stream went quiet (a heartbeat never came back): end it; the loop opens another.
+  return { ready, stop: () => stopped.abort(), reconnect: () => current?.abort() }
 }
 
 /** One connection, until it ends. Returns whether the server confirmed the subscription. */
-async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal, settle: () => void): Promise<boolean> {
-  const attempt = new AbortController()
+async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal, attempt: AbortController, settle: () => void): Promise<boolean> {
   const stop = () => attempt.abort()
   stopped.addEventListener('abort', stop, { once: true })
-  // A server that accepts the connection but never answers must not leave us deaf forever.
+  // A server that accepts the connection but never answers — or answers 200 and then never
+  // streams the confirmation (a buffering proxy) — must not leave us, or ready(), waiting.
   const connectTimer = setTimeout(stop, CONNECT_TIMEOUT_MS)
   const prefix = `message,${options.channel},`
   const confirmation = `subscribe,${options.channel},`
@@ -50,7 +53,6 @@ async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal,
       body: '[]',
       signal: attempt.signal,
     })
-    clearTimeout(connectTimer)
     if (!response.ok || !response.body) {
       await response.body?.cancel()
       return false
@@ -71,6 +73,7 @@ async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal,
             return false
           }
           confirmed = true
+          clearTimeout(connectTimer)
           options.onListening?.(true)
           settle()
         }

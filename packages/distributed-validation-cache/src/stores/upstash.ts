@@ -1,5 +1,6 @@
 import { Redis } from '@upstash/redis'
 import type { Store } from '../store.js'
+import { pairs } from './score-pairs.js'
 import { subscribeOverSse } from './sse-subscription.js'
 
 export interface UpstashStoreOptions {
@@ -45,6 +46,12 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     async publish(channel, message) {
       await client.publish(channel, message)
     },
+    async recordChange(key, member, score, keepMs) {
+      const ms = Math.max(1, Math.ceil(keepMs))
+      await client.pipeline().zadd(key, { score, member }).zremrangebyscore(key, '-inf', `(${score - ms}`).pexpire(key, ms).exec()
+    },
+    changesSince: async (key, since, limit) =>
+      pairs(await client.zrange<(string | number)[]>(key, since, '+inf', { byScore: true, withScores: true, offset: 0, count: limit })),
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
@@ -70,13 +77,14 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     },
     async subscribe(channel, handlers) {
       if (options.subscribe === false) return null
-      const { ready, stop } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers })
+      const { ready, stop, reconnect } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers })
       subscriptions.add(stop)
       await ready
-      return async () => {
+      const unsubscribe = async () => {
         subscriptions.delete(stop)
         stop()
       }
+      return Object.assign(unsubscribe, { reconnect })
     },
     async close() {
       for (const stop of subscriptions) stop()
