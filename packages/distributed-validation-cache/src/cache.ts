@@ -2,10 +2,11 @@ import { LRUCache } from 'lru-cache'
 import type { CacheEntry } from './cache-entry.js'
 import { CircuitBreaker } from './circuit-breaker.js'
 import { Counters } from './counters.js'
-import { withDeadline } from './deadline.js'
-import { RevocationError, ValidationCacheError } from './errors.js'
+import { ValidationCacheError } from './errors.js'
 import type { CacheEvent, Tier } from './events.js'
+import type { PropagationResult, ValidationResult } from './result.js'
 import { FleetChannel } from './fleet-channel.js'
+import { FleetSync } from './fleet-sync.js'
 import { acquireFleetLock } from './fleet-lock.js'
 import { GuardedStore } from './guarded-store.js'
 import { HealthProbe, type Health } from './health-probe.js'
@@ -13,31 +14,16 @@ import { LocalTier } from './local-tier.js'
 import { resolveOptions, type ResolvedOptions, type ValidationCacheOptions } from './options.js'
 import { PendingInvalidations } from './pending-invalidations.js'
 import { explain } from './reason.js'
+import { SeenUsers } from './seen-users.js'
 import { SharedTier } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
+import { StateOrder } from './state-order.js'
+import { persistRevocation } from './revocation-write.js'
 import { querySource } from './source-query.js'
 import { assertUserId, canonicalUserId } from './user-id.js'
-import { decide, isNegative, type UserState, type Verdict } from './user-state.js'
+import { decide, isNegative, type UserState } from './user-state.js'
 
-export interface ValidationResult {
-  /** True only for `active`: the one thing a caller must check. */
-  valid: boolean
-  verdict: Verdict
-  /** Where the answer came from. */
-  tier: Tier
-  /** A human-readable why, safe to log (no user id). */
-  reason: string
-  /** When the user source was last asked about this user (epoch ms), or null. */
-  checkedAt: number | null
-  /** The user's `app_metadata.role` as cached with the state (null: none, or unknown). */
-  role: string | null
-}
-
-export interface PropagationResult {
-  /** `pending`: the shared store or the broadcast failed; retried every second until both succeed. */
-  cache: 'updated' | 'pending'
-  broadcast: 'sent' | 'failed'
-}
+export type { PropagationResult, ValidationResult } from './result.js'
 
 type Resolved = { entry: CacheEntry | undefined; tier: Tier }
 
@@ -48,14 +34,14 @@ export class ValidationCache {
   readonly #l2: SharedTier
   readonly #store: GuardedStore
   readonly #channel: FleetChannel
+  readonly #sync: FleetSync
   readonly #sourceBreaker: CircuitBreaker
   readonly #flights = new SingleFlight<Resolved>()
   readonly #invalidatedAt: LRUCache<string, number>
   readonly #pending: PendingInvalidations
   readonly #ready: Promise<void>
   readonly #health: HealthProbe
-  /** Users validated since the last drain, only while fleet metrics ask for them (observeUsers). */
-  #seen: Set<string> | undefined
+  readonly #seen = new SeenUsers()
 
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
@@ -63,10 +49,18 @@ export class ValidationCache {
     this.#l1 = new LocalTier({ maxSize: o.l1MaxSize, graceMs: o.graceMs })
     this.#pending = new PendingInvalidations((userId) => this.#retryPropagation(userId))
     this.#store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void this.#pending.flush() })
-    this.#l2 = new SharedTier(this.#store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, emit })
+    const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs }) // as long as an older state could be served
+    this.#l2 = new SharedTier(this.#store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit })
     this.#sourceBreaker = new CircuitBreaker({ onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }) })
     this.#channel = new FleetChannel(o.store, this.#store, {
-      prefix: o.prefix, secret: o.secret, emit, onInvalidate: (userId) => this.#invalidateLocally(userId), onResume: () => this.#resume(),
+      prefix: o.prefix, secret: o.secret, emit, logKeepMs: o.ttlMs + o.graceMs,
+      onInvalidate: (userId, order) => this.#sync.heard(userId, order), onResume: () => this.#resume(),
+    })
+    this.#sync = new FleetSync({
+      // The in-process memory store has no fleet to miss: its broadcasts cannot be lost.
+      channel: o.enabled && !(o.store.backend === 'memory' && o.subscribe) ? this.#channel : null,
+      proofWindowMs: o.proofWindowMs, renewAfterMs: o.proofRenewAfterMs, order,
+      emit, forget: (userId) => this.#invalidateLocally(userId), forgetAll: () => this.#l1.clear(),
     })
     // Long enough to cover any lookup that could have started before an invalidation.
     this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: o.lockTtlMs * 2 })
@@ -77,6 +71,15 @@ export class ValidationCache {
   /** Resolves once this instance listens for fleet broadcasts (or gave up waiting for the store). */
   ready(): Promise<void> {
     return this.#ready
+  }
+
+  /**
+   * Reads the fleet's change log now and drops the users it names from L1; true once this
+   * instance is proven to know every change announced before the read. Validations do this on
+   * their own when they need it; call it to renew the proof ahead of time (e.g. after a thaw).
+   */
+  sync(): Promise<boolean> {
+    return this.#sync.renew()
   }
 
   /**
@@ -93,7 +96,7 @@ export class ValidationCache {
     // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
     const cached = typeof userId === 'string' ? this.#fresh(userId) : undefined
     if (cached) {
-      if (record && this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(userId as string)
+      if (record) this.#seen.add(userId as string)
       return Promise.resolve(this.#answer({ entry: cached, tier: 'l1' }, issuedAt, now, undefined, record))
     }
     try {
@@ -102,7 +105,7 @@ export class ValidationCache {
       return Promise.reject(error)
     }
     const id = canonicalUserId(userId, this.#o.requireUuid)
-    if (record && this.#seen && this.#seen.size < MAX_SEEN) this.#seen.add(id)
+    if (record) this.#seen.add(id)
     const canonicalHit = id !== userId ? this.#fresh(id) : undefined
     if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now, undefined, record))
     const started = performance.now()
@@ -112,6 +115,11 @@ export class ValidationCache {
 
   /** L1 missed: L2, then (one instance of the fleet) the source, then the last known state. */
   async #resolve(userId: string): Promise<Resolved> {
+    // L1 holds the user but the proof is old (an idle spell, a thaw): one log read for all users.
+    if (this.#o.enabled && this.#l1.fresh(userId, this.#o.l1TtlMs) && (await this.#sync.renew())) {
+      const renewed = this.#fresh(userId)
+      if (renewed) return { entry: renewed, tier: 'l1' }
+    }
     const since = Date.now()
     const shared = await this.#l2.read(userId, since)
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
@@ -120,8 +128,8 @@ export class ValidationCache {
     try {
       const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
       if (answer.ok) {
-        const entry = this.#entryFor(answer.state)
-        if (!this.#invalidatedSince(userId, since)) await this.#l2.write(userId, entry, Date.now())
+        const entry = this.#entryFor(answer.state, answer.readAt)
+        if (!this.#invalidatedSince(userId, since) && !this.#sync.order.isOlder(userId, entry.checkedAt)) await this.#l2.write(userId, entry, Date.now())
         return this.#keep(userId, entry, 'source', since)
       }
     } finally {
@@ -153,13 +161,7 @@ export class ValidationCache {
   async #persistThenPropagate(userId: string, at: number | null, action: 'revoke' | 'restore'): Promise<PropagationResult> {
     assertUserId(userId, this.#o.requireUuid)
     const id = canonicalUserId(userId, this.#o.requireUuid)
-    const controller = new AbortController()
-    try {
-      await withDeadline(this.#o.source.setSessionsRevokedAt(id, at, controller.signal), this.#o.sourceTimeoutMs, () => new RevocationError('timeout'))
-    } catch (error) {
-      controller.abort() // after the race settled, so a timeout is reported as one
-      throw error instanceof RevocationError ? error : new RevocationError('error', { cause: error })
-    }
+    await persistRevocation(this.#o.source, id, at, this.#o.sourceTimeoutMs)
     return this.#propagate(id, action)
   }
 
@@ -171,7 +173,8 @@ export class ValidationCache {
     let stored: boolean
     try {
       const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
-      entry = answer.ok ? this.#entryFor(answer.state) : undefined
+      entry = answer.ok ? this.#entryFor(answer.state, answer.readAt) : undefined
+      if (entry) this.#sync.order.saw(userId, entry.checkedAt) // from now on, nothing older of this user
       // No fresh state: drop L2 so the next validation anywhere asks the source itself.
       stored = entry ? await this.#l2.write(userId, entry, Date.now()) : await this.#l2.remove(userId)
     } finally {
@@ -180,7 +183,7 @@ export class ValidationCache {
     // Again: a lookup here may have read L2 between our first mark and our write.
     this.#invalidateLocally(userId)
     if (entry) this.#l1.set(userId, entry, Date.now())
-    const broadcast = await this.#channel.broadcast(userId, entry?.checkedAt ?? Date.now())
+    const broadcast = await this.#channel.announce(userId, entry?.checkedAt ?? Date.now())
     if (!stored || !broadcast) this.#pending.add(userId)
     this.#emit({ type: 'revocation', action, cache: stored && broadcast ? 'updated' : 'pending' })
     return { cache: stored && broadcast ? 'updated' : 'pending', broadcast: broadcast ? 'sent' : 'failed' }
@@ -188,18 +191,21 @@ export class ValidationCache {
 
   /** A pending user: drop their L2 entry (the next read asks the source) and tell the fleet. */
   async #retryPropagation(userId: string): Promise<boolean> {
-    return (await this.#l2.remove(userId)) && (await this.#channel.broadcast(userId, Date.now()))
+    return (await this.#l2.remove(userId)) && (await this.#channel.announce(userId, Date.now()))
   }
 
+  /** L1 is trusted past the short window only while the fleet's changes are proven heard (fleet-sync.ts). */
   #fresh(userId: string): CacheEntry | undefined {
     if (!this.#o.enabled) return undefined
-    return this.#l1.fresh(userId, this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs)
+    return this.#l1.fresh(userId, this.#o.l1TtlUnlistenedMs, this.#o.l1TtlMs, this.#proven)
   }
 
-  /** Broadcasts were missed while deaf, so L1 may be wrong; and the store is back: retry now. */
+  readonly #proven = () => this.#sync.proven()
+
+  /** Broadcasts were missed while deaf: the change log says which users to drop; the store is back: retry now. */
   #resume(): void {
-    this.#l1.clear()
     this.#store.breaker.probeNow()
+    void this.#sync.renew()
     void this.#pending.flush()
   }
 
@@ -216,18 +222,22 @@ export class ValidationCache {
 
   /** Fills L1 unless an invalidation arrived while this lookup ran (its state may predate it). */
   #keep(userId: string, entry: CacheEntry, tier: Tier, since: number): Resolved {
+    if (this.#sync.order.isOlder(userId, entry.checkedAt)) {
+      this.#emit({ type: 'older-state', from: 'fill' })
+      return { entry: undefined, tier: 'none' }
+    }
     if (!this.#invalidatedSince(userId, since)) this.#l1.set(userId, entry, Date.now())
     return { entry, tier }
   }
 
   async #resolveUncached(userId: string): Promise<Resolved> {
     const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
-    return answer.ok ? { entry: this.#entryFor(answer.state), tier: 'source' } : { entry: undefined, tier: 'none' }
+    return answer.ok ? { entry: this.#entryFor(answer.state, answer.readAt), tier: 'source' } : { entry: undefined, tier: 'none' }
   }
 
-  #entryFor(state: UserState): CacheEntry {
-    const now = Date.now()
-    return { state, checkedAt: now, freshUntil: now + (isNegative(state, now) ? this.#o.negativeTtlMs : this.#o.ttlMs) }
+  /** Dated when the query was sent: the state is at least that old, and its order says so. */
+  #entryFor(state: UserState, readAt: number): CacheEntry {
+    return { state, checkedAt: readAt, freshUntil: readAt + (isNegative(state, readAt) ? this.#o.negativeTtlMs : this.#o.ttlMs) }
   }
 
   #answer({ entry, tier }: Resolved, issuedAt: number | undefined, now: number, durationMs?: number, record = true): ValidationResult {
@@ -252,13 +262,9 @@ export class ValidationCache {
 
   /** Starts collecting validated user ids; the returned function hands over and clears them. */
   observeUsers(): () => string[] {
-    this.#seen ??= new Set()
-    return () => {
-      const users = [...(this.#seen ?? [])]
-      this.#seen?.clear()
-      return users
-    }
+    return this.#seen.observe()
   }
+
 
   /** Backend, L1 occupancy, breaker states and counters: what observability reports. */
   stats() {
@@ -268,7 +274,8 @@ export class ValidationCache {
       breaker: this.#store.breaker.state,
       sourceBreaker: this.#sourceBreaker.state,
       listening: this.#channel.listening,
-      l1: { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: this.#channel.listening ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs },
+      liveness: this.#sync.stats(),
+      l1: { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: this.#sync.stats().proven ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs },
       ttlMs: this.#o.ttlMs,
       pendingInvalidations: this.#pending.size,
       ...this.counters.snapshot(),
@@ -282,7 +289,6 @@ export class ValidationCache {
   }
 }
 
-const MAX_SEEN = 100_000 // per flush interval; beyond it active users are undercounted, not unbounded
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {
   return new ValidationCache(options)

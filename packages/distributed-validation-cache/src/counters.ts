@@ -14,12 +14,14 @@ export class Counters {
   validations = { total: 0, byTier: zeros(TIERS), byVerdict: zeros(VERDICTS), timedCount: 0, timedDurationMs: 0 }
   source = { queries: 0, found: 0, notFound: 0, errors: 0, timeouts: 0, breakerOpened: 0 }
   store = { commands: 0, errors: 0, timeouts: 0, shortCircuited: 0, breakerOpened: 0 }
-  /** Subscription drops: each one makes the instance forget its L1 once it listens again. */
+  /** Subscription drops: the change log tells the instance what it missed meanwhile. */
   subscription = { interruptions: 0 }
   lock = { acquired: 0, waitedForFill: 0, tookOver: 0 }
   tampered = { badSignature: 0, corrupt: 0 }
   revocations = { revoke: 0, restore: 0, refresh: 0, pending: 0 }
   broadcasts = { received: 0, rejected: 0 }
+  /** The change log: reads, users dropped from L1 by them, overflows, deaf subscriptions found, older states refused. */
+  fleetLog = { reads: 0, dropped: 0, overflows: 0, deafSubscriptions: 0, olderRefused: 0 }
 
   record(event: CacheEvent): void {
     switch (event.type) {
@@ -65,6 +67,17 @@ export class Counters {
       case 'broadcast-received':
         this.broadcasts[event.valid ? 'received' : 'rejected']++
         return
+      case 'older-state':
+        this.fleetLog.olderRefused++
+        return
+      case 'log-read':
+        this.fleetLog.reads++
+        this.fleetLog.dropped += event.dropped
+        if (event.overflow) this.fleetLog.overflows++
+        return
+      case 'deaf-subscription':
+        this.fleetLog.deafSubscriptions++
+        return
     }
   }
 
@@ -79,6 +92,7 @@ export class Counters {
       tampered: this.tampered,
       revocations: this.revocations,
       broadcasts: this.broadcasts,
+      fleetLog: this.fleetLog,
     })
   }
 }

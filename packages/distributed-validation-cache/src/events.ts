@@ -4,7 +4,7 @@ import type { Verdict } from './user-state.js'
 /** Where a validation's answer came from. `stale`: last known state served within grace. */
 export type Tier = 'l1' | 'l2' | 'source' | 'stale' | 'none'
 
-export type StoreOperation = 'get' | 'set' | 'delete' | 'publish'
+export type StoreOperation = 'get' | 'set' | 'delete' | 'publish' | 'log' | 'read-log'
 
 /**
  * Everything the cache reports, as one typed union: counters, logs and metrics exporters are
@@ -22,5 +22,11 @@ export type CacheEvent =
   | { type: 'lock'; outcome: 'acquired' | 'waited-for-fill' | 'took-over' }
   | { type: 'revocation'; action: 'revoke' | 'restore' | 'refresh'; cache: 'updated' | 'pending' }
   | { type: 'broadcast-received'; valid: boolean }
+  /** A state older than one this process has seen of that user was refused (a replay, a late write). */
+  | { type: 'older-state'; from: 'l2' | 'fill' }
+  /** The change log was read: `dropped` users left L1 (changes this process had not heard of). */
+  | { type: 'log-read'; dropped: number; overflow: boolean }
+  /** The log showed a change the subscription never delivered: its connection was replaced. */
+  | { type: 'deaf-subscription' }
 
 export type EventListener = (event: CacheEvent) => void

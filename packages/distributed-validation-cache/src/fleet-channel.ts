@@ -2,22 +2,25 @@ import { randomUUID } from 'node:crypto'
 import type { CacheEvent } from './events.js'
 import type { GuardedStore } from './guarded-store.js'
 import { decodeMessage, encodeMessage } from './invalidation.js'
-import { invalidationChannel } from './keys.js'
-import type { Store, Subscription } from './store.js'
+import { changeLogKey, invalidationChannel } from './keys.js'
+import type { Change, Store, Subscription } from './store.js'
 
 export interface FleetChannelOptions {
   prefix: string
   secret: string
+  /** How long the change log keeps an entry: as long as a state it supersedes may be served. */
+  logKeepMs: number
   emit: (event: CacheEvent) => void
   /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
   onInvalidate: (userId: string, order: number) => void
-  /** The subscription came back after a drop: broadcasts were missed, forget all of L1. */
+  /** The subscription came back after a drop: broadcasts were missed meanwhile. */
   onResume: () => void
 }
 
 /**
- * The fleet's invalidation broadcasts: signed messages out, verified messages in, and whether
- * this instance is listening right now (while it is not, L1 must not be trusted for long).
+ * How the fleet hears of changes: each one is recorded in the change log, then broadcast. The
+ * broadcast is the fast path (signed messages out, verified messages in); the log is what a deaf
+ * instance reads to catch up, and what liveness.ts reads to prove nothing was missed.
  */
 export class FleetChannel {
   listening = false
@@ -50,10 +53,26 @@ export class FleetChannel {
     }
   }
 
-  /** Publishes through the guarded store; false when the store did not take it. */
-  broadcast(userId: string, order: number): Promise<boolean> {
-    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order })
-    return this.guarded.publish(invalidationChannel(this.options.prefix), message).then(() => true, () => false)
+  /**
+   * Tells the fleet that `userId` changed to a state read at `order`: logged first, so an
+   * instance that misses the broadcast finds it in the log. False unless the store took both.
+   */
+  async announce(userId: string, order: number): Promise<boolean> {
+    const { prefix, secret, logKeepMs } = this.options
+    const logged = await this.guarded.recordChange(changeLogKey(prefix), userId, order, logKeepMs).then(() => true, () => false)
+    if (!logged) return false
+    const message = encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order })
+    return this.guarded.publish(invalidationChannel(prefix), message).then(() => true, () => false)
+  }
+
+  /** The log since `since` (at most `limit` entries), or null when the store did not answer. */
+  changesSince(since: number, limit: number): Promise<Change[] | null> {
+    return this.guarded.changesSince(changeLogKey(this.options.prefix), since, limit).catch(() => null)
+  }
+
+  /** The log showed a change the subscription never delivered: replace its connection. */
+  reconnect(): void {
+    this.#subscription?.reconnect?.()
   }
 
   async close(): Promise<void> {

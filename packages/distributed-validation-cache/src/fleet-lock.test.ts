@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CacheEvent } from './events.js'
 import { acquireFleetLock } from './fleet-lock.js'
 import { GuardedStore } from './guarded-store.js'
+import { StateOrder } from './state-order.js'
 import { SharedTier } from './shared-tier.js'
 import { memoryStore } from './stores/memory.js'
 import { MISSING_USER } from './user-state.js'
@@ -12,7 +13,7 @@ function tiers() {
   const events: CacheEvent[] = []
   const emit = (event: CacheEvent) => void events.push(event)
   const store = new GuardedStore(memoryStore(), { timeoutMs: 1_000, emit })
-  const options = { prefix: 'lock-test:', secret: 'fleet-lock-test-secret', graceMs: 60_000, emit }
+  const options = { prefix: 'lock-test:', secret: 'fleet-lock-test-secret', graceMs: 60_000, order: new StateOrder({ max: 10, keepMs: 60_000 }), emit }
   return { events, holder: new SharedTier(store, options), reader: new SharedTier(store, options) }
 }
 

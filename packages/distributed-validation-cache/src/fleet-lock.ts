@@ -19,7 +19,14 @@ const POLL_MS = 20
  * outlasts everything a holder does (one bounded source query, one bounded write), so a lock is
  * only ever deleted by the holder that set it or after it expired.
  */
-export async function acquireFleetLock(l2: SharedTier, userId: string, options: { ttlMs: number; acceptFill: boolean; emit: (event: CacheEvent) => void }): Promise<LockOutcome | { filled: CacheEntry }> {
+export interface FleetLockOptions {
+  ttlMs: number
+  /** Whether a fill by another holder answers this lookup: false for writers, who must query themselves. */
+  acceptFill: boolean
+  emit: (event: CacheEvent) => void
+}
+
+export async function acquireFleetLock(l2: SharedTier, userId: string, options: FleetLockOptions): Promise<LockOutcome | { filled: CacheEntry }> {
   // A second look at L2, already judged (and counted) by this lookup: has the holder filled it?
   const fill = async (): Promise<{ filled: CacheEntry } | undefined> => {
     if (!options.acceptFill) return undefined

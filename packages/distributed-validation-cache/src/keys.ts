@@ -13,3 +13,8 @@ export function lockKey(prefix: string, userId: string): string {
 export function invalidationChannel(prefix: string): string {
   return `${prefix}invalidate`
 }
+
+/** The fleet's change log: who changed, and when (liveness.ts reads it to prove nothing was missed). */
+export function changeLogKey(prefix: string): string {
+  return `${prefix}changes`
+}

@@ -25,14 +25,15 @@ export class LocalTier {
   }
 
   /**
-   * A fresh entry, or undefined. `maxAgeMs` caps how long this process trusts its own copy:
-   * the L1 TTL while broadcasts reach it, about a second while they cannot. The hot path.
+   * A fresh entry, or undefined. This process trusts its own copy for `shortMs` (about a second)
+   * on its own, and up to `longMs` (the L1 TTL) while `proven()` says it has heard every change
+   * of the fleet — asked only for entries past the short window. The hot path.
    */
-  fresh(userId: string, maxAgeMs: number): CacheEntry | undefined {
+  fresh(userId: string, shortMs: number, longMs = shortMs, proven: () => boolean = () => false): CacheEntry | undefined {
     const local = this.#lru.get(userId)
     if (local === undefined) return undefined
     const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
-    return age < local.ttlLeft && age < maxAgeMs ? local : undefined
+    return age < local.ttlLeft && (age < shortMs || (age < longMs && proven())) ? local : undefined
   }
 
   /** Any entry still within grace, fresh or not. */

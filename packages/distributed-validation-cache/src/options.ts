@@ -109,7 +109,11 @@ export function resolveOptions(options: ValidationCacheOptions) {
   }
   if (issues.length > 0) throw new ConfigError(issues)
   // Outlasts all a holder does (one source query, a few store calls), so only the holder or expiry frees it.
-  return { ...resolved, lockTtlMs: resolved.sourceTimeoutMs + 3 * resolved.storeTimeoutMs + 1_000 }
+  const lockTtlMs = resolved.sourceTimeoutMs + 3 * resolved.storeTimeoutMs + 1_000
+  // The change-log proof (fleet-sync.ts): subscribed, broadcasts do the fast work and the log is
+  // read about once a second while busy; without a subscription the log is the fast path too.
+  const proofWindowMs = resolved.subscribe ? Math.min(1_000, resolved.l1TtlUnlistenedMs) : Math.min(500, resolved.l1TtlUnlistenedMs)
+  return { ...resolved, lockTtlMs, proofWindowMs, proofRenewAfterMs: Math.round(proofWindowMs * (resolved.subscribe ? 0.8 : 0.5)) }
 }
 
 const UNLISTENED_L1_TTL_MS = 1_000

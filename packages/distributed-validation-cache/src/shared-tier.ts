@@ -2,6 +2,7 @@ import { decodeEntry, encodeEntry, type CacheEntry } from './cache-entry.js'
 import type { CacheEvent } from './events.js'
 import type { GuardedStore } from './guarded-store.js'
 import { entryKey, lockKey } from './keys.js'
+import type { StateOrder } from './state-order.js'
 
 export interface SharedRead {
   fresh?: CacheEntry
@@ -14,13 +15,14 @@ export type LockOutcome = 'acquired' | 'held' | 'store-unavailable'
 const CLOCK_TOLERANCE_MS = 5_000
 
 /**
- * L2: the fleet's shared view, signed so that whoever can write to Redis cannot grant access.
+ * L2: the fleet's shared view, signed so that whoever can write to Redis cannot grant access, and
+ * ordered so that they cannot bring back a state older than one this process has seen either.
  * Nothing here throws: a store failure is a miss (and the guarded store has counted it).
  */
 export class SharedTier {
   constructor(
     private readonly store: GuardedStore,
-    private readonly options: { prefix: string; secret: string; graceMs: number; emit: (event: CacheEvent) => void },
+    private readonly options: { prefix: string; secret: string; graceMs: number; order: StateOrder; emit: (event: CacheEvent) => void },
   ) {}
 
   /** `recount: false` for a second look at a value this lookup has already judged (and counted). */
@@ -39,6 +41,11 @@ export class SharedTier {
       return {}
     }
     const { entry } = decoded
+    // Older than a state of this user already seen here: saved and written back, or written late.
+    if (this.options.order.isOlder(userId, entry.checkedAt)) {
+      if (recount) this.options.emit({ type: 'older-state', from: 'l2' })
+      return {}
+    }
     // Read from "the future": this clock was stepped back (or runs far behind the writer's).
     // Its freshness cannot be judged, so it is not trusted as fresh; skew is what doctor reports.
     if (entry.checkedAt > now + CLOCK_TOLERANCE_MS) return { stale: entry }

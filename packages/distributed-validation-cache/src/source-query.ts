@@ -4,7 +4,8 @@ import type { CacheEvent } from './events.js'
 import type { UserSource } from './user-source.js'
 import { clampTime, MISSING_USER, interned, isUserState, type UserState } from './user-state.js'
 
-export type SourceAnswer = { ok: true; state: UserState } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
+/** `readAt`: when the query was sent (epoch ms) — the state is at least that old, so that orders it. */
+export type SourceAnswer = { ok: true; state: UserState; readAt: number } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
 
 class SourceTimeout extends Error {}
 
@@ -16,13 +17,14 @@ class SourceTimeout extends Error {}
 export async function querySource(source: UserSource, userId: string, timeoutMs: number, breaker: CircuitBreaker, emit: (event: CacheEvent) => void): Promise<SourceAnswer> {
   if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
+  const readAt = Date.now()
   const controller = new AbortController()
   try {
     const result: unknown = await withDeadline(source.fetchUser(userId, controller.signal), timeoutMs, () => new SourceTimeout())
     if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
     breaker.success()
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
-    return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER }
+    return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER, readAt }
   } catch (error) {
     breaker.failure()
     const timedOut = error instanceof SourceTimeout

@@ -108,9 +108,11 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
     const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
     await fleet.ready() // bounded: does not wait for a Redis that is down
+    expect(await b.sync()).toBe(false) // the change log cannot be read: no proof
     expect(b.stats()).toMatchObject({ listening: false, l1: { ttlMs: 1_000 } })
     await server.start()
     await waitFor(() => a.stats().listening && b.stats().listening, { timeoutMs: 10_000, intervalMs: 50, what: 'both to subscribe' })
+    await waitFor(() => b.sync(), { timeoutMs: 5_000, intervalMs: 50, what: 'a proof from the change log' }) // the breaker may still be cooling
     expect(b.stats().l1.ttlMs).toBe(300_000)
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 60_000

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import type { ValidationCache } from '../src/cache.js'
+import { entryKey } from '../src/keys.js'
+import { redisStore } from '../src/stores/redis.js'
+import { startFleet } from './support/fleet.js'
+import { waitFor } from './support/redis-server.js'
+import { REDIS_URL, redisAvailable } from './support/services.js'
+import { TcpProxy } from './support/tcp-proxy.js'
+
+const redisUp = await redisAvailable()
+
+/**
+ * Issue 10: an older state never replaces a newer one. Whoever can write Redis may save a user's
+ * validly signed "active" entry and write it back after a ban; lookups may finish late. Every
+ * instance that saw the newer state refuses the older one — also once its own copy of the ban
+ * has expired (a negative TTL shorter than the TTL) — on real Redis.
+ */
+describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
+  let redis: Redis
+  beforeAll(() => void (redis = new Redis(REDIS_URL)))
+  afterAll(() => redis?.quit())
+
+  it('a saved "active" entry written back after a ban is refused on every instance that saw the ban', async () => {
+    const fleet = startFleet(3, { ttl: '60 s', negativeTtl: 300 })
+    const [a, ...others] = fleet.instances as [ValidationCache, ...ValidationCache[]]
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    const key = entryKey(fleet.prefix, user)
+    const saved = (await redis.get(key))! // the attacker's copy: signed, and still fresh for a minute
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    await a.refresh(user)
+    for (const cache of [a, ...others]) {
+      await waitFor(async () => (await cache.validate(user, { issuedAt: Date.now() })).verdict === 'banned', { timeoutMs: 2_000, what: 'the ban everywhere' })
+    }
+    const copiesAt = performance.now()
+    await waitFor(() => performance.now() - copiesAt > 400, { intervalMs: 20, what: 'the copies of the ban to expire (negative TTL 300 ms)' })
+    for (const cache of [a, ...others]) {
+      await redis.set(key, saved, 'PX', 60_000) // the replay, before each instance looks again
+      const result = await cache.validate(user, { issuedAt: Date.now() })
+      expect(result, 'a replayed entry must not readmit the user').toMatchObject({ verdict: 'banned', tier: 'source' })
+      expect(cache.stats().fleetLog.olderRefused).toBe(1)
+    }
+  })
+
+  it('a lookup that read the store before a revocation and finishes after it, on a deaf instance, does not readmit the session', async () => {
+    const proxy = await new TcpProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) }).start()
+    onTestFinished(() => proxy.stop())
+    let n = 0
+    const fleet = startFleet(2, { ttl: '60 s', store: () => redisStore(n++ === 1 ? proxy.url : REDIS_URL) })
+    const [a, b] = fleet.instances as [ValidationCache, ValidationCache]
+    await fleet.ready()
+    proxy.set({ kind: 'blackhole' }, { onlySubscribers: true }) // B hears no broadcast from here on
+    const user = fleet.source.add(randomUUID())
+    const session = Date.now() - 60_000
+    fleet.source.latencyMs = 300 // B's lookup reads the user at once and answers 300 ms later
+    const late = b.validate(user, { issuedAt: session })
+    await waitFor(() => fleet.source.queries > 0, { intervalMs: 1, what: "B's lookup to read the store" })
+    fleet.source.latencyMs = 0
+    await a.revoke(user) // waits for B's lock, then writes and announces the newer state
+    expect((await late).verdict).toBe('active') // what B read was true when read…
+    await waitFor(async () => (await b.validate(user, { issuedAt: session })).verdict === 'revoked', { timeoutMs: 2_000, what: 'B to refuse' })
+    expect((await a.validate(user, { issuedAt: session })).verdict).toBe('revoked') // …and it never replaced the newer state
+  })
+})
