@@ -231,5 +231,9 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     for (const line of samples) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.e+-]+$/)
     expect(text).toMatch(/^dvc_validations_total\{tier="l1"\} \d+$/m)
     expect(text).toMatch(/^dvc_fleet_instances_24h 2$/m)
+    // Liveness (issue 10): whether the change log was read lately, and what the reads found.
+    expect(text).toMatch(/^dvc_liveness_proven [01]$/m)
+    expect(text).toMatch(/^dvc_liveness_proof_age_seconds -?[0-9.]+$/m)
+    expect(text).toMatch(/^dvc_fleet_log_total\{event="older_refused"\} \d+$/m)
   })
 })
