@@ -25,6 +25,9 @@ export class GuardedStore {
       ...options.breaker,
       onStateChange: (state) => {
         options.emit({ type: 'breaker', target: 'store', state })
+        // Calls kept failing: the link may have dropped bytes without closing (a NAT, a blackhole),
+        // after which every reply answers the wrong command. Start over on a new connection.
+        if (state === 'open') store.reconnect?.()
         if (state === 'closed') options.onRecover?.()
       },
     })

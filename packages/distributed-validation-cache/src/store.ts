@@ -31,6 +31,11 @@ export interface Store {
   addDistinct(key: string, members: string[], ttlMs: number): Promise<void>
   /** Distinct members across the HyperLogLogs (PFCOUNT). In Cluster the keys must share a hash tag. */
   countDistinct(keys: string[]): Promise<number>
+  /**
+   * Replaces the connection, where there is one: after commands timed out, a TCP link may have
+   * lost bytes silently, and every later reply would answer the wrong command.
+   */
+  reconnect?(): void
   close(): Promise<void>
 }
 

@@ -61,5 +61,14 @@ describe.skipIf(!redisUp)('lockout when the network goes quiet instead of closin
     console.log(`${_}: refused on C ${Math.round(lockoutMs)} ms after the ban; ${seen.length} valid validations meanwhile`)
     expect(new Set(seen)).toEqual(new Set(['active']))
     for (const user of valid) expect((await c.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
-  }, 15_000)
+
+    // Healed: C is whole again — its proof comes back, and a later ban reaches it by broadcast.
+    proxy.heal()
+    await waitFor(() => c.sync(), { timeoutMs: 8_000, intervalMs: 100, what: 'a proof on C after the heal' })
+    const later = valid[0]!
+    fleet.source.update(later, { bannedUntil: Date.now() + 3_600_000 })
+    await a.refresh(later)
+    await waitFor(async () => (await c.validate(later, { issuedAt: Date.now() })).verdict === 'banned', { timeoutMs: 2_000, what: 'C to refuse after the heal' })
+    expect(c.stats().tampered).toEqual({ badSignature: 0, corrupt: 0 }) // no reply was matched to another command
+  }, 20_000)
 })

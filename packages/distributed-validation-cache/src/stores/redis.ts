@@ -97,6 +97,7 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       // ('close' reports the gap, 'ready' subscribes again).
       return Object.assign(unsubscribe, { reconnect: () => subscriber.disconnect(true) })
     },
+    reconnect: () => client.disconnect(true), // ioredis fails what is queued, then connects anew
     async close() {
       await Promise.all([...subscribers, client].map(quit))
       subscribers.clear()
