@@ -164,7 +164,7 @@ describe('after a store outage', () => {
     // The memory store with an outage switch and a subscription the test can drop and restore.
     const flaky: Store = {
       ...store, get: failing(store.get), set: failing(store.set), delete: failing(store.delete), publish: failing(store.publish),
-      recordChange: failing(store.recordChange), changesSince: failing(store.changesSince),
+      appendLog: failing(store.appendLog), readLog: failing(store.readLog),
       subscribe: (channel, handlers) => store.subscribe(channel, { ...handlers, onListening: (l) => (setListening = (x) => handlers.onListening?.(x), handlers.onListening?.(l)) }),
     }
     const { cache } = setup({ store: flaky })

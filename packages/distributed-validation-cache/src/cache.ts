@@ -42,6 +42,7 @@ export class ValidationCache {
   readonly #ready: Promise<void>
   readonly #health: HealthProbe
   readonly #seen = new SeenUsers()
+  #invalidatedAllAt = Number.NEGATIVE_INFINITY
 
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
@@ -54,13 +55,13 @@ export class ValidationCache {
     this.#sourceBreaker = new CircuitBreaker({ onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }) })
     this.#channel = new FleetChannel(o.store, this.#store, {
       prefix: o.prefix, secret: o.secret, emit, logKeepMs: o.ttlMs + o.graceMs,
-      onInvalidate: (userId, order) => this.#sync.heard(userId, order), onResume: () => this.#resume(),
+      onInvalidate: (message) => this.#sync.heard(message), onResume: () => this.#resume(),
     })
     this.#sync = new FleetSync({
       // The in-process memory store has no fleet to miss: its broadcasts cannot be lost.
       channel: o.enabled && !(o.store.backend === 'memory' && o.subscribe) ? this.#channel : null,
       proofWindowMs: o.proofWindowMs, renewAfterMs: o.proofRenewAfterMs, order,
-      emit, forget: (userId) => this.#invalidateLocally(userId), forgetAll: () => this.#l1.clear(),
+      emit, forget: (userId) => this.#invalidateLocally(userId), forgetAll: () => this.#invalidateAll(),
     })
     // Long enough to cover any lookup that could have started before an invalidation.
     this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: o.lockTtlMs * 2 })
@@ -120,6 +121,8 @@ export class ValidationCache {
       const renewed = this.#fresh(userId)
       if (renewed) return { entry: renewed, tier: 'l1' }
     }
+    // A new instance reads the log once before it believes L2: it knows nothing yet to refuse a replay by.
+    if (!this.#sync.seeded) await this.#sync.renew()
     const since = Date.now()
     const shared = await this.#l2.read(userId, since)
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
@@ -209,6 +212,12 @@ export class ValidationCache {
     void this.#pending.flush()
   }
 
+  #invalidateAll(): void {
+    this.#invalidatedAllAt = Date.now()
+    this.#l1.clear()
+    this.#flights.clear()
+  }
+
   #invalidateLocally(userId: string): void {
     this.#invalidatedAt.set(userId, Date.now())
     this.#l1.delete(userId)
@@ -217,12 +226,14 @@ export class ValidationCache {
 
   #invalidatedSince(userId: string, since: number): boolean {
     const at = this.#invalidatedAt.get(userId)
-    return at !== undefined && at >= since
+    return (at !== undefined && at >= since) || this.#invalidatedAllAt >= since
   }
 
   /** Fills L1 unless an invalidation arrived while this lookup ran (its state may predate it). */
   #keep(userId: string, entry: CacheEntry, tier: Tier, since: number): Resolved {
-    if (this.#sync.order.isOlder(userId, entry.checkedAt)) {
+    // A state from L2 may be older than one seen here; what this lookup read from the source is not
+    // refused (another process's clock, running ahead, could otherwise refuse it for seconds).
+    if (tier === 'l2' && this.#sync.order.isOlder(userId, entry.checkedAt)) {
       this.#emit({ type: 'older-state', from: 'fill' })
       return { entry: undefined, tier: 'none' }
     }

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import type { CacheEvent } from './events.js'
 import type { GuardedStore } from './guarded-store.js'
-import { decodeMessage, encodeMessage } from './invalidation.js'
+import { decodeMessage, encodeMessage, type FleetMessage } from './invalidation.js'
 import { changeLogKey, invalidationChannel } from './keys.js'
-import type { Change, Store, Subscription } from './store.js'
+import type { Store, Subscription } from './store.js'
+
+/** Entries the log keeps (about): a deaf instance catches up on this many changes before it forgets all of L1. */
+const LOG_LENGTH = 10_000
 
 export interface FleetChannelOptions {
   prefix: string
   secret: string
-  /** How long the change log keeps an entry: as long as a state it supersedes may be served. */
+  /** How long the change log lives after its last entry: as long as a state it supersedes may be served. */
   logKeepMs: number
   emit: (event: CacheEvent) => void
   /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
-  onInvalidate: (userId: string, order: number) => void
+  onInvalidate: (message: FleetMessage) => void
   /** The subscription came back after a drop: broadcasts were missed meanwhile. */
   onResume: () => void
 }
@@ -37,7 +40,7 @@ export class FleetChannel {
     const onMessage = (message: string) => {
       const decoded = decodeMessage(secret, message)
       emit({ type: 'broadcast-received', valid: decoded !== undefined })
-      if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded.userId, decoded.order)
+      if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded)
     }
     const onListening = (listening: boolean) => {
       if (listening === this.listening) return
@@ -59,15 +62,28 @@ export class FleetChannel {
    */
   async announce(userId: string, order: number): Promise<boolean> {
     const { prefix, secret, logKeepMs } = this.options
-    const logged = await this.guarded.recordChange(changeLogKey(prefix), userId, order, logKeepMs).then(() => true, () => false)
-    if (!logged) return false
-    const message = encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order })
+    const change = { kind: 'invalidate' as const, userId, origin: this.#origin, order }
+    const logId = await this.guarded.appendLog(changeLogKey(prefix), encodeMessage(secret, { ...change, logId: '' }), LOG_LENGTH, logKeepMs)
+      .catch(() => null)
+    if (logId === null) return false
+    const message = encodeMessage(secret, { ...change, logId })
     return this.guarded.publish(invalidationChannel(prefix), message).then(() => true, () => false)
   }
 
-  /** The log since `since` (at most `limit` entries), or null when the store did not answer. */
-  changesSince(since: number, limit: number): Promise<Change[] | null> {
-    return this.guarded.changesSince(changeLogKey(this.options.prefix), since, limit).catch(() => null)
+  /**
+   * The log's entries after `after`, verified (a forged one is dropped and counted), with their
+   * ids, and whether they are this process's own; null when the store did not answer.
+   */
+  async readLog(after: string, limit: number): Promise<{ last: string; count: number; changes: (FleetMessage & { own: boolean })[] } | null> {
+    const entries = await this.guarded.readLog(changeLogKey(this.options.prefix), after, limit).catch(() => null)
+    if (entries === null) return null
+    const changes: (FleetMessage & { own: boolean })[] = []
+    for (const { id, entry } of entries) {
+      const decoded = decodeMessage(this.options.secret, entry)
+      if (!decoded) this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
+      else changes.push({ ...decoded, logId: id, own: decoded.origin === this.#origin })
+    }
+    return { last: entries.at(-1)?.id ?? after, count: entries.length, changes }
   }
 
   /** The log showed a change the subscription never delivered: replace its connection. */

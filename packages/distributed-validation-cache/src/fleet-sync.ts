@@ -1,13 +1,13 @@
 import type { CacheEvent } from './events.js'
 import type { FleetChannel } from './fleet-channel.js'
+import type { FleetMessage } from './invalidation.js'
 import { Liveness } from './liveness.js'
 import type { StateOrder } from './state-order.js'
-import type { Change } from './store.js'
 
 export interface FleetSyncOptions {
   /** Null when there is no fleet to hear from (the in-process memory store): L1 is always current. */
   channel: FleetChannel | null
-  /** How old the proof may be for L1 to be trusted past the short window; how often it is renewed. */
+  /** How old the proof may be for L1 to be trusted past the short window; when it is renewed. */
   proofWindowMs: number
   renewAfterMs: number
   /** The newest state seen of each user: what broadcasts and the log move forward. */
@@ -15,38 +15,43 @@ export interface FleetSyncOptions {
   emit: (event: CacheEvent) => void
   /** Drop one user from L1 (and from lookups in flight). */
   forget: (userId: string) => void
-  /** Drop all of L1: more changed than the log read can list. */
+  /** Drop all of L1 (and lookups in flight): more changed than one catch-up can list. */
   forgetAll: () => void
 }
 
-/** Most changes one log read applies; beyond it L1 is forgotten whole (a burst, or a long deafness). */
-const LOG_READ_LIMIT = 1_000
-/** A change this much older than now should have arrived by broadcast; if it did not, the subscription is deaf. */
+/** One read's page, and how many pages one catch-up takes before it forgets all of L1 instead. */
+const PAGE = 1_000
+const MAX_PAGES = 10
+/** A logged change not heard by broadcast this long after the log showed it: the subscription is deaf. */
 const BROADCAST_DUE_MS = 2_000
 const RECONNECT_EVERY_MS = 10_000
+/** Orders from another process's clock are believed at most this far ahead of ours. */
+const CLOCK_TOLERANCE_MS = 5_000
+const REMEMBERED = 10_000
 
 /**
  * What this instance knows of the fleet's changes and how it knows it: broadcasts (fast), the
- * change log (proof, and catch-up after deafness), and the order of each user's states.
+ * change log read with a cursor (the proof, and the catch-up after deafness — ids the store
+ * assigns, so no clock decides what was missed), and the order of each user's states.
  */
 export class FleetSync {
   readonly order: StateOrder
   readonly #liveness: Liveness | undefined
-  readonly #startedAt = Date.now()
+  /** The last log id applied; '0' until the first read, which reads the whole log (seeding the order). */
+  #cursor = '0'
+  /** Log ids heard by broadcast, and those the log showed first (with when): the deafness check. */
+  readonly #heard = new Set<string>()
+  readonly #unheard = new Map<string, number>()
   #lastReconnect = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: FleetSyncOptions) {
     this.order = options.order
-    const channel = options.channel
-    this.#liveness = channel ? new Liveness({
-      windowMs: options.proofWindowMs,
-      renewAfterMs: options.renewAfterMs,
-      read: (since) => channel.changesSince(since, LOG_READ_LIMIT),
-      apply: (changes) => this.#apply(changes),
-    }) : undefined
+    this.#liveness = options.channel
+      ? new Liveness({ windowMs: options.proofWindowMs, renewAfterMs: options.renewAfterMs, read: () => this.#catchUp() })
+      : undefined
   }
 
-  /** Whether L1 may be trusted past the short window now; renews the proof when it gets old. The hot path. */
+  /** Whether L1 may be trusted past the short window now; renews the proof when it gets old. */
   proven(): boolean {
     const liveness = this.#liveness
     if (!liveness) return true
@@ -54,37 +59,80 @@ export class FleetSync {
     return liveness.proven()
   }
 
+  /** Whether the whole log has been read once: until then a state in L2 may be one the fleet moved past. */
+  get seeded(): boolean {
+    return !this.#liveness || this.#cursor !== '0'
+  }
+
   /** Reads the log now (a validation is waiting on it); true once the proof is fresh. */
   renew(): Promise<boolean> {
     return this.#liveness?.renew() ?? Promise.resolve(true)
   }
 
-  /** A broadcast: another instance changed this user to a state read at `order`. */
-  heard(userId: string, order: number): void {
-    this.order.saw(userId, order)
-    this.options.forget(userId)
+  /** A broadcast: another instance changed this user. */
+  heard(message: FleetMessage): void {
+    this.order.saw(message.userId, clamp(message.order))
+    this.options.forget(message.userId)
+    this.#unheard.delete(message.logId)
+    remember(this.#heard, message.logId)
   }
 
   stats() {
     return { proven: this.#liveness ? this.#liveness.proven() : true, proofAgeMs: this.#liveness ? this.#liveness.ageMs() : 0 }
   }
 
-  #apply(changes: Change[]): void {
-    const overflow = changes.length >= LOG_READ_LIMIT
-    if (overflow) this.options.forgetAll()
+  async #catchUp(): Promise<boolean> {
+    const channel = this.options.channel!
+    const seeding = this.#cursor === '0'
     let dropped = 0
-    let missed = false
-    for (const { member: userId, score: order } of changes) {
-      if (!this.order.saw(userId, order)) continue // heard already (or our own): nothing to drop
-      dropped++
-      if (!overflow) this.options.forget(userId)
-      missed ||= order > this.#startedAt + BROADCAST_DUE_MS && order < Date.now() - BROADCAST_DUE_MS
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const read = await channel.readLog(this.#cursor, PAGE)
+      if (read === null) return false
+      for (const change of read.changes) dropped += this.#apply(change, seeding) ? 1 : 0
+      this.#cursor = read.last
+      if (read.count < PAGE) {
+        this.options.emit({ type: 'log-read', dropped, overflow: false })
+        this.#checkDeafness()
+        return true
+      }
     }
-    this.options.emit({ type: 'log-read', dropped, overflow })
-    if (missed && this.options.channel?.listening && Date.now() - this.#lastReconnect > RECONNECT_EVERY_MS) {
-      this.#lastReconnect = Date.now()
-      this.options.emit({ type: 'deaf-subscription' })
-      this.options.channel.reconnect()
-    }
+    // More changed than a catch-up lists (a long deafness in a busy fleet): L1 can only start over.
+    this.options.forgetAll()
+    this.options.emit({ type: 'log-read', dropped, overflow: true })
+    return true
   }
+
+  /** One logged change: its order is recorded; the user is dropped unless a broadcast did that already. */
+  #apply(change: FleetMessage & { own: boolean }, seeding: boolean): boolean {
+    this.order.saw(change.userId, clamp(change.order))
+    if (change.own || this.#heard.delete(change.logId)) return false
+    this.options.forget(change.userId)
+    if (!seeding) this.#unheard.set(change.logId, performance.now())
+    return true
+  }
+
+  #checkDeafness(): void {
+    const now = performance.now()
+    let due = false
+    for (const [id, shownAt] of this.#unheard) {
+      if (now - shownAt < BROADCAST_DUE_MS) continue
+      this.#unheard.delete(id)
+      due = true
+    }
+    if (this.#unheard.size > REMEMBERED) this.#unheard.clear()
+    const channel = this.options.channel!
+    if (!due || !channel.listening || now - this.#lastReconnect < RECONNECT_EVERY_MS) return
+    this.#lastReconnect = now
+    this.options.emit({ type: 'deaf-subscription' })
+    channel.reconnect()
+  }
+}
+
+function clamp(order: number): number {
+  return Math.min(order, Date.now() + CLOCK_TOLERANCE_MS)
+}
+
+function remember(set: Set<string>, id: string): void {
+  if (set.size >= REMEMBERED) set.delete(set.values().next().value!)
+  set.add(id)
 }

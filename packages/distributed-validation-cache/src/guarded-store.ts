@@ -2,7 +2,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js
 import { withDeadline } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import type { CacheEvent, StoreOperation } from './events.js'
-import type { Change, Store } from './store.js'
+import type { LogEntry, Store } from './store.js'
 
 export interface GuardedStoreOptions {
   /** Upper bound on any single store call; a call past it counts as a failure. */
@@ -49,12 +49,12 @@ export class GuardedStore {
     return this.#run('publish', () => this.store.publish(channel, message))
   }
 
-  recordChange(key: string, member: string, score: number, keepMs: number): Promise<void> {
-    return this.#run('log', () => this.store.recordChange(key, member, score, keepMs))
+  appendLog(key: string, entry: string, maxLength: number, keepMs: number): Promise<string> {
+    return this.#run('log', () => this.store.appendLog(key, entry, maxLength, keepMs))
   }
 
-  changesSince(key: string, since: number, limit: number): Promise<Change[]> {
-    return this.#run('read-log', () => this.store.changesSince(key, since, limit))
+  readLog(key: string, after: string, limit: number): Promise<LogEntry[]> {
+    return this.#run('read-log', () => this.store.readLog(key, after, limit))
   }
 
   async #run<T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> {

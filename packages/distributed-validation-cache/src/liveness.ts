@@ -1,5 +1,3 @@
-import type { Change } from './store.js'
-
 /**
  * Proof that this process knows every change the fleet announced, instead of the client
  * library's word that it is subscribed. Every change is recorded in a log in the shared store
@@ -17,38 +15,27 @@ import type { Change } from './store.js'
 export interface LivenessOptions {
   /** How old a proof may be and still let L1 be trusted for its full TTL. */
   windowMs: number
-  /** A proof older than this is renewed by the next validation. */
+  /** A proof older than this is renewed by the next validation that needs it. */
   renewAfterMs: number
-  /** Reads the changes recorded at `since` or later; null when the store did not answer. */
-  read: (since: number) => Promise<Change[] | null>
-  /** Applies what was read (drops those users from L1); the proof holds once it returned. */
-  apply: (changes: Change[]) => void
+  /** Reads the log and applies what it says; false when the store did not answer. */
+  read: () => Promise<boolean>
 }
-
-/**
- * How far before the last read the next one looks: changes are dated by their writers' clocks,
- * which may run behind ours. The overlap is read again and skipped by order (cache.ts).
- */
-export const CLOCK_MARGIN_MS = 5_000
 
 export class Liveness {
   #provenMono = Number.NEGATIVE_INFINITY
   #provenWall = Number.NEGATIVE_INFINITY
-  /** Every change recorded before this (wall ms, our clock) has been applied. */
-  #coveredWall = Date.now()
   #reading: Promise<boolean> | undefined
-  reads = 0
 
   constructor(private readonly options: LivenessOptions) {}
 
   /** Whether a proof is fresh. The hot path: two clock reads. */
   proven(): boolean {
-    return Math.max(performance.now() - this.#provenMono, Date.now() - this.#provenWall) <= this.options.windowMs
+    return this.#age() <= this.options.windowMs
   }
 
   /** Milliseconds since the last proof, or null if there never was one. */
   ageMs(): number | null {
-    const age = Math.max(performance.now() - this.#provenMono, Date.now() - this.#provenWall)
+    const age = this.#age()
     return Number.isFinite(age) ? Math.round(age) : null
   }
 
@@ -64,15 +51,15 @@ export class Liveness {
   }
 
   async #read(): Promise<boolean> {
-    const mono = performance.now()
+    const mono = performance.now() // the proof dates from before the read: what it shows was true by then
     const wall = Date.now()
-    const changes = await this.options.read(this.#coveredWall - CLOCK_MARGIN_MS)
-    if (changes === null) return false // the proof lapses by itself; validations fall back to the short window
-    this.reads++
-    this.options.apply(changes)
-    this.#coveredWall = wall
+    if (!(await this.options.read())) return false // the proof lapses by itself; validations fall back to the short window
     this.#provenMono = mono
     this.#provenWall = wall
     return true
+  }
+
+  #age(): number {
+    return Math.max(performance.now() - this.#provenMono, Date.now() - this.#provenWall)
   }
 }

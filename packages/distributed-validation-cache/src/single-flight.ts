@@ -16,4 +16,9 @@ export class SingleFlight<T> {
   forget(key: string): void {
     this.#inFlight.delete(key)
   }
+
+  /** forget() for every key. */
+  clear(): void {
+    this.#inFlight.clear()
+  }
 }

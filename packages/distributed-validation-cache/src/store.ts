@@ -17,12 +17,13 @@ export interface Store {
    */
   subscribe(channel: string, handlers: SubscriptionHandlers): Promise<Subscription | null>
   /**
-   * Records that `member` changed at `score` (epoch ms) in a sorted set kept `keepMs`: the log an
-   * instance that was deaf reads to catch up (ZADD, then trim and expire).
+   * Appends `entry` to a log capped at about `maxLength` entries that expires `keepMs` after its
+   * last append (XADD MAXLEN ~, PEXPIRE); resolves the id the store gave it. Ids grow with every
+   * append — the store's own order, no client's clock.
    */
-  recordChange(key: string, member: string, score: number, keepMs: number): Promise<void>
-  /** Members recorded at `since` or later with their scores, oldest first, at most `limit` (ZRANGEBYSCORE). */
-  changesSince(key: string, since: number, limit: number): Promise<Change[]>
+  appendLog(key: string, entry: string, maxLength: number, keepMs: number): Promise<string>
+  /** The entries after id `after` ('0': all), oldest first, at most `limit` (XRANGE (after + COUNT). */
+  readLog(key: string, after: string, limit: number): Promise<LogEntry[]>
   /** Adds to integer fields of a hash (HINCRBY), then sets its TTL: fleet counters. */
   incrementFields(key: string, deltas: Record<string, number>, ttlMs: number): Promise<void>
   /** The hashes' fields as numbers (HGETALL); a missing hash reads as {}. */
@@ -51,7 +52,7 @@ export interface SubscriptionHandlers {
 /** Ends a subscription; `reconnect`, where the backend can, replaces a connection that went quiet. */
 export type Subscription = (() => Promise<void>) & { reconnect?: () => void }
 
-export interface Change {
-  member: string
-  score: number
+export interface LogEntry {
+  id: string
+  entry: string
 }

@@ -157,18 +157,18 @@ describe.each(backends)('store conformance: $name', (backend) => {
     await subscription()
   })
 
-  it('keeps a change log: newest score per member, oldest first from a score on, trimmed by age', async () => {
-    const log = key('changes')
+  it('keeps a log: ids the store assigns, growing; read after an id, oldest first; capped', async () => {
+    const log = key('log')
     const store = backend.connect()
-    await store.recordChange(log, 'user-a', 1_000, 60_000)
-    await store.recordChange(log, 'user-b', 2_000, 60_000)
-    await backend.connect().recordChange(log, 'user-a', 3_000, 60_000) // a second change: one entry, the newest
-    expect(await backend.connect().changesSince(log, 0, 100)).toEqual([{ member: 'user-b', score: 2_000 }, { member: 'user-a', score: 3_000 }])
-    expect(await store.changesSince(log, 2_500, 100)).toEqual([{ member: 'user-a', score: 3_000 }])
-    expect(await store.changesSince(log, 0, 1)).toEqual([{ member: 'user-b', score: 2_000 }])
-    await store.recordChange(log, 'user-c', 100_000, 60_000) // everything older than 40 s before it goes
-    expect(await store.changesSince(log, 0, 100)).toEqual([{ member: 'user-c', score: 100_000 }])
-    expect(await store.changesSince(key('no-log'), 0, 100)).toEqual([])
+    const first = await store.appendLog(log, 'one', 100, 60_000)
+    const second = await backend.connect().appendLog(log, 'two', 100, 60_000)
+    const third = await store.appendLog(log, values.unicode, 100, 60_000)
+    expect(new Set([first, second, third]).size).toBe(3)
+    expect(await backend.connect().readLog(log, '0', 100)).toEqual([{ id: first, entry: 'one' }, { id: second, entry: 'two' }, { id: third, entry: values.unicode }])
+    expect(await store.readLog(log, first, 100)).toEqual([{ id: second, entry: 'two' }, { id: third, entry: values.unicode }])
+    expect(await store.readLog(log, '0', 1)).toEqual([{ id: first, entry: 'one' }])
+    expect(await store.readLog(log, third, 100)).toEqual([])
+    expect(await store.readLog(key('no-log'), '0', 100)).toEqual([])
   })
 
   it('surfaces failures as rejections instead of hanging or answering null', async () => {

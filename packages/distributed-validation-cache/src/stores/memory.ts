@@ -17,7 +17,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const hashes = new LRUCache<string, Map<string, number>>({ max: 1_000 })
   const distinct = new LRUCache<string, Set<string>>({ max: 1_000 })
   const channels = new EventEmitter().setMaxListeners(0)
-  const logs = new Map<string, Map<string, number>>()
+  const logs = new Map<string, { id: string; entry: string }[]>()
+  let appended = 0
   return {
     backend: 'memory',
     async get(key) {
@@ -40,15 +41,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       onListening?.(true)
       return async () => void channels.off(channel, onMessage)
     },
-    async recordChange(key, member, score, keepMs) {
-      const log = logs.get(key) ?? new Map<string, number>()
-      log.set(member, score)
-      for (const [m, at] of log) if (at < score - keepMs) log.delete(m)
-      logs.set(key, log)
+    // Ids as Redis writes them (<ms>-<seq>), growing with every append; no expiry needed in-process.
+    async appendLog(key, entry, maxLength) {
+      const log = logs.get(key) ?? []
+      const id = `${Date.now()}-${++appended}`
+      log.push({ id, entry })
+      logs.set(key, log.slice(-maxLength))
+      return id
     },
-    async changesSince(key, since, limit) {
-      const changes = [...(logs.get(key) ?? [])].map(([member, score]) => ({ member, score }))
-      return changes.filter((c) => c.score >= since).sort((a, b) => a.score - b.score).slice(0, limit)
+    async readLog(key, after, limit) {
+      return (logs.get(key) ?? []).filter((e) => laterId(e.id, after)).slice(0, limit)
     },
     async incrementFields(key, deltas, ttlMs) {
       const hash = hashes.get(key) ?? new Map<string, number>()
@@ -77,4 +79,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       channels.removeAllListeners()
     },
   }
+}
+
+/** Whether stream id `a` (<ms>-<seq>) comes after `b`. */
+function laterId(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number]
+  const [bm, bs = 0] = b.split('-').map(Number) as [number, number?]
+  return am > bm || (am === bm && as > bs)
 }

@@ -3,7 +3,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from '../redis-url.js'
 import type { Store } from '../store.js'
-import { pairs } from './score-pairs.js'
+import { entriesOf } from './log-entries.js'
 
 export interface RedisStoreOptions {
   /** Bound on establishing a connection. Default 2,000 ms. */
@@ -42,11 +42,12 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     async publish(channel, message) {
       await bounded(client.publish(channel, message))
     },
-    async recordChange(key, member, score, keepMs) {
-      const ms = Math.max(1, Math.ceil(keepMs))
-      throwFirstError(await bounded(client.pipeline().zadd(key, score, member).zremrangebyscore(key, '-inf', `(${score - ms}`).pexpire(key, ms).exec()))
+    async appendLog(key, entry, maxLength, keepMs) {
+      const [id] = throwFirstError(await bounded(client.pipeline().xadd(key, 'MAXLEN', '~', maxLength, '*', 'e', entry)
+        .pexpire(key, Math.max(1, Math.ceil(keepMs))).exec())) as [string, number]
+      return id
     },
-    changesSince: async (key, since, limit) => pairs(await bounded(client.zrangebyscore(key, since, '+inf', 'WITHSCORES', 'LIMIT', 0, limit))),
+    readLog: async (key, after, limit) => entriesOf(await bounded(client.xrange(key, `(${after}`, '+', 'COUNT', limit))),
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)

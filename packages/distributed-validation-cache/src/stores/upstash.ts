@@ -1,6 +1,6 @@
 import { Redis } from '@upstash/redis'
 import type { Store } from '../store.js'
-import { pairs } from './score-pairs.js'
+import { entriesOf } from './log-entries.js'
 import { subscribeOverSse } from './sse-subscription.js'
 
 export interface UpstashStoreOptions {
@@ -46,12 +46,14 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     async publish(channel, message) {
       await client.publish(channel, message)
     },
-    async recordChange(key, member, score, keepMs) {
-      const ms = Math.max(1, Math.ceil(keepMs))
-      await client.pipeline().zadd(key, { score, member }).zremrangebyscore(key, '-inf', `(${score - ms}`).pexpire(key, ms).exec()
+    async appendLog(key, entry, maxLength, keepMs) {
+      const [id] = await client.pipeline()
+        .xadd(key, '*', { e: entry }, { trim: { type: 'MAXLEN', threshold: maxLength, comparison: '~' } })
+        .pexpire(key, Math.max(1, Math.ceil(keepMs))).exec<[string, number]>()
+      return id
     },
-    changesSince: async (key, since, limit) =>
-      pairs(await client.zrange<(string | number)[]>(key, since, '+inf', { byScore: true, withScores: true, offset: 0, count: limit })),
+    // XRANGE as Redis answers it: the REST API sends [[id, [field, value]], …].
+    readLog: async (key, after, limit) => entriesOf(await client.xrange(key, `(${after}`, '+', limit) as unknown as Parameters<typeof entriesOf>[0]),
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
