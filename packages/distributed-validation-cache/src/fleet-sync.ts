@@ -37,8 +37,9 @@ const REMEMBERED = 10_000
 export class FleetSync {
   readonly order: StateOrder
   readonly #liveness: Liveness | undefined
-  /** The last log id applied; '0' until the first read, which reads the whole log (seeding the order). */
+  /** The last log id applied; the first read starts from the beginning and seeds the order. */
   #cursor = '0'
+  #seeded = false
   /** Log ids heard by broadcast, and those the log showed first (with when): the deafness check. */
   readonly #heard = new Set<string>()
   readonly #unheard = new Map<string, number>()
@@ -61,7 +62,7 @@ export class FleetSync {
 
   /** Whether the whole log has been read once: until then a state in L2 may be one the fleet moved past. */
   get seeded(): boolean {
-    return !this.#liveness || this.#cursor !== '0'
+    return !this.#liveness || this.#seeded
   }
 
   /** Reads the log now (a validation is waiting on it); true once the proof is fresh. */
@@ -83,7 +84,7 @@ export class FleetSync {
 
   async #catchUp(): Promise<boolean> {
     const channel = this.options.channel!
-    const seeding = this.#cursor === '0'
+    const seeding = !this.#seeded
     let dropped = 0
     for (let page = 0; page < MAX_PAGES; page++) {
       const read = await channel.readLog(this.#cursor, PAGE)
@@ -91,12 +92,14 @@ export class FleetSync {
       for (const change of read.changes) dropped += this.#apply(change, seeding) ? 1 : 0
       this.#cursor = read.last
       if (read.count < PAGE) {
+        this.#seeded = true
         this.options.emit({ type: 'log-read', dropped, overflow: false })
         this.#checkDeafness()
         return true
       }
     }
     // More changed than a catch-up lists (a long deafness in a busy fleet): L1 can only start over.
+    this.#seeded = true
     this.options.forgetAll()
     this.options.emit({ type: 'log-read', dropped, overflow: true })
     return true

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import type { ValidationCache } from '../src/cache.js'
+import { createValidationCache, type ValidationCache } from '../src/cache.js'
 import { entryKey } from '../src/keys.js'
 import { redisStore } from '../src/stores/redis.js'
 import { startFleet } from './support/fleet.js'
@@ -43,6 +43,39 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
       expect(result, 'a replayed entry must not readmit the user').toMatchObject({ verdict: 'banned', tier: 'source' })
       expect(cache.stats().fleetLog.olderRefused).toBe(1)
     }
+  })
+
+  it('an instance started after the ban refuses the replayed entry too: it reads the log before it believes L2', async () => {
+    const fleet = startFleet(2, { ttl: '60 s' })
+    const [a] = fleet.instances as [ValidationCache]
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    const key = entryKey(fleet.prefix, user)
+    const saved = (await redis.get(key))!
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    await a.refresh(user)
+    await redis.set(key, saved, 'PX', 60_000) // replayed before the new instance ever looks
+    const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
+    onTestFinished(() => late.close())
+    await late.ready()
+    expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
+    expect(late.stats().fleetLog.olderRefused).toBe(1)
+  })
+
+  it('a log entry written by someone without the secret drops no one and is counted as tampering', async () => {
+    const fleet = startFleet(1, { ttl: '60 s' })
+    const [a] = fleet.instances as [ValidationCache]
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    expect(await a.sync()).toBe(true)
+    expect((await a.validate(user, { issuedAt: Date.now() })).tier).toBe('source')
+    for (const forged of [JSON.stringify(['i', user, 'someone', 1e15, '', 'not-a-signature']), 'garbage']) {
+      await redis.xadd(`${fleet.prefix}changes`, '*', 'e', forged)
+    }
+    expect(await a.sync()).toBe(true)
+    expect((await a.validate(user, { issuedAt: Date.now() })).tier).toBe('l1') // still cached: nothing was dropped
+    expect(a.stats().tampered.badSignature).toBe(2)
   })
 
   it('a lookup that read the store before a revocation and finishes after it, on a deaf instance, does not readmit the session', async () => {

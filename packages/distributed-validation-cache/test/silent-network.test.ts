@@ -61,6 +61,11 @@ describe.skipIf(!redisUp)('lockout when the network goes quiet instead of closin
     console.log(`${_}: refused on C ${Math.round(lockoutMs)} ms after the ban; ${seen.length} valid validations meanwhile`)
     expect(new Set(seen)).toEqual(new Set(['active']))
     for (const user of valid) expect((await c.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    if (onlySubscribers) {
+      // The log showed a change no broadcast delivered: C notices its subscription is deaf and replaces it.
+      await waitFor(async () => (await c.validate(valid[1]!, { issuedAt: Date.now() })) && c.stats().fleetLog.deafSubscriptions > 0,
+        { timeoutMs: 6_000, intervalMs: 50, what: `C to find its subscription deaf: ${JSON.stringify([c.stats().fleetLog, c.stats().listening])}` })
+    }
 
     // Healed: C is whole again — its proof comes back, and a later ban reaches it by broadcast.
     proxy.heal()
