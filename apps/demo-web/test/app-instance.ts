@@ -28,7 +28,17 @@ export class AppInstance {
     return this
   }
 
+  /** SIGSTOP / SIGCONT: a frozen process, as a serverless platform suspends an idle instance. */
+  freeze(): void {
+    this.#process?.kill('SIGSTOP')
+  }
+
+  thaw(): void {
+    this.#process?.kill('SIGCONT')
+  }
+
   async stop(): Promise<void> {
+    this.thaw() // a frozen process cannot handle SIGTERM
     const child = this.#process
     if (!child || child.exitCode !== null) return
     const exited = new Promise((resolve) => child.once('exit', resolve))
