@@ -196,7 +196,10 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
       const body = (await response.json()) as { status: string }
       return response.status === 200 && body.status === 'ok' ? body : undefined
     }, { timeoutMs: 8_000, intervalMs: 250, what: 'health to be ok again' })
-    expect(healthy).toEqual({ status: 'ok', backend: 'redis', source: 'postgres', checks: { cache: 'ok', source: 'ok' } })
+    expect(healthy).toEqual({
+      status: 'ok', backend: 'redis', source: 'postgres', checks: { cache: 'ok', source: 'ok' },
+      listening: true, liveness: { proven: expect.any(Boolean), proofAgeMs: expect.any(Number) }, // the change log was read (issue 10)
+    })
   })
 
   it('/api/observability: token or admin only, the same fleet numbers from both instances, no ids or secrets', async () => {

@@ -25,6 +25,7 @@ export class Liveness {
   #provenMono = Number.NEGATIVE_INFINITY
   #provenWall = Number.NEGATIVE_INFINITY
   #reading: Promise<boolean> | undefined
+  #failedMono = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: LivenessOptions) {}
 
@@ -41,11 +42,16 @@ export class Liveness {
 
   /** Renews a proof that is getting old, in the background. */
   touch(): void {
-    if (!this.#reading && performance.now() - this.#provenMono >= this.options.renewAfterMs) void this.renew()
+    const now = performance.now()
+    if (!this.#reading && now - this.#provenMono >= this.options.renewAfterMs && now - this.#failedMono >= this.options.renewAfterMs) void this.renew()
   }
 
-  /** Reads the log now (or joins the read in flight); true once a fresh proof holds. */
+  /**
+   * Reads the log now (or joins the read in flight); true once a fresh proof holds. Right after a
+   * read failed it answers false at once: a store that is down must not cost every request a timeout.
+   */
   renew(): Promise<boolean> {
+    if (!this.#reading && performance.now() - this.#failedMono < this.options.renewAfterMs) return Promise.resolve(false)
     this.#reading ??= this.#read().finally(() => (this.#reading = undefined))
     return this.#reading
   }
@@ -53,7 +59,10 @@ export class Liveness {
   async #read(): Promise<boolean> {
     const mono = performance.now() // the proof dates from before the read: what it shows was true by then
     const wall = Date.now()
-    if (!(await this.options.read())) return false // the proof lapses by itself; validations fall back to the short window
+    if (!(await this.options.read())) {
+      this.#failedMono = performance.now()
+      return false // the proof lapses by itself; validations fall back to the short window
+    }
     this.#provenMono = mono
     this.#provenWall = wall
     return true

@@ -84,6 +84,12 @@ export function observabilityReport(input: { cache: ValidationCache; fleet: Flee
     cache: {
       commands, metricsCommands, errors: t('store.errors'), timeouts: t('store.timeouts'), shortCircuited: t('store.shortCircuited'),
       breaker: stats.breaker, listening: stats.listening,
+      // This instance's proof that it knows every change (issue 10), and the fleet's change-log counts.
+      liveness: stats.liveness,
+      fleetLog: {
+        reads: t('fleetLog.reads'), dropped: t('fleetLog.dropped'), overflows: t('fleetLog.overflows'),
+        deafSubscriptions: t('fleetLog.deafSubscriptions'), olderRefused: t('fleetLog.olderRefused'), interruptions: t('subscription.interruptions'),
+      },
       tampered: { badSignature: t('tampered.badSignature'), corrupt: t('tampered.corrupt') },
       revocations: { revoke: t('revocations.revoke'), restore: t('revocations.restore'), refresh: t('revocations.refresh'), pending: t('revocations.pending') },
     },

@@ -17,6 +17,9 @@ describe('healthHandler', () => {
     const cache = createValidationCache({ store: cacheUp ? memoryStore() : failingStore(), source: source(sourceUp), secret: 'health-test-secret-123' })
     const response = await healthHandler({ cache, source: 'postgres' })()
     expect(response.status).toBe(status)
-    expect(await response.json()).toEqual({ status: word, backend: 'memory', source: 'postgres', checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' } })
+    expect(await response.json()).toEqual({
+      status: word, backend: 'memory', source: 'postgres', checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' },
+      listening: true, liveness: { proven: true, proofAgeMs: 0 }, // one in-process store: no fleet to miss
+    })
   })
 })

@@ -49,7 +49,8 @@ export function healthHandler(context: { cache: ValidationCache; source: string 
   return async (): Promise<Response> => {
     const probe = await context.cache.probe()
     const status = probe.cache === 'ok' && probe.source === 'ok' ? 'ok' : probe.cache === 'down' && probe.source === 'down' ? 'down' : 'degraded'
-    const body = { status, backend: context.cache.stats().backend, source: context.source, checks: probe }
+    const { backend, listening, liveness } = context.cache.stats()
+    const body = { status, backend, source: context.source, checks: probe, listening, liveness }
     return Response.json(body, { status: status === 'down' ? 503 : 200, headers: { 'cache-control': 'no-store' } })
   }
 }
