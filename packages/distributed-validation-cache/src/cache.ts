@@ -276,20 +276,14 @@ export class ValidationCache {
     return this.#seen.observe()
   }
 
-
   /** Backend, L1 occupancy, breaker states and counters: what observability reports. */
   stats() {
+    const liveness = this.#sync.stats()
+    const l1 = { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: liveness.proven ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs }
     return {
-      backend: this.#o.store.backend,
-      instanceId: this.#o.instanceId,
-      breaker: this.#store.breaker.state,
-      sourceBreaker: this.#sourceBreaker.state,
-      listening: this.#channel.listening,
-      liveness: this.#sync.stats(),
-      l1: { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: this.#sync.stats().proven ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs },
-      ttlMs: this.#o.ttlMs,
-      pendingInvalidations: this.#pending.size,
-      ...this.counters.snapshot(),
+      backend: this.#o.store.backend, instanceId: this.#o.instanceId, breaker: this.#store.breaker.state,
+      sourceBreaker: this.#sourceBreaker.state, listening: this.#channel.listening, liveness, l1,
+      ttlMs: this.#o.ttlMs, pendingInvalidations: this.#pending.size, ...this.counters.snapshot(),
     }
   }
 
@@ -299,7 +293,6 @@ export class ValidationCache {
     await this.#o.store.close()
   }
 }
-
 
 export function createValidationCache(options: ValidationCacheOptions): ValidationCache {
   return new ValidationCache(options)
