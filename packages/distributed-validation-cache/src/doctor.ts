@@ -134,6 +134,32 @@ function warnAbout(config: Config, report: DoctorReport, env: Record<string, str
   }
 }
 
+/**
+ * A broadcast sent by this process on the configured backend, heard back on its own subscription:
+ * the round trip in ms, or null when it did not come back within `deadlineMs` (a proxy that does
+ * not stream, a blocked channel, a store that is down). Memory: 0, there is no fleet.
+ */
+export async function broadcastRoundTrip(config: Config, deadlineMs = 3_000): Promise<number | null> {
+  if (config.cache.provider === 'memory') return 0
+  const store = storeFromConfig({ ...config, subscribe: true })
+  const channel = `${config.prefix}doctor`
+  const nonce = randomUUID()
+  let heard: () => void = () => undefined
+  const back = new Promise<void>((resolve) => (heard = resolve))
+  try {
+    const subscription = await withDeadline(store.subscribe(channel, { onMessage: (m) => m === nonce && heard() }), deadlineMs, () => new Error('no subscription'))
+    const sent = performance.now()
+    await withDeadline(store.publish(channel, nonce), deadlineMs, () => new Error('publish timed out'))
+    await withDeadline(back, deadlineMs, () => new Error('not heard back'))
+    await subscription?.()
+    return Math.round((performance.now() - sent) * 10) / 10
+  } catch {
+    return null
+  } finally {
+    await store.close().catch(() => undefined)
+  }
+}
+
 /** Whether Upstash's REST SUBSCRIBE answers within 3 s (some plans and proxies do not stream). */
 export async function upstashSubscribes(config: Config): Promise<boolean> {
   if (config.cache.provider !== 'upstash') return true

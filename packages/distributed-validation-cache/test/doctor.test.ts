@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startBridge } from 'upstash-rest-bridge'
 import { fromEnv } from '../src/config.js'
-import { doctor, upstashSubscribes } from '../src/doctor.js'
+import { broadcastRoundTrip, doctor, upstashSubscribes } from '../src/doctor.js'
 import { migrateAuthSchema } from '../src/sources/auth-schema.js'
 import { postgresSource } from '../src/sources/postgres.js'
 import { FakeGoTrue } from './support/gotrue.js'
@@ -82,6 +82,18 @@ describe.skipIf(!servicesUp)('doctor', () => {
       await bridge.close()
     }
   })
+
+  it('hears a broadcast of its own back on Redis and Upstash, and says when it does not', async () => {
+    const secret = { VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123' }
+    expect(await broadcastRoundTrip(fromEnv({ REDIS_URL, ...secret }))).toEqual(expect.any(Number))
+    expect(await broadcastRoundTrip(fromEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, ...secret }), 1_500)).toBeNull()
+    const bridge = await startBridge({ redisUrl: REDIS_URL, token: `t-${randomUUID()}` })
+    try {
+      expect(await broadcastRoundTrip(fromEnv({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token, ...secret }))).toEqual(expect.any(Number))
+    } finally {
+      await bridge.close()
+    }
+  }, 20_000)
 
   it('measures Supabase Auth too: a lookup through the admin API and its clock from the Date header', async () => {
     const gotrue = await new FakeGoTrue(`service-${randomUUID()}`).start()

@@ -3,7 +3,7 @@
  * Exit 0 healthy, 1 not, 2 usage error.
  */
 import { fromEnv } from '../config.js'
-import { doctor, upstashSubscribes } from '../doctor.js'
+import { broadcastRoundTrip, doctor, upstashSubscribes } from '../doctor.js'
 import { parseFlags, type CliSpec } from './args.js'
 
 const NAME = 'dvc-doctor'
@@ -45,6 +45,11 @@ try {
     if (config.cache.provider === 'upstash' && config.subscribe && !(await upstashSubscribes(config))) {
       report.warnings.push('Upstash did not confirm a subscription: set VALIDATION_CACHE_SUBSCRIBE=false and '
         + 'VALIDATION_CACHE_L1_TTL="1 s"')
+    } else if (config.subscribe && config.cache.provider !== 'memory') {
+      const ms = await broadcastRoundTrip(config)
+      if (ms === null) report.warnings.push(`a broadcast sent by this process did not come back within 3 s on ${config.cache.provider}: `
+        + 'lockout then waits for the change log (about a second) instead of arriving at once')
+      else report.lines.push(`broadcast round trip (published and heard back on ${config.cache.provider}): ${ms} ms`)
     }
   }
   for (const line of report.lines) console.log(line)
