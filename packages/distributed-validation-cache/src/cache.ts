@@ -74,11 +74,7 @@ export class ValidationCache {
     return this.#ready
   }
 
-  /**
-   * Reads the fleet's change log now and drops the users it names from L1; true once this
-   * instance is proven to know every change announced before the read. Validations do this on
-   * their own when they need it; call it to renew the proof ahead of time (e.g. after a thaw).
-   */
+  /** Reads the fleet's change log now (validations do when they need it); true once proven current. */
   sync(): Promise<boolean> {
     return this.#sync.renew()
   }
