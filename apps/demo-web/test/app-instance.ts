@@ -81,3 +81,17 @@ export function parsedCookies(header: string | undefined): Map<string, string> {
   }
   return cookies
 }
+
+/** next-auth's rule (core/lib/assert.js): a callbackUrl, from the query or its cookie, is absolute http(s) or a path. */
+export function badCallbackUrl({ path, headers }: { path: string; headers: Record<string, string> }): boolean {
+  const valid = (url: string) => {
+    try {
+      return url === '' || /^https?:/.test(new URL(url, url.startsWith('/') ? 'http://x' : undefined).protocol)
+    } catch {
+      return false
+    }
+  }
+  const query = new URL(path, 'http://x').searchParams.get('callbackUrl')
+  const cookie = parsedCookies(headers.cookie).get('next-auth.callback-url')
+  return (query !== null && !valid(query)) || (cookie !== undefined && !valid(cookie))
+}

@@ -7,7 +7,7 @@ import {
   postgresAvailable, redisAvailable,
 } from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
-import { parsedCookies, signIn, type AppInstance } from './app-instance.js'
+import { badCallbackUrl, parsedCookies, signIn, type AppInstance } from './app-instance.js'
 
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 const PLAIN = 'next-auth.session-token' // the name next-auth reads here: NEXTAUTH_URL is http
@@ -260,16 +260,6 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     if (path !== '/api/me') return
     const refusal = oracle === 'invalid' ? { error: 'unauthenticated' } : { error: 'session_invalid', reason: oracle }
     expect(oracle === 'active' ? r.json?.user?.id : r.json, r.about).toEqual(oracle === 'active' ? ids.active : refusal)
-  }
-
-  /** next-auth's rule (core/lib/assert.js): a set callbackUrl is absolute http(s) or a path. */
-  function badCallbackUrl({ path, headers }: Sent): boolean {
-    const valid = (url: string) => {
-      try { return url === '' || /^https?:/.test(new URL(url, url.startsWith('/') ? 'http://x' : undefined).protocol) } catch { return false }
-    }
-    const query = new URL(path, 'http://x').searchParams.get('callbackUrl')
-    const cookie = parsedCookies(headers.cookie).get('next-auth.callback-url')
-    return (query !== null && !valid(query)) || (cookie !== undefined && !valid(cookie))
   }
 
   /** Whose session getToken() reads, or null when several next-auth.session-token* cookies make it hard to say. */
