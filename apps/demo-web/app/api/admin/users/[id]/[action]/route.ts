@@ -28,7 +28,7 @@ export async function POST(request: NextRequest, context: Context) {
   if (!(ADMIN_ACTIONS as readonly string[]).includes(action)) return Response.json({ error: 'not_found', reason: `unknown action; use one of ${ADMIN_ACTIONS.join(', ')}` }, { status: 404 })
   try {
     assertUserId(id, true) // before the user store sees it
-    const input = action === 'ban' ? await banEnd(request) : action === 'role' ? await roleOf(request) : {}
+    const input = action === 'ban' ? await banEnd(request) : action === 'role' ? await roleChange(request) : {}
     if (typeof input === 'string') return Response.json({ error: 'bad_request', reason: input }, { status: 400 })
     // Again, now that the body is in: the admin may have been demoted or banned while it arrived.
     if (!(await adminOf(request, { fresh: true }))) return Response.json({ error: 'forbidden', reason: 'admin role required' }, { status: 403 })
@@ -61,7 +61,7 @@ async function banEnd(request: Request): Promise<{ until: Date } | string> {
 }
 
 /** `{"role": "admin"}`, or `{"role": null}` to remove it. */
-async function roleOf(request: Request): Promise<{ role: string | null } | string> {
+async function roleChange(request: Request): Promise<{ role: string | null } | string> {
   const body = await jsonBody(request, '{"role": "admin"} or {"role": null}')
   if (typeof body === 'string') return body
   return body.role === null || (typeof body.role === 'string' && ROLE.test(body.role)) ? { role: body.role } : `"role" must match ${ROLE} or be null`
