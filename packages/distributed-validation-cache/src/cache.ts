@@ -122,13 +122,15 @@ export class ValidationCache {
     const since = Date.now()
     const shared = await this.#l2.read(userId, since)
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
-    const lock = await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })
+    // A slot that just timed out would time out the lock and the write too: each costs a request the store timeout.
+    const lock = shared.unavailable ? 'store-unavailable' : await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })
     if (typeof lock === 'object') return this.#keep(userId, lock.filled, 'l2', since)
     try {
       const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
       if (answer.ok) {
         const entry = this.#entryFor(answer.state, answer.readAt)
-        if (!this.#invalidatedSince(userId, since) && !this.#sync.order.isOlder(userId, entry.checkedAt)) await this.#l2.write(userId, entry, Date.now())
+        const writable = !shared.unavailable && !this.#invalidatedSince(userId, since) && !this.#sync.order.isOlder(userId, entry.checkedAt)
+        if (writable) await this.#l2.write(userId, entry, Date.now())
         return this.#keep(userId, entry, 'source', since)
       }
     } finally {
@@ -174,8 +176,9 @@ export class ValidationCache {
       const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
       entry = answer.ok ? this.#entryFor(answer.state, answer.readAt) : undefined
       if (entry) this.#sync.order.saw(userId, entry.checkedAt) // from now on, nothing older of this user
-      // No fresh state: drop L2 so the next validation anywhere asks the source itself.
-      stored = entry ? await this.#l2.write(userId, entry, Date.now()) : await this.#l2.remove(userId)
+      // No fresh state: drop L2 so the next validation anywhere asks the source itself. A slot whose
+      // lock timed out is not written now (another timeout before the broadcast): the retry drops it.
+      stored = lock === 'store-unavailable' ? false : entry ? await this.#l2.write(userId, entry, Date.now()) : await this.#l2.remove(userId)
     } finally {
       if (lock === 'acquired') await this.#l2.unlock(userId)
     }

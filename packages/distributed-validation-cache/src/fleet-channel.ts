@@ -65,9 +65,11 @@ export class FleetChannel {
     const change = { kind: 'invalidate' as const, userId, origin: this.#origin, order }
     const logId = await this.guarded.appendLog(changeLogKey(prefix), encodeMessage(secret, { ...change, logId: '' }), LOG_LENGTH, logKeepMs)
       .catch(() => null)
-    if (logId === null) return false
-    const message = encodeMessage(secret, { ...change, logId })
-    return this.guarded.publish(invalidationChannel(prefix), message).then(() => true, () => false)
+    // Unlogged, the change is still broadcast: the log's shard may be the one failing over while
+    // PUBLISH reaches any node. Not announced until it is logged too: the caller retries.
+    const message = encodeMessage(secret, { ...change, logId: logId ?? '' })
+    const published = await this.guarded.publish(invalidationChannel(prefix), message).then(() => true, () => false)
+    return published && logId !== null
   }
 
   /**

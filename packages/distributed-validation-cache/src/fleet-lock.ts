@@ -26,7 +26,8 @@ export interface FleetLockOptions {
   emit: (event: CacheEvent) => void
 }
 
-export async function acquireFleetLock(l2: SharedTier, userId: string, options: FleetLockOptions): Promise<LockOutcome | { filled: CacheEntry }> {
+/** `taken-over`: the holder outlived the lock's TTL and is presumed dead; go ahead without the lock. */
+export async function acquireFleetLock(l2: SharedTier, userId: string, options: FleetLockOptions): Promise<LockOutcome | 'taken-over' | { filled: CacheEntry }> {
   // A second look at L2, already judged (and counted) by this lookup: has the holder filled it?
   const fill = async (): Promise<{ filled: CacheEntry } | undefined> => {
     if (!options.acceptFill) return undefined
@@ -43,7 +44,7 @@ export async function acquireFleetLock(l2: SharedTier, userId: string, options: 
     if (filled) return filled
     if (Date.now() > deadline) {
       options.emit({ type: 'lock', outcome: 'took-over' })
-      return 'store-unavailable'
+      return 'taken-over'
     }
     lock = await l2.tryLock(userId, options.ttlMs)
   }

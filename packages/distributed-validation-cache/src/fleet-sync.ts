@@ -74,6 +74,7 @@ export class FleetSync {
   heard(message: FleetMessage): void {
     this.order.saw(message.userId, clamp(message.order))
     this.options.forget(message.userId)
+    if (message.logId === '') return // sent while the log could not be written; logged later, and heard then
     this.#unheard.delete(message.logId)
     remember(this.#heard, message.logId)
   }

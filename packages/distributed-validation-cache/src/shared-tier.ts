@@ -8,6 +8,8 @@ export interface SharedRead {
   fresh?: CacheEntry
   /** Past freshness but within grace: served only if the user source fails. */
   stale?: CacheEntry
+  /** The store did not answer: the user's lock and entry, in the same slot, would not either. */
+  unavailable?: true
 }
 
 export type LockOutcome = 'acquired' | 'held' | 'store-unavailable'
@@ -31,7 +33,7 @@ export class SharedTier {
     try {
       raw = await this.store.get(entryKey(this.options.prefix, userId))
     } catch {
-      return {}
+      return { unavailable: true }
     }
     if (raw === null) return {}
     const decoded = decodeEntry(this.options.secret, userId, raw)

@@ -53,11 +53,14 @@ describe.skipIf(!redisUp)('lockout when the network goes quiet instead of closin
     const bannedAt = performance.now()
     await a.refresh(banned) // what the webhook does after a ban in the user store
     const seen: string[] = []
+    let lockoutMs = 0
     await waitFor(async () => {
+      // The banned user first: a valid user's lookup waiting out a store timeout must not delay the figure.
+      const refused = (await c.validate(banned, { issuedAt: Date.now() })).verdict === 'banned'
+      if (refused) lockoutMs = performance.now() - bannedAt
       for (const user of valid) seen.push((await c.validate(user, { issuedAt: Date.now() })).verdict)
-      return (await c.validate(banned, { issuedAt: Date.now() })).verdict === 'banned'
+      return refused
     }, { timeoutMs: 2_000, intervalMs: 10, what: 'C to refuse the banned user' })
-    const lockoutMs = performance.now() - bannedAt
     console.log(`${_}: refused on C ${Math.round(lockoutMs)} ms after the ban; ${seen.length} valid validations meanwhile`)
     expect(new Set(seen)).toEqual(new Set(['active']))
     for (const user of valid) expect((await c.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')

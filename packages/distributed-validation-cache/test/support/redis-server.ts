@@ -81,7 +81,7 @@ export class OwnRedisServer {
   /** SIGKILL: the connection drops at once, as when a host dies. */
   async kill(): Promise<void> {
     const child = this.#process
-    if (!child || child.exitCode !== null) return
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGKILL')
     await exited
@@ -142,15 +142,29 @@ export async function startSentinel(): Promise<{ master: OwnRedisServer; sentine
   }
 }
 
-/** Three masters on free ports, joined with `redis-cli --cluster create`, no replicas. */
-export async function startCluster(): Promise<{ nodes: OwnRedisServer[]; url: string; stop: () => Promise<void> }> {
-  const nodes = await Promise.all([0, 1, 2].map(() => OwnRedisServer.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'])))
+/**
+ * Three masters on free ports, joined with `redis-cli --cluster create`, each with `replicas`
+ * replicas (a failover test needs one). The URL names the masters; ioredis discovers the rest.
+ */
+export async function startCluster(replicas = 0): Promise<{ nodes: OwnRedisServer[]; url: string; stop: () => Promise<void> }> {
+  const count = 3 * (1 + replicas)
+  const nodes = await Promise.all(Array.from({ length: count }, () => OwnRedisServer.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000',
+    '--repl-diskless-sync-delay', '0'])))
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`)
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' })
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' })
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`)
   await waitFor(async () => {
-    const states = nodes.map((n) => spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout)
+    const states = nodes.map((n) => clusterCommand(n.port, 'cluster', 'info'))
     return states.every((s) => s.includes('cluster_state:ok'))
   }, { timeoutMs: 15_000, what: 'cluster_state:ok on every node' })
-  return { nodes, url: `redis://${addresses.join(',')}?cluster=true`, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) }
+  // A failover test needs replicas that every node knows of and that have synced.
+  await waitFor(() => nodes.every((n) => (clusterCommand(n.port, 'cluster', 'nodes').match(/slave/g) ?? []).length === 3 * replicas)
+    && nodes.every((n) => !clusterCommand(n.port, 'info', 'replication').includes('role:slave') || clusterCommand(n.port, 'info', 'replication').includes('master_link_status:up')),
+  { timeoutMs: 15_000, what: 'every replica known and in sync' })
+  return { nodes, url: `redis://${addresses.slice(0, 3).join(',')}?cluster=true`, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) }
+}
+
+/** One redis-cli command against one node of a test's own cluster; its stdout. */
+export function clusterCommand(port: number, ...args: string[]): string {
+  return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout
 }

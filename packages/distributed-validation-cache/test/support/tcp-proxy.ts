@@ -8,6 +8,8 @@ interface Link {
   server: Socket
   /** The client sent SUBSCRIBE on it: a Redis subscriber connection. */
   subscriber: boolean
+  /** Per direction, the chunks held back, in order: TCP never reorders, not even as a delay ends. */
+  held: Map<Socket, { chunk: Buffer; due: number }[]>
 }
 
 /**
@@ -61,7 +63,7 @@ export class TcpProxy {
 
   #link(client: Socket): void {
     const server = new Socket()
-    const link: Link = { client, server, subscriber: false }
+    const link: Link = { client, server, subscriber: false, held: new Map() }
     this.#links.add(link)
     const close = () => {
       this.#links.delete(link)
@@ -81,7 +83,25 @@ export class TcpProxy {
   #forward(link: Link, chunk: Buffer, to: Socket): void {
     const fault = this.#onlySubscribers && !link.subscriber ? { kind: 'pass' as const } : this.#fault
     if (fault.kind === 'blackhole') return // gone, as through a NAT that forgot the connection
-    if (fault.kind === 'delay') setTimeout(() => to.writable && to.write(chunk), fault.ms)
-    else if (to.writable) to.write(chunk)
+    const delay = fault.kind === 'delay' ? fault.ms : 0
+    const held = link.held.get(to) ?? []
+    if (delay === 0 && held.length === 0) {
+      if (to.writable) to.write(chunk)
+      return
+    }
+    held.push({ chunk, due: performance.now() + delay })
+    link.held.set(to, held)
+    if (held.length === 1) this.#release(held, to)
+  }
+
+  /** Writes held chunks in order, each once it is due (and never before the one ahead of it). */
+  #release(held: { chunk: Buffer; due: number }[], to: Socket): void {
+    const next = held[0]
+    if (!next) return
+    setTimeout(() => {
+      held.shift()
+      if (to.writable) to.write(next.chunk)
+      this.#release(held, to)
+    }, Math.max(0, next.due - performance.now()))
   }
 }
