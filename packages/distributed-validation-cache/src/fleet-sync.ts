@@ -22,8 +22,12 @@ export interface FleetSyncOptions {
 /** One read's page, and how many pages one catch-up takes before it forgets all of L1 instead. */
 const PAGE = 1_000
 const MAX_PAGES = 10
-/** A logged change not heard by broadcast this long after the log showed it: the subscription is deaf. */
-const BROADCAST_DUE_MS = 2_000
+/**
+ * A logged change not heard by broadcast this long after the log showed it: the subscription is
+ * deaf (a NAT forgot it, an SSE stream stalled). A change, not silence, is what proves deafness — a
+ * quiet fleet sends nothing — and this is shorter than the proof window, so the next read finds it.
+ */
+const BROADCAST_DUE_MS = 750
 const RECONNECT_EVERY_MS = 10_000
 /** Orders from another process's clock are believed at most this far ahead of ours. */
 const CLOCK_TOLERANCE_MS = 5_000

@@ -1,13 +1,19 @@
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net'
 
-/** What happens to the bytes of a connection: passed on, dropped (socket left open), or held back. */
-export type Fault = { kind: 'pass' } | { kind: 'blackhole' } | { kind: 'delay'; ms: number }
+/**
+ * What happens to the bytes of a connection: passed on, dropped (socket left open), held back,
+ * or — `headers-only` — an HTTP response's headers passed and its body dropped (a buffering
+ * proxy in front of a server-sent event stream).
+ */
+export type Fault = { kind: 'pass' } | { kind: 'blackhole' } | { kind: 'delay'; ms: number } | { kind: 'headers-only' }
 
 interface Link {
   client: Socket
   server: Socket
-  /** The client sent SUBSCRIBE on it: a Redis subscriber connection. */
+  /** The client sent SUBSCRIBE on it (a Redis subscriber) or asked for /subscribe/… (an Upstash SSE stream). */
   subscriber: boolean
+  /** Response bytes seen so far while the headers are not complete (headers-only). */
+  head: string
   /** Per direction, the chunks held back, in order: TCP never reorders, not even as a delay ends. */
   held: Map<Socket, { chunk: Buffer; due: number }[]>
 }
@@ -63,7 +69,7 @@ export class TcpProxy {
 
   #link(client: Socket): void {
     const server = new Socket()
-    const link: Link = { client, server, subscriber: false, held: new Map() }
+    const link: Link = { client, server, subscriber: false, head: '', held: new Map() }
     this.#links.add(link)
     const close = () => {
       this.#links.delete(link)
@@ -83,6 +89,13 @@ export class TcpProxy {
   #forward(link: Link, chunk: Buffer, to: Socket): void {
     const fault = this.#onlySubscribers && !link.subscriber ? { kind: 'pass' as const } : this.#fault
     if (fault.kind === 'blackhole') return // gone, as through a NAT that forgot the connection
+    if (fault.kind === 'headers-only') {
+      if (to !== link.client || link.head.includes('\r\n\r\n')) return
+      const before = link.head.length
+      link.head += chunk.toString('latin1')
+      const end = link.head.indexOf('\r\n\r\n')
+      chunk = end < 0 ? chunk : chunk.subarray(0, Math.max(0, end + 4 - before))
+    }
     const delay = fault.kind === 'delay' ? fault.ms : 0
     const held = link.held.get(to) ?? []
     if (delay === 0 && held.length === 0) {
