@@ -60,7 +60,7 @@ export class ValidationCache {
     this.#sync = new FleetSync({
       // The in-process memory store has no fleet to miss: its broadcasts cannot be lost.
       channel: o.enabled && !(o.store.backend === 'memory' && o.subscribe) ? this.#channel : null,
-      proofWindowMs: o.proofWindowMs, renewAfterMs: o.proofRenewAfterMs, order,
+      proof: o.proof, order,
       emit, forget: (userId) => this.#invalidateLocally(userId), forgetAll: () => this.#invalidateAll(),
     })
     // Long enough to cover any lookup that could have started before an invalidation.
@@ -199,9 +199,11 @@ export class ValidationCache {
   /** L1 is trusted past the short window only while the fleet's changes are proven heard (fleet-sync.ts). */
   #fresh(userId: string): CacheEntry | undefined {
     if (!this.#o.enabled) return undefined
-    return this.#l1.fresh(userId, this.#o.l1TtlUnlistenedMs, this.#o.l1TtlMs, this.#proven)
+    const hit = this.#l1.fresh(userId, this.#o.l1TtlUnlistenedMs, this.#o.l1TtlMs, this.#proven)
+    // Not listening, the log is the fast path too: every hit keeps it read (≤ 1 per renewAfter).
+    if (hit && !this.#channel.listening) this.#sync.touch()
+    return hit
   }
-
   readonly #proven = () => this.#sync.proven()
 
   /** Broadcasts were missed while deaf: the change log says which users to drop; the store is back: retry now. */

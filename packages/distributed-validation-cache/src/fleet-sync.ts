@@ -1,15 +1,14 @@
 import type { CacheEvent } from './events.js'
 import type { FleetChannel } from './fleet-channel.js'
 import type { FleetMessage } from './invalidation.js'
-import { Liveness } from './liveness.js'
+import { Liveness, type ProofTiming } from './liveness.js'
 import type { StateOrder } from './state-order.js'
 
 export interface FleetSyncOptions {
   /** Null when there is no fleet to hear from (the in-process memory store): L1 is always current. */
   channel: FleetChannel | null
-  /** How old the proof may be for L1 to be trusted past the short window; when it is renewed. */
-  proofWindowMs: number
-  renewAfterMs: number
+  /** How old the proof may be for L1 to be trusted past the short window, and when it is renewed: while listening, and not. */
+  proof: Record<'listening' | 'deaf', ProofTiming>
   /** The newest state seen of each user: what broadcasts and the log move forward. */
   order: StateOrder
   emit: (event: CacheEvent) => void
@@ -52,7 +51,7 @@ export class FleetSync {
   constructor(private readonly options: FleetSyncOptions) {
     this.order = options.order
     this.#liveness = options.channel
-      ? new Liveness({ windowMs: options.proofWindowMs, renewAfterMs: options.renewAfterMs, read: () => this.#catchUp() })
+      ? new Liveness({ timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf), read: () => this.#catchUp() })
       : undefined
   }
 
@@ -62,6 +61,11 @@ export class FleetSync {
     if (!liveness) return true
     liveness.touch()
     return liveness.proven()
+  }
+
+  /** Renews the proof in the background if it is getting old. */
+  touch(): void {
+    this.#liveness?.touch()
   }
 
   /** Whether the whole log has been read once: until then a state in L2 may be one the fleet moved past. */

@@ -12,11 +12,16 @@
  * next read. Reads happen only from touch() and renew(), which validations call: a busy instance
  * reads about once per `renewAfterMs`, an idle one never.
  */
-export interface LivenessOptions {
+export interface ProofTiming {
   /** How old a proof may be and still let L1 be trusted for its full TTL. */
   windowMs: number
   /** A proof older than this is renewed by the next validation that needs it. */
   renewAfterMs: number
+}
+
+export interface LivenessOptions {
+  /** Asked at each use: tighter while no subscription is confirmed, when the log is the only fast path. */
+  timing: () => ProofTiming
   /** Reads the log and applies what it says; false when the store did not answer. */
   read: () => Promise<boolean>
 }
@@ -31,7 +36,7 @@ export class Liveness {
 
   /** Whether a proof is fresh. The hot path: two clock reads. */
   proven(): boolean {
-    return this.#age() <= this.options.windowMs
+    return this.#age() <= this.options.timing().windowMs
   }
 
   /** Milliseconds since the last proof, or null if there never was one. */
@@ -43,7 +48,8 @@ export class Liveness {
   /** Renews a proof that is getting old, in the background. */
   touch(): void {
     const now = performance.now()
-    if (!this.#reading && now - this.#provenMono >= this.options.renewAfterMs && now - this.#failedMono >= this.options.renewAfterMs) void this.renew()
+    const { renewAfterMs } = this.options.timing()
+    if (!this.#reading && now - this.#provenMono >= renewAfterMs && now - this.#failedMono >= renewAfterMs) void this.renew()
   }
 
   /**
@@ -51,7 +57,7 @@ export class Liveness {
    * read failed it answers false at once: a store that is down must not cost every request a timeout.
    */
   renew(): Promise<boolean> {
-    if (!this.#reading && performance.now() - this.#failedMono < this.options.renewAfterMs) return Promise.resolve(false)
+    if (!this.#reading && performance.now() - this.#failedMono < this.options.timing().renewAfterMs) return Promise.resolve(false)
     this.#reading ??= this.#read().finally(() => (this.#reading = undefined))
     return this.#reading
   }

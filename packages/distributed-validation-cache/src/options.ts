@@ -110,10 +110,11 @@ export function resolveOptions(options: ValidationCacheOptions) {
   if (issues.length > 0) throw new ConfigError(issues)
   // Outlasts all a holder does (one source query, a few store calls), so only the holder or expiry frees it.
   const lockTtlMs = resolved.sourceTimeoutMs + 3 * resolved.storeTimeoutMs + 1_000
-  // The change-log proof (fleet-sync.ts): subscribed, broadcasts do the fast work and the log is
-  // read about once a second while busy; without a subscription the log is the fast path too.
-  const proofWindowMs = resolved.subscribe ? Math.min(1_000, resolved.l1TtlUnlistenedMs) : Math.min(500, resolved.l1TtlUnlistenedMs)
-  return { ...resolved, lockTtlMs, proofWindowMs, proofRenewAfterMs: Math.round(proofWindowMs * (resolved.subscribe ? 0.8 : 0.5)) }
+  // The change-log proof (fleet-sync.ts): while listening, broadcasts do the fast work and the log
+  // is read about once a second while busy; without a subscription (none asked for, none confirmed,
+  // or dropped) the log is the fast path too, read every ~250 ms while busy.
+  const window = (ms: number, renewAt: number) => ({ windowMs: Math.min(ms, resolved.l1TtlUnlistenedMs), renewAfterMs: Math.round(Math.min(ms, resolved.l1TtlUnlistenedMs) * renewAt) })
+  return { ...resolved, lockTtlMs, proof: { listening: window(1_000, 0.8), deaf: window(500, 0.5) } }
 }
 
 const UNLISTENED_L1_TTL_MS = 1_000
