@@ -20,8 +20,11 @@ export class Counters {
   tampered = { badSignature: 0, corrupt: 0 }
   revocations = { revoke: 0, restore: 0, refresh: 0, pending: 0 }
   broadcasts = { received: 0, rejected: 0 }
-  /** The change log: reads, users dropped from L1 by them, overflows, deaf subscriptions found, older states refused. */
-  fleetLog = { reads: 0, dropped: 0, overflows: 0, deafSubscriptions: 0, olderRefused: 0 }
+  /**
+   * The change log: reads, users dropped from L1 by them, overflows, deaf subscriptions found, older
+   * states refused, and deaf periods (reads failing, from the first failure to the next success) with their length.
+   */
+  fleetLog = { reads: 0, dropped: 0, overflows: 0, deafSubscriptions: 0, olderRefused: 0, deafPeriods: 0, deafMs: 0 }
 
   record(event: CacheEvent): void {
     switch (event.type) {
@@ -77,6 +80,10 @@ export class Counters {
         return
       case 'deaf-subscription':
         this.fleetLog.deafSubscriptions++
+        return
+      case 'deaf-period':
+        this.fleetLog.deafPeriods++
+        this.fleetLog.deafMs += Math.round(event.durationMs)
         return
     }
   }

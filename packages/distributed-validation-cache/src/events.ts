@@ -4,7 +4,7 @@ import type { Verdict } from './user-state.js'
 /** Where a validation's answer came from. `stale`: last known state served within grace. */
 export type Tier = 'l1' | 'l2' | 'source' | 'stale' | 'none'
 
-export type StoreOperation = 'get' | 'set' | 'delete' | 'publish' | 'log' | 'read-log'
+export type StoreOperation = 'get' | 'set' | 'delete' | 'publish' | 'log' | 'read-log' | 'ping'
 
 /**
  * Everything the cache reports, as one typed union: counters, logs and metrics exporters are
@@ -26,7 +26,9 @@ export type CacheEvent =
   | { type: 'older-state'; from: 'l2' | 'fill' }
   /** The change log was read: `dropped` users left L1 (changes this process had not heard of). */
   | { type: 'log-read'; dropped: number; overflow: boolean }
-  /** The log showed a change the subscription never delivered: its connection was replaced. */
+  /** The log showed a change the subscription never delivered, or it left a PING unanswered: its connection was replaced. */
   | { type: 'deaf-subscription' }
+  /** The change log was read again after reads had failed for `durationMs`: a deaf period ended. */
+  | { type: 'deaf-period'; durationMs: number }
 
 export type EventListener = (event: CacheEvent) => void

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { withDeadline } from './deadline.js'
 import type { CacheEvent } from './events.js'
 import type { GuardedStore } from './guarded-store.js'
 import { decodeMessage, encodeMessage, type FleetMessage } from './invalidation.js'
@@ -13,6 +14,8 @@ export interface FleetChannelOptions {
   secret: string
   /** How long the change log lives after its last entry: as long as a state it supersedes may be served. */
   logKeepMs: number
+  /** Bound on the subscribed connection's answer to a PING. */
+  pingTimeoutMs: number
   emit: (event: CacheEvent) => void
   /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
   onInvalidate: (message: FleetMessage) => void
@@ -89,6 +92,17 @@ export class FleetChannel {
   }
 
   /** The log showed a change the subscription never delivered: replace its connection. */
+  /**
+   * Whether the subscribed connection answers a PING in-band within the store timeout; true where
+   * the backend has no such check (an SSE stream: the log's deafness check covers it).
+   */
+  async pingSubscription(): Promise<boolean> {
+    const ping = this.#subscription?.ping
+    if (!ping || !this.listening) return true
+    this.options.emit({ type: 'store-command', operation: 'ping' })
+    return withDeadline(ping(), this.options.pingTimeoutMs, () => new Error('no PONG')).then(() => true, () => false)
+  }
+
   reconnect(): void {
     this.#subscription?.reconnect?.()
   }

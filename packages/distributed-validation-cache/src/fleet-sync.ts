@@ -28,6 +28,11 @@ const MAX_PAGES = 10
  */
 const BROADCAST_DUE_MS = 750
 const RECONNECT_EVERY_MS = 10_000
+/**
+ * A quiet fleet sends nothing whose absence could give a dead subscription away, so a busy
+ * instance also PINGs its subscribed connection this often (in-band, on that very connection).
+ */
+const PING_EVERY_MS = 10_000
 /** Orders from another process's clock are believed at most this far ahead of ours. */
 const CLOCK_TOLERANCE_MS = 5_000
 const REMEMBERED = 10_000
@@ -47,11 +52,13 @@ export class FleetSync {
   readonly #heard = new Set<string>()
   readonly #unheard = new Map<string, number>()
   #lastReconnect = Number.NEGATIVE_INFINITY
+  #lastPing = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: FleetSyncOptions) {
     this.order = options.order
     this.#liveness = options.channel
-      ? new Liveness({ timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf), read: () => this.#catchUp() })
+      ? new Liveness({ timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf), read: () => this.#catchUp(),
+        onRegained: (durationMs) => options.emit({ type: 'deaf-period', durationMs }) })
       : undefined
   }
 
@@ -88,7 +95,8 @@ export class FleetSync {
   }
 
   stats() {
-    return { proven: this.#liveness ? this.#liveness.proven() : true, proofAgeMs: this.#liveness ? this.#liveness.ageMs() : 0 }
+    const liveness = this.#liveness
+    return liveness ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs() } : { proven: true, proofAgeMs: 0, deafForMs: null }
   }
 
   async #catchUp(): Promise<boolean> {
@@ -133,7 +141,17 @@ export class FleetSync {
     }
     if (this.#unheard.size > REMEMBERED) this.#unheard.clear()
     const channel = this.options.channel!
-    if (!due || !channel.listening || now - this.#lastReconnect < RECONNECT_EVERY_MS) return
+    if (due) this.#replaceDeaf()
+    else if (channel.listening && now - this.#lastPing >= PING_EVERY_MS) {
+      this.#lastPing = now
+      void channel.pingSubscription().then((answered) => answered || this.#replaceDeaf())
+    }
+  }
+
+  #replaceDeaf(): void {
+    const channel = this.options.channel!
+    const now = performance.now()
+    if (!channel.listening || now - this.#lastReconnect < RECONNECT_EVERY_MS) return
     this.#lastReconnect = now
     this.options.emit({ type: 'deaf-subscription' })
     channel.reconnect()

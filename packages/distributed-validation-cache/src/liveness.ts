@@ -24,6 +24,8 @@ export interface LivenessOptions {
   timing: () => ProofTiming
   /** Reads the log and applies what it says; false when the store did not answer. */
   read: () => Promise<boolean>
+  /** A read succeeded after reads had failed since `deafMs` ago. */
+  onRegained?: (deafMs: number) => void
 }
 
 export class Liveness {
@@ -31,6 +33,8 @@ export class Liveness {
   #provenWall = Number.NEGATIVE_INFINITY
   #reading: Promise<boolean> | undefined
   #failedMono = Number.NEGATIVE_INFINITY
+  /** When the reads now failing began to fail (undefined while they succeed). */
+  #deafSince: number | undefined
 
   constructor(private readonly options: LivenessOptions) {}
 
@@ -43,6 +47,11 @@ export class Liveness {
   ageMs(): number | null {
     const age = this.#age()
     return Number.isFinite(age) ? Math.round(age) : null
+  }
+
+  /** Milliseconds since the log reads now failing began to fail, or null while they succeed. */
+  deafForMs(): number | null {
+    return this.#deafSince === undefined ? null : Math.round(performance.now() - this.#deafSince)
   }
 
   /** Renews a proof that is getting old, in the background. */
@@ -67,8 +76,11 @@ export class Liveness {
     const wall = Date.now()
     if (!(await this.options.read())) {
       this.#failedMono = performance.now()
+      this.#deafSince ??= mono
       return false // the proof lapses by itself; validations fall back to the short window
     }
+    if (this.#deafSince !== undefined) this.options.onRegained?.(performance.now() - this.#deafSince)
+    this.#deafSince = undefined
     this.#provenMono = mono
     this.#provenWall = wall
     return true

@@ -89,6 +89,7 @@ export function observabilityReport(input: { cache: ValidationCache; fleet: Flee
       fleetLog: {
         reads: t('fleetLog.reads'), dropped: t('fleetLog.dropped'), overflows: t('fleetLog.overflows'),
         deafSubscriptions: t('fleetLog.deafSubscriptions'), olderRefused: t('fleetLog.olderRefused'), interruptions: t('subscription.interruptions'),
+        deafPeriods: t('fleetLog.deafPeriods'), deafMs: t('fleetLog.deafMs'),
       },
       tampered: { badSignature: t('tampered.badSignature'), corrupt: t('tampered.corrupt') },
       revocations: { revoke: t('revocations.revoke'), restore: t('revocations.restore'), refresh: t('revocations.refresh'), pending: t('revocations.pending') },

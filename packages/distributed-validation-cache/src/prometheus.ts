@@ -30,9 +30,12 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
   gauge('dvc_liveness_proven', '1 while this instance has read the fleet change log within the proof window.', stats.liveness.proven ? 1 : 0)
   gauge('dvc_liveness_proof_age_seconds', 'Seconds since the last change-log read (-1: never).', stats.liveness.proofAgeMs === null ? -1 : stats.liveness.proofAgeMs / 1000)
   const log = stats.fleetLog
-  counter('dvc_fleet_log_total', 'Change-log reads, users they dropped, overflows, deaf subscriptions found, older states refused.', ['event'],
+  counter('dvc_fleet_log_total', 'Change-log reads, users they dropped, overflows, deaf subscriptions found, older states refused, deaf periods.', ['event'],
     [[{ event: 'read' }, log.reads], [{ event: 'dropped' }, log.dropped], [{ event: 'overflow' }, log.overflows],
-      [{ event: 'deaf_subscription' }, log.deafSubscriptions], [{ event: 'older_refused' }, log.olderRefused]])
+      [{ event: 'deaf_subscription' }, log.deafSubscriptions], [{ event: 'older_refused' }, log.olderRefused],
+      [{ event: 'deaf_period' }, log.deafPeriods]])
+  counter('dvc_fleet_log_deaf_seconds_total', 'Seconds this instance could not read the change log (from a failed read to the next success).', [],
+    [[{}, log.deafMs / 1000]])
   const v = report.authentication.validations
   gauge('dvc_fleet_validations_24h', 'Fleet validations over the last 24 hours.', v.total)
   gauge('dvc_fleet_cache_hit_ratio_24h', 'Fleet (L1 + L2) / validations over the last 24 hours.', v.total === 0 ? 0 : v.cacheHits / v.total)

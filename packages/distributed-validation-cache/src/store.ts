@@ -49,8 +49,12 @@ export interface SubscriptionHandlers {
   onListening?(listening: boolean): void
 }
 
-/** Ends a subscription; `reconnect`, where the backend can, replaces a connection that went quiet. */
-export type Subscription = (() => Promise<void>) & { reconnect?: () => void }
+/**
+ * Ends a subscription. Where the backend can: `reconnect` replaces a connection that went quiet,
+ * and `ping` asks the subscribed connection itself to answer in-band (Redis PING in subscriber
+ * mode) — it settles only if bytes still flow both ways on that very connection.
+ */
+export type Subscription = (() => Promise<void>) & { reconnect?: () => void; ping?: () => Promise<void> }
 
 export interface LogEntry {
   id: string

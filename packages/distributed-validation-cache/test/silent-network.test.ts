@@ -78,5 +78,28 @@ describe.skipIf(!redisUp)('lockout when the network goes quiet instead of closin
     await a.refresh(later)
     await waitFor(async () => (await c.validate(later, { issuedAt: Date.now() })).verdict === 'banned', { timeoutMs: 2_000, what: 'C to refuse after the heal' })
     expect(c.stats().tampered).toEqual({ badSignature: 0, corrupt: 0 }) // no reply was matched to another command
+    if (fault.kind === 'blackhole' && !onlySubscribers) {
+      // The lockout waited for a log read that failed, and a read succeeded after the heal: one deaf
+      // period at least, counted with its length, now over.
+      expect(c.stats().fleetLog.deafPeriods).toBeGreaterThan(0)
+      expect(c.stats().fleetLog.deafMs).toBeGreaterThan(0)
+      expect(c.stats().liveness.deafForMs).toBeNull()
+    }
   }, 20_000)
+
+  it('a quiet fleet: a subscriber connection that went dead is found by its own PING while C serves, and replaced', async () => {
+    let n = 0
+    const fleet = startFleet(2, { ttl: TTL, storeTimeout: 250, store: () => redisStore(n++ === 1 ? proxy.url : redis.url, { connectTimeoutMs: 500 }) })
+    const c = fleet.instances[1]!
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    await c.validate(user)
+    proxy.set({ kind: 'blackhole' }, { onlySubscribers: true }) // nothing changes in the fleet: no broadcast goes missing
+    const started = performance.now()
+    await waitFor(async () => (await c.validate(user)) && c.stats().fleetLog.deafSubscriptions > 0, { timeoutMs: 20_000, intervalMs: 20, what: 'C to find its subscriber deaf by PING' })
+    console.log(`quiet fleet: dead subscriber found ${Math.round(performance.now() - started)} ms after it went dead (PING every 10 s while busy)`)
+    await waitFor(() => !c.stats().listening, { timeoutMs: 5_000, what: 'C to stop claiming it listens (the new connection is blackholed too)' })
+    expect(c.stats().broadcasts.received).toBe(0)
+    expect(fleet.source.queries).toBe(1) // every answer came from L1, on the log's proof
+  }, 40_000)
 })

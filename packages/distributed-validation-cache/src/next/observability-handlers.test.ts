@@ -19,7 +19,7 @@ describe('healthHandler', () => {
     expect(response.status).toBe(status)
     expect(await response.json()).toEqual({
       status: word, backend: 'memory', source: 'postgres', checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' },
-      listening: true, liveness: { proven: true, proofAgeMs: 0 }, // one in-process store: no fleet to miss
+      listening: true, liveness: { proven: true, proofAgeMs: 0, deafForMs: null }, // one in-process store: no fleet to miss
     })
   })
 })

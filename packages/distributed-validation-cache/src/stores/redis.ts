@@ -96,7 +96,7 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       }
       // A connection a NAT forgot looks open to ioredis for hours: drop it and connect anew
       // ('close' reports the gap, 'ready' subscribes again).
-      return Object.assign(unsubscribe, { reconnect: () => subscriber.disconnect(true) })
+      return Object.assign(unsubscribe, { reconnect: () => subscriber.disconnect(true), ping: async () => void (await subscriber.ping()) })
     },
     reconnect: () => client.disconnect(true), // ioredis fails what is queued, then connects anew
     async close() {
