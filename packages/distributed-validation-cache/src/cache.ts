@@ -201,7 +201,7 @@ export class ValidationCache {
     if (!this.#o.enabled) return undefined
     const hit = this.#l1.fresh(userId, this.#o.l1TtlUnlistenedMs, this.#o.l1TtlMs, this.#proven)
     // Not listening, the log is the fast path too: every hit keeps it read (≤ 1 per renewAfter).
-    if (hit && !this.#channel.listening) this.#sync.touch()
+    if (hit !== undefined && !this.#channel.listening) this.#sync.touch()
     return hit
   }
   readonly #proven = () => this.#sync.proven()
