@@ -64,10 +64,15 @@ describe('what sources and listeners get wrong', () => {
   })
 
   it('an onEvent listener that throws changes nothing', async () => {
-    const { cache, add } = setup({}, { onEvent: () => { throw new Error('listener bug') } })
+    const heard: string[] = []
+    const { cache, add } = setup({}, { onEvent: (event) => { heard.push(event.type); throw new Error('listener bug') } })
     const user = add()
     expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'source' })
     expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'l1' })
+    // It was called — for the query and both validations — and counting went on regardless.
+    expect(heard.filter((t) => t === 'validation')).toHaveLength(2)
+    expect(heard).toContain('source-query')
+    expect(cache.stats().validations.total).toBe(2)
   })
 
   it('a user store that hangs on revoke() gives a RevocationError after the source timeout', async () => {
