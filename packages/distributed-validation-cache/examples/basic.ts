@@ -1,6 +1,6 @@
 /**
  * The engine on embedded defaults: in-process memory store, a user store held in memory.
- * Run it with `pnpm demo`. With REDIS_URL or UPSTASH_REDIS_REST_URL set, the same code runs on
+ * Run it with `pnpm example`. With REDIS_URL or UPSTASH_REDIS_REST_URL set, the same code runs on
  * the shared store instead (see .env.example); the user store stays in memory here.
  */
 import { randomUUID } from 'node:crypto'

@@ -1,4 +1,4 @@
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js'
+import { CircuitBreaker } from './circuit-breaker.js'
 import { withDeadline } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import type { CacheEvent, StoreOperation } from './events.js'
@@ -7,7 +7,6 @@ import type { LogEntry, Store } from './store.js'
 export interface GuardedStoreOptions {
   /** Upper bound on any single store call; a call past it counts as a failure. */
   timeoutMs: number
-  breaker?: Omit<CircuitBreakerOptions, 'onStateChange'>
   emit: (event: CacheEvent) => void
   /** Runs when the breaker closes again, e.g. to replay writes that failed while it was open. */
   onRecover?: () => void
@@ -22,7 +21,6 @@ export class GuardedStore {
   readonly breaker: CircuitBreaker
   constructor(readonly store: Store, private readonly options: GuardedStoreOptions) {
     this.breaker = new CircuitBreaker({
-      ...options.breaker,
       onStateChange: (state) => {
         options.emit({ type: 'breaker', target: 'store', state })
         // Calls kept failing: the link may have dropped bytes without closing (a NAT, a blackhole),
