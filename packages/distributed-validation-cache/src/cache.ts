@@ -54,7 +54,7 @@ export class ValidationCache {
     this.#l2 = new SharedTier(this.#store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit })
     this.#sourceBreaker = new CircuitBreaker({ onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }) })
     this.#channel = new FleetChannel(o.store, this.#store, {
-      prefix: o.prefix, secret: o.secret, emit, logKeepMs: o.ttlMs + o.graceMs, pingTimeoutMs: o.storeTimeoutMs,
+      prefix: o.prefix, secret: o.secret, emit, logKeepMs: o.ttlMs + o.graceMs, pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
       onInvalidate: (message) => this.#sync.heard(message), onResume: () => this.#resume(),
     })
     this.#sync = new FleetSync({

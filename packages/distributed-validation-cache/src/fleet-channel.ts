@@ -14,7 +14,7 @@ export interface FleetChannelOptions {
   secret: string
   /** How long the change log lives after its last entry: as long as a state it supersedes may be served. */
   logKeepMs: number
-  /** Bound on the subscribed connection's answer to a PING. */
+  /** Bound on the subscribed connection's answer to a PING (or, over SSE, a probe's round trip). */
   pingTimeoutMs: number
   emit: (event: CacheEvent) => void
   /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
@@ -93,8 +93,9 @@ export class FleetChannel {
 
   /** The log showed a change the subscription never delivered: replace its connection. */
   /**
-   * Whether the subscribed connection answers a PING in-band within the store timeout; true where
-   * the backend has no such check (an SSE stream: the log's deafness check covers it).
+   * Whether the subscribed connection answers in-band within the bound — a Redis PING on that very
+   * connection, an Upstash probe published and heard back on that very stream; true where the
+   * backend has no such check (the in-process store).
    */
   async pingSubscription(): Promise<boolean> {
     const ping = this.#subscription?.ping

@@ -30,7 +30,8 @@ const BROADCAST_DUE_MS = 750
 const RECONNECT_EVERY_MS = 10_000
 /**
  * A quiet fleet sends nothing whose absence could give a dead subscription away, so a busy
- * instance also PINGs its subscribed connection this often (in-band, on that very connection).
+ * instance also checks its subscription in-band this often: a Redis PING on the subscribed
+ * connection, a probe published and heard back on the Upstash SSE stream (one billed command).
  */
 const PING_EVERY_MS = 10_000
 /** Orders from another process's clock are believed at most this far ahead of ours. */

@@ -102,4 +102,19 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     expect((await c.validate(later)).verdict).toBe('banned')
     await proxy.stop()
   }, 40_000)
+
+  it('a quiet fleet: a stream that stalls is found by a probe published and never heard back, and replaced', async () => {
+    const { proxy, fleet, instances } = await fleetWithProxiedC()
+    const c = instances[2]
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    await c.validate(user)
+    proxy.set({ kind: 'blackhole' }, { onlySubscribers: true }) // nothing changes in the fleet: no broadcast goes missing
+    const started = performance.now()
+    await waitFor(async () => (await c.validate(user)) && c.stats().fleetLog.deafSubscriptions > 0, { timeoutMs: 20_000, intervalMs: 20, what: 'C to find its stream deaf' })
+    console.log(`quiet fleet on Upstash: stalled stream found ${Math.round(performance.now() - started)} ms after it stalled (a probe every 10 s while busy)`)
+    expect(instances[0].stats().broadcasts.rejected).toBe(0) // the other instances heard C's probes and left them alone
+    expect(fleet.source.queries).toBe(1) // every answer came from L1, on the log's proof
+    await proxy.stop()
+  }, 40_000)
 })

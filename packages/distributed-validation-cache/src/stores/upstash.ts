@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { Redis } from '@upstash/redis'
 import type { Store } from '../store.js'
 import { entriesOf } from './log-entries.js'
@@ -10,10 +11,13 @@ export interface UpstashStoreOptions {
   timeoutMs?: number
   /**
    * Hold an SSE subscription for fleet broadcasts. Default true. Set false in serverless
-   * functions, which die between requests, and give the cache a short l1Ttl instead.
+   * functions, which die between requests: the fleet's change log bounds lockout there.
    */
   subscribe?: boolean
 }
+
+/** Marks the liveness probes an instance publishes to check its own stream; never signed entries. */
+const PROBE = 'dvc-probe:'
 
 /**
  * Upstash over its REST API. Cost, in billed commands: an L1 hit sends nothing; an L2 hit one GET;
@@ -82,14 +86,29 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     },
     async subscribe(channel, handlers) {
       if (options.subscribe === false) return null
-      const { ready, stop, reconnect } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers })
+      // SSE has no in-band PING: a probe is published to the channel and must come back on this
+      // stream. Probes (ours and other instances') never reach the cache.
+      const probes = new Map<string, () => void>()
+      const onMessage = (message: string) => {
+        if (!message.startsWith(PROBE)) return handlers.onMessage(message)
+        probes.get(message)?.()
+        probes.delete(message)
+      }
+      const { ready, stop, reconnect } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers, onMessage })
       subscriptions.add(stop)
       await ready
       const unsubscribe = async () => {
         subscriptions.delete(stop)
         stop()
       }
-      return Object.assign(unsubscribe, { reconnect })
+      const ping = async () => {
+        const probe = `${PROBE}${randomUUID()}`
+        const heard = new Promise<void>((resolve) => probes.set(probe, resolve))
+        await client.publish(channel, probe)
+        if (probes.size > 16) probes.clear() // probes the caller gave up on (it bounds the wait)
+        await heard
+      }
+      return Object.assign(unsubscribe, { reconnect, ping })
     },
     async close() {
       for (const stop of subscriptions) stop()
