@@ -117,10 +117,10 @@ export class ValidationCache {
       const renewed = this.#fresh(userId)
       if (renewed) return { entry: renewed, tier: 'l1' }
     }
-    // A new instance reads the log once before it believes L2: it knows nothing yet to refuse a replay by.
-    if (!this.#sync.seeded) await this.#sync.renew()
+    // A new instance reads the log once before it believes L2 (it knows nothing yet to refuse a replay by).
+    const believesL2 = this.#sync.seeded || (await this.#sync.renew())
     const since = Date.now()
-    const shared = await this.#l2.read(userId, since)
+    const shared = believesL2 ? await this.#l2.read(userId, since) : { unavailable: true as const }
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
     // A slot that just timed out would time out the lock and the write too: each costs a request the store timeout.
     const lock = shared.unavailable ? 'store-unavailable' : await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })

@@ -59,8 +59,35 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
     onTestFinished(() => late.close())
     await late.ready()
+    // Its first read of the log (under load one read may time out: the next test covers that path).
+    await waitFor(() => late.sync(), { timeoutMs: 5_000, intervalMs: 100, what: 'the new instance to read the log' })
     expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
     expect(late.stats().fleetLog.olderRefused).toBe(1)
+  })
+
+  it('an instance started after the ban whose log read fails believes no L2 entry until one succeeds', async () => {
+    const fleet = startFleet(2, { ttl: '60 s' })
+    const [a] = fleet.instances as [ValidationCache]
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    const key = entryKey(fleet.prefix, user)
+    const saved = (await redis.get(key))!
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    await a.refresh(user)
+    await redis.set(key, saved, 'PX', 60_000)
+    // Real Redis, but the log's key cannot be read (a shard down, a timeout under load).
+    let logReads = 0
+    const store = redisStore(REDIS_URL)
+    const late = createValidationCache({
+      source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s',
+      store: { ...store, readLog: () => (logReads++, Promise.reject(new Error('log unreachable (test)'))) },
+    })
+    onTestFinished(() => late.close())
+    await late.ready()
+    expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
+    expect(logReads).toBeGreaterThan(0)
+    expect(await redis.get(key)).toBe(saved) // nothing written on a belief it could not check
   })
 
   it('a log entry written by someone without the secret drops no one and is counted as tampering', async () => {
