@@ -2,8 +2,9 @@ import type { AuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { ConfigError, createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, optionsFromConfig, userStoreFromConfig, type Config, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
-import { withValidation, type SignedInUser } from 'distributed-validation-cache/next-auth'
+import { ConfigError, createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, type Config, type SignedInUser, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
+import { optionsFromConfig, userStoreFromConfig } from 'distributed-validation-cache/env'
+import { withValidation } from 'distributed-validation-cache/next-auth'
 import { validatedSession } from 'distributed-validation-cache/next'
 
 export interface Runtime {
@@ -40,7 +41,7 @@ async function create(): Promise<Runtime> {
   // One name for this process in the cache's stats and in fleet metrics alike (os.hostname(), not
   // $HOSTNAME, which Next's Docker images set to 0.0.0.0 on every host).
   const instance = config.instanceId ?? `${hostname()}:${process.env.PORT ?? '3000'}`
-  const options = optionsFromConfig({ ...config, instanceId: instance })
+  const options = await optionsFromConfig({ ...config, instanceId: instance })
   const cache = createValidationCache({ ...options, source: store.source })
   await cache.ready()
   const metrics = new FleetMetrics(cache, {

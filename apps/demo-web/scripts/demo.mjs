@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEMO_USERS } from 'distributed-validation-cache'
+import { DEMO_USERS } from 'distributed-validation-cache/setup'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const port = process.env.PORT ?? '3000'

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { migrateAuthSchema, postgresSource, seedDemoUsers, type DemoUser } from 'distributed-validation-cache'
+import { postgresSource } from 'distributed-validation-cache/postgres'
+import { migrateAuthSchema, seedDemoUsers, type DemoUser } from 'distributed-validation-cache/setup'
 import { freePort, OwnRedisServer } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
 import { createScratchDatabase } from '../../../packages/distributed-validation-cache/test/support/scratch-database.js'
 import { AppInstance } from './app-instance.js'

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { encode } from 'next-auth/jwt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_ACTIONS, DEMO_USERS } from 'distributed-validation-cache'
+import { ADMIN_ACTIONS } from 'distributed-validation-cache'
+import { DEMO_USERS } from 'distributed-validation-cache/setup'
 import { sealVerdict } from '../../../packages/distributed-validation-cache/src/next/verdict-header.js'
 import {
   postgresAvailable, redisAvailable,

@@ -3,7 +3,9 @@
  * revocation.ts: real Redis, the real Postgres auth.users as source and admin store. With
  * `no-cache` it is the baseline app instead: it asks auth.users on every request.
  */
-import { createValidationCache, postgresSource, redisStore, sqlUserAdmin } from '../src/index.js'
+import { createValidationCache, sqlUserAdmin } from '../src/index.js'
+import { postgresSource } from '../src/drivers/postgres.js'
+import { redisStore } from '../src/drivers/redis.js'
 import { decide, MISSING_USER, type Verdict } from '../src/user-state.js'
 import { wallNow } from './worker-process.js'
 

@@ -5,7 +5,9 @@
  * parent can prove the three processes overlapped) and the engine's lock counters.
  */
 import { Redis } from 'ioredis'
-import { createValidationCache, postgresSource, redisStore } from '../src/index.js'
+import { createValidationCache } from '../src/index.js'
+import { postgresSource } from '../src/drivers/postgres.js'
+import { redisStore } from '../src/drivers/redis.js'
 import { naiveCache } from './naive-cache.js'
 import type { Strategy } from './stampede.js'
 import { wallNow } from './worker-process.js'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { createValidationCache, FleetMetrics, redisStore, type UserSource, type UserState } from '../src/index.js'
+import { redisStore } from '../src/drivers/redis.js'
+import { createValidationCache, FleetMetrics, type UserSource, type UserState } from '../src/index.js'
 import { OwnRedisServer } from '../test/support/redis-server.js'
 import { naiveCache } from './naive-cache.js'
 import { SimulatedClock } from './simulated-clock.js'

@@ -1,5 +1,6 @@
 import postgres from 'postgres'
-import { migrateAuthSchema, postgresRunner } from '../src/index.js'
+import { postgresRunner } from '../src/drivers/postgres.js'
+import { migrateAuthSchema } from '../src/drivers/setup.js'
 import { createScratchDatabase } from '../test/support/scratch-database.js'
 
 export interface BenchUserStore {

@@ -4,7 +4,8 @@
  * the shared store instead (see .env.example); the user store stays in memory here.
  */
 import { randomUUID } from 'node:crypto'
-import { createValidationCache, describe, fromEnv, optionsFromConfig, type UserSource, type UserState } from '../src/index.js'
+import { optionsFromConfig } from '../src/drivers/env.js'
+import { createValidationCache, describe, fromEnv, type UserSource, type UserState } from '../src/index.js'
 
 const users = new Map<string, UserState & { email: string }>()
 const add = (email: string, state: Partial<UserState> = {}) => {
@@ -28,7 +29,7 @@ const config = fromEnv()
 // This example brings its own in-memory users, so the configured user store is not used here.
 console.log(describe(config).split('\n').filter((line) => !line.startsWith('user store')).join('\n'))
 console.log(`user store: ${source.name}\n`)
-const cache = createValidationCache({ ...optionsFromConfig(config), source })
+const cache = createValidationCache({ ...(await optionsFromConfig(config)), source })
 await cache.ready()
 
 const alice = add('alice@example.com')

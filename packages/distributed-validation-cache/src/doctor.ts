@@ -3,8 +3,7 @@ import { describe, fromEnv, type Config } from './config.js'
 import { withDeadline } from './deadline.js'
 import { ConfigError } from './errors.js'
 import { storeFromConfig, userStoreFromConfig } from './from-config.js'
-import { pgliteSource } from './sources/pglite.js'
-import { postgresSource } from './sources/postgres.js'
+import type { SqlRunner } from './sources/sql-source.js'
 import { subscribeOverSse } from './stores/sse-subscription.js'
 
 export interface DoctorReport {
@@ -54,9 +53,9 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 
 async function checkCache(config: Config, report: DoctorReport): Promise<void> {
   const key = `${config.prefix}doctor:${randomUUID()}`
-  let store: ReturnType<typeof storeFromConfig> | undefined
+  let store: Awaited<ReturnType<typeof storeFromConfig>> | undefined
   try {
-    store = storeFromConfig(config)
+    store = await storeFromConfig(config)
     const s = store
     const trip = await timed(async () => {
       await s.set(key, 'ok', { ttlMs: 10_000 })
@@ -99,7 +98,7 @@ async function checkUserStore(config: Config, report: DoctorReport, env: Record<
 
 // banned_until is written by the user store's clock and compared with ours.
 async function clockSkewMs(source: { name: string }): Promise<number | undefined> {
-  const s = source as Partial<ReturnType<typeof postgresSource> & ReturnType<typeof pgliteSource>>
+  const s = source as { run?: SqlRunner } // the SQL sources (Postgres, PGlite) carry their runner
   if (!s.run) return undefined
   const before = Date.now()
   const [row] = await s.run('select (extract(epoch from clock_timestamp()) * 1000)::float8 as now', [])
@@ -141,7 +140,8 @@ function warnAbout(config: Config, report: DoctorReport, env: Record<string, str
  */
 export async function broadcastRoundTrip(config: Config, deadlineMs = 3_000): Promise<number | null> {
   if (config.cache.provider === 'memory') return 0
-  const store = storeFromConfig({ ...config, subscribe: true })
+  const store = await storeFromConfig({ ...config, subscribe: true }).catch(() => null)
+  if (!store) return null
   const channel = `${config.prefix}doctor`
   const nonce = randomUUID()
   let heard: () => void = () => undefined

@@ -70,3 +70,12 @@ export class UserNotFoundError extends ValidationCacheError {
     super('no such user in the user store')
   }
 }
+
+/** The configuration selects a backend (or a feature) whose client package is not installed: add it. */
+export class MissingDriverError extends ValidationCacheError {
+  override name = 'MissingDriverError'
+  static override readonly code: string = 'MissingDriverError'
+  constructor(readonly packages: string, readonly variable: string, options?: { cause?: unknown }) {
+    super(`${variable} needs ${packages}, which is not installed: add it to your app (pnpm add ${packages.replace(' and ', ' ')})`, options)
+  }
+}

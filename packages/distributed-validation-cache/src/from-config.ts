@@ -1,24 +1,24 @@
 import type { Config } from './config.js'
-import { migrateAuthSchema } from './sources/auth-schema.js'
-import { seedDemoUsers } from './sources/demo-users.js'
-import { openPglite, pgliteSource } from './sources/pglite.js'
-import { postgresSource } from './sources/postgres.js'
-import { supabaseSource } from './sources/supabase.js'
 import type { UserSource } from './user-source.js'
-import { sqlUserAdmin, supabaseUserAdmin, type UserAdmin } from './admin/user-admin.js'
+import { sqlUserAdmin, type UserAdmin } from './admin/user-admin.js'
 import { ConfigError } from './errors.js'
-import { authorizeWithPostgres, authorizeWithSupabase, type SignedInUser } from './next-auth/credentials.js'
+import { loadDriver as driver } from './load-driver.js'
+import type { SignedInUser } from './sources/signed-in-user.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './store.js'
 import { memoryStore } from './stores/memory.js'
-import { redisStore } from './stores/redis.js'
-import { upstashStore } from './stores/upstash.js'
 
-/** The store the configuration asks for. */
-export function storeFromConfig(config: Config): Store {
+/** The store the configuration asks for, its driver loaded on demand. */
+export async function storeFromConfig(config: Config): Promise<Store> {
   const { cache } = config
-  if (cache.provider === 'redis') return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000), onError: warnAtMostEvery(30_000) })
-  if (cache.provider === 'upstash') return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
+  if (cache.provider === 'redis') {
+    const { redisStore } = await driver(() => import('./stores/redis.js'), 'ioredis', 'REDIS_URL')
+    return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000), onError: warnAtMostEvery(30_000) })
+  }
+  if (cache.provider === 'upstash') {
+    const { upstashStore } = await driver(() => import('./stores/upstash.js'), '@upstash/redis', 'UPSTASH_REDIS_REST_URL')
+    return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
+  }
   return memoryStore({ maxSize: config.l1MaxSize })
 }
 
@@ -37,15 +37,22 @@ export interface UserStore {
 export async function userStoreFromConfig(config: Config, options: { pgliteDataDir?: string } = {}): Promise<UserStore> {
   const store = config.userStore
   if (store.provider === 'supabase') {
-    const source = supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
     if (!store.anonKey) throw new ConfigError([{ variable: 'NEXT_PUBLIC_SUPABASE_ANON_KEY', message: 'is required to sign users in through Supabase Auth' }])
+    const { supabaseSource, supabaseUserAdmin, authorizeWithSupabase } = await driver(() => import('./drivers/supabase.js'), '@supabase/supabase-js and ws', 'SUPABASE_URL')
+    const source = supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
     const authorize = authorizeWithSupabase({ url: store.url, anonKey: store.anonKey })
     return { source, admin: supabaseUserAdmin(source.client), authorize, close: async () => undefined }
   }
+  const { authorizeWithPostgres } = await driver(() => import('./sources/postgres-sign-in.js'), 'bcryptjs', store.provider === 'postgres' ? 'DATABASE_URL' : 'PGLITE_DATA_DIR')
   if (store.provider === 'postgres') {
+    const { postgresSource } = await driver(() => import('./sources/postgres.js'), 'postgres', 'DATABASE_URL')
     const source = postgresSource({ url: store.url })
     return { source, admin: sqlUserAdmin(source.run), authorize: authorizeWithPostgres(source.run), close: source.close }
   }
+  const [{ openPglite, pgliteSource }, { migrateAuthSchema, seedDemoUsers }] = await Promise.all([
+    driver(() => import('./sources/pglite.js'), '@electric-sql/pglite', 'PGLITE_DATA_DIR (no DATABASE_URL or SUPABASE_URL is set)'),
+    import('./drivers/setup.js'),
+  ])
   const source = pgliteSource(await openPglite(options.pgliteDataDir))
   await migrateAuthSchema(source.run)
   await seedDemoUsers(source.run)
@@ -53,9 +60,9 @@ export async function userStoreFromConfig(config: Config, options: { pgliteDataD
 }
 
 /** Cache options from env config; pass the result, plus a `source`, to createValidationCache(). */
-export function optionsFromConfig(config: Config): Omit<ValidationCacheOptions, 'source'> {
+export async function optionsFromConfig(config: Config): Promise<Omit<ValidationCacheOptions, 'source'>> {
   return {
-    store: storeFromConfig(config),
+    store: await storeFromConfig(config),
     enabled: config.enabled,
     ttl: config.ttlMs,
     negativeTtl: config.negativeTtlMs,

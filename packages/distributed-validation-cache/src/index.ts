@@ -1,27 +1,26 @@
+/**
+ * The core: the engine, the in-process store, config, errors and types — no client of any
+ * backend. Drivers live on subpaths (`/redis`, `/upstash`, `/supabase`, `/postgres`, `/pglite`,
+ * `/setup`, `/prometheus`, `/env`) and integrations on theirs (`/next`, `/next-auth`, `/authjs`).
+ */
 export { createValidationCache, ValidationCache, type PropagationResult, type ValidationResult } from './cache.js'
 export type { ValidationCacheOptions } from './options.js'
 export { fromEnv, describe, type Config, type CacheBackend, type UserStoreConfig } from './config.js'
-export { optionsFromConfig, storeFromConfig, userStoreFromConfig, type UserStore } from './from-config.js'
-export { supabaseSource, type SupabaseSourceOptions } from './sources/supabase.js'
-export { postgresSource, postgresRunner, type PostgresSourceOptions } from './sources/postgres.js'
-export { pgliteSource, pgliteRunner, openPglite } from './sources/pglite.js'
 export { sqlSource, type SqlRunner } from './sources/sql-source.js'
-export { migrateAuthSchema, ForeignSchemaError } from './sources/auth-schema.js'
-export { seedDemoUsers, DEMO_USERS, type DemoUser } from './sources/demo-users.js'
 export type { Store } from './store.js'
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js'
-export { redisStore, type RedisStoreOptions } from './stores/redis.js'
-export { upstashStore, type UpstashStoreOptions } from './stores/upstash.js'
 export { parseRedisUrl, redactUrl, type RedisConnection } from './redis-url.js'
 export type { UserSource } from './user-source.js'
 export type { UserState, Verdict } from './user-state.js'
 export type { CacheEvent, EventListener, Tier } from './events.js'
 export type { CountersSnapshot } from './counters.js'
+export type { SignedInUser } from './sources/signed-in-user.js'
 export { parseDuration, type Duration } from './duration.js'
-export { ValidationCacheError, InvalidUserIdError, ConfigError, StoreUnavailableError, RevocationError, UserNotFoundError } from './errors.js'
-export { sqlUserAdmin, supabaseUserAdmin, UnsupportedAdminActionError, type UserAdmin, type AdminUserView } from './admin/user-admin.js'
+export {
+  ValidationCacheError, InvalidUserIdError, ConfigError, StoreUnavailableError, RevocationError, UserNotFoundError, MissingDriverError,
+} from './errors.js'
+export { sqlUserAdmin, UnsupportedAdminActionError, type UserAdmin, type AdminUserView } from './admin/user-admin.js'
 export { runAdminAction, ADMIN_ACTIONS, ROLE, type AdminAction, type AdminOutcome } from './admin/admin-actions.js'
 export { assertUserId, canonicalUserId } from './user-id.js'
 export { FleetMetrics, type FleetMetricsOptions, type FleetTotals } from './fleet-metrics.js'
 export { observabilityReport, defaultPrices, pricesFor, type ObservabilityReport, type Prices } from './observability-report.js'
-export { prometheusText } from './prometheus.js'

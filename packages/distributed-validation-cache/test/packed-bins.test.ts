@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -73,9 +73,23 @@ describe('the bins from the packed tarball, installed in an app', () => {
     expect(refused.stderr.startsWith("dvc-doctor: unknown option '-x'\n\nUsage: dvc-doctor"), refused.stderr).toBe(true)
   })
 
+  it('without the client its backend needs, a bin says in one line which package to add', () => {
+    // The app installed only the package: its drivers' clients are optional peers.
+    const missing = bin('dvc-db-setup', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' })
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toBe('dvc-db-setup: DATABASE_URL needs postgres, which is not installed: add it to your app (pnpm add postgres)\n')
+    expect(existsSync(join(app, 'node_modules/ioredis'))).toBe(false) // nor any other client it did not ask for
+    expect(existsSync(join(app, 'node_modules/@electric-sql/pglite'))).toBe(false)
+  })
+
   describe.skipIf(!postgresUp)('against a scratch Postgres', () => {
     let scratch: Awaited<ReturnType<typeof createScratchDatabase>>
-    beforeAll(async () => void (scratch = await createScratchDatabase()))
+    beforeAll(async () => {
+      // What the README tells an app on Postgres to add beside the package.
+      const { devDependencies: dev } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+      await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `postgres@${dev.postgres}`, `bcryptjs@${dev.bcryptjs}`], app)
+      scratch = await createScratchDatabase()
+    }, INSTALL_TIMEOUT)
     afterAll(() => scratch?.drop())
     const users = async (where = 'true') => {
       const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
-import { authorizeWithSupabase } from '../src/next-auth/credentials.js'
+import { authorizeWithSupabase } from '../src/sources/supabase-sign-in.js'
 import { supabaseSource } from '../src/sources/supabase.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { FakeGoTrue, type Behaviour } from './support/gotrue.js'

@@ -4,10 +4,10 @@
  * only with --demo-users, on PGlite too: run in a user's app, anything else would hand out a known login.
  * Refuses Supabase's own schema.
  */
-import {
-  DEMO_USERS, ForeignSchemaError, fromEnv, migrateAuthSchema, openPglite, pgliteRunner, postgresSource, seedDemoUsers,
-  type SqlRunner,
-} from '../index.js'
+import { fromEnv } from '../config.js'
+import { loadDriver } from '../load-driver.js'
+import { ForeignSchemaError, migrateAuthSchema } from '../sources/auth-schema.js'
+import type { SqlRunner } from '../sources/sql-source.js'
 import { parseFlags, type CliSpec } from './args.js'
 
 const NAME = 'dvc-db-setup'
@@ -44,6 +44,7 @@ interface Database {
 async function openDatabase(): Promise<Database> {
   const config = fromEnv()
   if (config.userStore.provider === 'postgres') {
+    const { postgresSource } = await loadDriver(() => import('../sources/postgres.js'), 'postgres', 'DATABASE_URL')
     const source = postgresSource({ url: config.userStore.url })
     return { run: source.run, close: source.close, where: 'DATABASE_URL', embedded: false }
   }
@@ -52,6 +53,7 @@ async function openDatabase(): Promise<Database> {
       + 'create demo users in its dashboard instead.')
   }
   const dir = process.env.PGLITE_DATA_DIR || DEFAULT_PGLITE_DIR
+  const { openPglite, pgliteRunner } = await loadDriver(() => import('../sources/pglite.js'), '@electric-sql/pglite', 'PGLITE_DATA_DIR (no DATABASE_URL is set)')
   const db = await openPglite(dir) // creates the folder, or says in one line why it cannot
   return { run: pgliteRunner(db), close: () => db.close(), where: `embedded PGlite at ${dir}`, embedded: true }
 }
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       console.log(`No demo users added (${how}: never on a real database).`)
       return
     }
+    const { DEMO_USERS, seedDemoUsers } = await loadDriver(() => import('../sources/demo-users.js'), 'bcryptjs', '--demo-users')
     const seeded = await seedDemoUsers(db.run)
     console.log(`${seeded} demo user(s) added (password = <name>-demo-password). ${PUBLIC}`)
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} ${user.password.padEnd(22)} ${user.note}`)

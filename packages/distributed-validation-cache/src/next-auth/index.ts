@@ -1,4 +1,3 @@
 export { withValidation } from './with-validation.js'
 export { withAuthjsValidation } from './with-authjs-validation.js'
 export { checkSession, claimOf, sessionEnding, signInRefusal, type SessionClaim, SessionInvalidError, SIGNED_IN_AT, type TokenLike } from './session-check.js'
-export { authorizeWithPostgres, authorizeWithSupabase, type SignedInUser } from './credentials.js'

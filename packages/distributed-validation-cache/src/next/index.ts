@@ -5,5 +5,5 @@ export { clearSessionCookies, sessionCookieName, type SessionCookieOptions } fro
 export { nextAuthRoute } from './auth-route.js'
 export { webhookHandler } from './webhook-handler.js'
 export { bearerMatches } from './bearer.js'
-export { observabilityHandler, metricsHandler, healthHandler, type ObservabilityContext } from './observability-handlers.js'
+export { observabilityHandler, healthHandler, type ObservabilityContext } from './observability-handlers.js'
 export { refusedAsCrossSite } from './request-provenance.js'

@@ -1,7 +1,6 @@
 import type { ValidationCache } from '../cache.js'
 import type { FleetMetrics } from '../fleet-metrics.js'
 import { observabilityReport, type Prices } from '../observability-report.js'
-import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../prometheus.js'
 import { bearerMatches } from './bearer.js'
 
 export interface ObservabilityContext {
@@ -15,14 +14,14 @@ export interface ObservabilityContext {
   prices?: Prices
 }
 
-async function allowed(request: Request, context: ObservabilityContext): Promise<boolean> {
+export async function allowed(request: Request, context: ObservabilityContext): Promise<boolean> {
   if (context.token && bearerMatches(request.headers.get('authorization'), context.token)) return true
   return context.isAdmin(request)
 }
 
-const unauthorized = () => Response.json({ error: 'unauthorized', reason: 'send Authorization: Bearer $OBSERVABILITY_TOKEN, or sign in as an admin' }, { status: 401 })
+export const unauthorized = () => Response.json({ error: 'unauthorized', reason: 'send Authorization: Bearer $OBSERVABILITY_TOKEN, or sign in as an admin' }, { status: 401 })
 
-async function report(context: ObservabilityContext) {
+export async function report(context: ObservabilityContext) {
   await context.metrics.flush() // include this instance's latest counts
   return observabilityReport({ cache: context.cache, fleet: await context.metrics.read(), startedAt: context.startedAt, lastLoginAt: context.metrics.lastLoginAt, prices: context.prices })
 }
@@ -32,15 +31,6 @@ export function observabilityHandler(context: ObservabilityContext) {
   return async (request: Request): Promise<Response> => {
     if (!(await allowed(request, context))) return unauthorized()
     return Response.json(await report(context), { headers: { 'cache-control': 'no-store' } })
-  }
-}
-
-/** GET /api/metrics: the same counters in Prometheus text format. */
-export function metricsHandler(context: ObservabilityContext) {
-  return async (request: Request): Promise<Response> => {
-    if (!(await allowed(request, context))) return unauthorized()
-    const text = await prometheusText(context.cache, await report(context))
-    return new Response(text, { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' } })
   }
 }
 

@@ -1,4 +1,4 @@
-import { metricsHandler } from 'distributed-validation-cache/next'
+import { metricsHandler } from 'distributed-validation-cache/prometheus'
 import { observabilityContext } from '@/lib/runtime'
 
 export const dynamic = 'force-dynamic'

@@ -1,0 +1,20 @@
+import { createClient } from '@supabase/supabase-js'
+import WebSocket from 'ws'
+import type { Credentials, SignedInUser } from './signed-in-user.js'
+
+/** A Credentials `authorize` through Supabase Auth's password sign-in (anon key). */
+export function authorizeWithSupabase(options: { url: string; anonKey: string }) {
+  const client = createClient(options.url, options.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: WebSocket as never },
+    global: { fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) }) },
+  })
+  return async (credentials: Credentials): Promise<SignedInUser | null> => {
+    const email = credentials?.email?.trim()
+    const password = credentials?.password
+    if (!email || !password) return null
+    const { data, error } = await client.auth.signInWithPassword({ email, password })
+    if (error || !data.user) return null // wrong password, banned ("user_banned") or unconfirmed
+    return { id: data.user.id, email: data.user.email ?? email, role: (data.user.app_metadata?.role as string | undefined) ?? null }
+  }
+}
