@@ -3,7 +3,7 @@ import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { ConfigError, createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, type Config, type SignedInUser, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
-import { optionsFromConfig, userStoreFromConfig } from 'distributed-validation-cache/env'
+import { oncePerProcess, optionsFromConfig, userStoreFromConfig } from 'distributed-validation-cache/env'
 import { withValidation } from 'distributed-validation-cache/next-auth'
 import { validatedSession } from 'distributed-validation-cache/next'
 
@@ -23,15 +23,12 @@ export interface Runtime {
 
 /**
  * One cache, one user store and one set of auth options per server process, shared by the
- * proxy and every route (a module-level singleton would be duplicated across Next's bundles).
+ * proxy and every route: Next evaluates this module once per bundle, so a module-level singleton
+ * would be built several times (oncePerProcess keeps one on globalThis). A config error is
+ * reported on every request until fixed, not cached.
  */
 export function runtime(): Promise<Runtime> {
-  const holder = globalThis as { __dvcRuntime?: Promise<Runtime> }
-  holder.__dvcRuntime ??= create().catch((error: unknown) => {
-    holder.__dvcRuntime = undefined // a config error is reported on every request until fixed, not cached
-    throw error
-  })
-  return holder.__dvcRuntime
+  return oncePerProcess('demo-web:runtime', create)
 }
 
 async function create(): Promise<Runtime> {

@@ -1,4 +1,9 @@
-import type { Config } from './config.js'
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { createValidationCache, type ValidationCache } from './cache.js'
+import { fromEnv, type Config } from './config.js'
+import { FleetMetrics } from './fleet-metrics.js'
+import { oncePerProcess } from './once-per-process.js'
 import type { UserSource } from './user-source.js'
 import { sqlUserAdmin, type UserAdmin } from './admin/user-admin.js'
 import { ConfigError } from './errors.js'
@@ -86,4 +91,32 @@ function warnAtMostEvery(intervalMs: number): (error: Error) => void {
     last = Date.now()
     console.warn(`[distributed-validation-cache] redis: ${error.message} (validation continues on L1 and the user store)`)
   }
+}
+
+export interface EnvCache {
+  config: Config
+  cache: ValidationCache
+  users: UserStore
+  /** Fleet-wide counts for /api/observability; call `metrics.recordLogin()` from next-auth's `events.signIn`. */
+  metrics: FleetMetrics
+}
+
+/**
+ * The cache, the user store and the fleet metrics the environment describes — one set per process,
+ * however many bundles import it (oncePerProcess), built on the first call: nothing connects
+ * while `next build` evaluates modules. Call it inside handlers, not at module top level.
+ * INSTANCE_ID defaults to host:port, so a restart is the same instance in fleet metrics.
+ */
+export async function cacheFromEnv(env: Record<string, string | undefined> = process.env, options: { pgliteDataDir?: string } = {}): Promise<EnvCache> {
+  const config = fromEnv(env)
+  const instanceId = config.instanceId ?? `${hostname()}:${env.PORT ?? '3000'}`
+  return oncePerProcess(`env:${config.prefix}:${instanceId}`, async () => {
+    const users = await userStoreFromConfig(config, { pgliteDataDir: options.pgliteDataDir ?? env.PGLITE_DATA_DIR })
+    const cacheOptions = await optionsFromConfig({ ...config, instanceId })
+    const cache = createValidationCache({ ...cacheOptions, source: users.source })
+    await cache.ready()
+    const secret = config.secret ?? randomBytes(32).toString('base64url')
+    const metrics = new FleetMetrics(cache, { store: cacheOptions.store!, prefix: config.prefix, instanceId, secret }).start()
+    return { config: { ...config, instanceId }, cache, users, metrics }
+  })
 }
