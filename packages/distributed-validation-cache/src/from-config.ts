@@ -7,7 +7,7 @@ import { oncePerProcess } from './once-per-process.js'
 import type { UserSource } from './user-source.js'
 import { sqlUserAdmin, type UserAdmin } from './admin/user-admin.js'
 import { ConfigError } from './errors.js'
-import { loadDriver as driver } from './load-driver.js'
+import { importDriver, loadDriver as driver } from './load-driver.js'
 import type { SignedInUser } from './sources/signed-in-user.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './store.js'
@@ -17,11 +17,11 @@ import { memoryStore } from './stores/memory.js'
 export async function storeFromConfig(config: Config): Promise<Store> {
   const { cache } = config
   if (cache.provider === 'redis') {
-    const { redisStore } = await driver(() => import('./stores/redis.js'), 'ioredis', 'REDIS_URL')
+    const { redisStore } = await driver(() => importDriver<typeof import('./drivers/redis.js')>('redis'), 'ioredis', 'REDIS_URL')
     return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000), onError: warnAtMostEvery(30_000) })
   }
   if (cache.provider === 'upstash') {
-    const { upstashStore } = await driver(() => import('./stores/upstash.js'), '@upstash/redis', 'UPSTASH_REDIS_REST_URL')
+    const { upstashStore } = await driver(() => importDriver<typeof import('./drivers/upstash.js')>('upstash'), '@upstash/redis', 'UPSTASH_REDIS_REST_URL')
     return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
   }
   return memoryStore({ maxSize: config.l1MaxSize })
@@ -43,20 +43,20 @@ export async function userStoreFromConfig(config: Config, options: { pgliteDataD
   const store = config.userStore
   if (store.provider === 'supabase') {
     if (!store.anonKey) throw new ConfigError([{ variable: 'NEXT_PUBLIC_SUPABASE_ANON_KEY', message: 'is required to sign users in through Supabase Auth' }])
-    const { supabaseSource, supabaseUserAdmin, authorizeWithSupabase } = await driver(() => import('./drivers/supabase.js'), '@supabase/supabase-js and ws', 'SUPABASE_URL')
+    const { supabaseSource, supabaseUserAdmin, authorizeWithSupabase } = await driver(() => importDriver<typeof import('./drivers/supabase.js')>('supabase'), '@supabase/supabase-js and ws', 'SUPABASE_URL')
     const source = supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
     const authorize = authorizeWithSupabase({ url: store.url, anonKey: store.anonKey })
     return { source, admin: supabaseUserAdmin(source.client), authorize, close: async () => undefined }
   }
-  const { authorizeWithPostgres } = await driver(() => import('./sources/postgres-sign-in.js'), 'bcryptjs', store.provider === 'postgres' ? 'DATABASE_URL' : 'PGLITE_DATA_DIR')
   if (store.provider === 'postgres') {
-    const { postgresSource } = await driver(() => import('./sources/postgres.js'), 'postgres', 'DATABASE_URL')
+    const { postgresSource, authorizeWithPostgres } = await driver(() => importDriver<typeof import('./drivers/postgres.js')>('postgres'), 'postgres and bcryptjs', 'DATABASE_URL')
     const source = postgresSource({ url: store.url })
     return { source, admin: sqlUserAdmin(source.run), authorize: authorizeWithPostgres(source.run), close: source.close }
   }
-  const [{ openPglite, pgliteSource }, { migrateAuthSchema, seedDemoUsers }] = await Promise.all([
-    driver(() => import('./sources/pglite.js'), '@electric-sql/pglite', 'PGLITE_DATA_DIR (no DATABASE_URL or SUPABASE_URL is set)'),
-    import('./drivers/setup.js'),
+  const why = 'PGLITE_DATA_DIR (no DATABASE_URL or SUPABASE_URL is set)'
+  const [{ openPglite, pgliteSource, authorizeWithPostgres }, { migrateAuthSchema, seedDemoUsers }] = await Promise.all([
+    driver(() => importDriver<typeof import('./drivers/pglite.js')>('pglite'), '@electric-sql/pglite and bcryptjs', why),
+    driver(() => importDriver<typeof import('./drivers/setup.js')>('setup'), 'bcryptjs', why),
   ])
   const source = pgliteSource(await openPglite(options.pgliteDataDir))
   await migrateAuthSchema(source.run)

@@ -15,3 +15,13 @@ export async function loadDriver<T>(load: () => Promise<T>, packages: string, va
     throw error
   }
 }
+
+/**
+ * Imports a driver by the package's own subpath, hidden from bundlers: Turbopack and webpack would
+ * otherwise follow every driver `/env` can load and fail the app's build on each optional client
+ * it did not install. At run time Node resolves the subpath from node_modules, as any import.
+ */
+export function importDriver<T>(subpath: 'redis' | 'upstash' | 'supabase' | 'postgres' | 'pglite' | 'setup'): Promise<T> {
+  const specifier = `distributed-validation-cache/${subpath}`
+  return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ specifier) as Promise<T>
+}

@@ -92,7 +92,10 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
     const results = await Promise.all(users.map((u) => a.validate(u)))
     expect(results.every((r) => r.verdict === 'active' && r.tier === 'source')).toBe(true)
     expect((await a.validate(banned)).verdict).toBe('banned') // the fault lets no banned user in
-    expect(a.stats().breaker).toBe('open')
+    // The failures were seen: an instance that never read the log believes no L2 at all meanwhile
+    // (issue 10), so few store calls are even tried — too few, sometimes, to open the breaker.
+    expect(a.stats().store.errors).toBeGreaterThan(0)
+    expect(a.stats().liveness.proven).toBe(false)
     bridge.setFault(null)
     await waitFor(async () => {
       const fresh = fleet.source.add(randomUUID())
