@@ -104,7 +104,9 @@ export class FleetSync {
     const channel = this.options.channel!
     const seeding = !this.#seeded
     let dropped = 0
-    for (let page = 0; page < MAX_PAGES; page++) {
+    // Seeding reads the whole log (it is capped at ~10,000 entries): stopping short would leave the
+    // newest changes — the ones a replay would hide behind — unread, and L1 is empty anyway.
+    for (let page = 0; seeding || page < MAX_PAGES; page++) {
       const read = await channel.readLog(this.#cursor, PAGE)
       if (read === null) return false
       for (const change of read.changes) dropped += this.#apply(change, seeding) ? 1 : 0

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createValidationCache, type ValidationCache } from '../src/cache.js'
-import { entryKey } from '../src/keys.js'
+import { encodeMessage } from '../src/invalidation.js'
+import { changeLogKey, entryKey } from '../src/keys.js'
 import { redisStore } from '../src/stores/redis.js'
 import { startFleet } from './support/fleet.js'
 import { waitFor } from './support/redis-server.js'
@@ -63,6 +64,31 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     await waitFor(() => late.sync(), { timeoutMs: 5_000, intervalMs: 100, what: 'the new instance to read the log' })
     expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
     expect(late.stats().fleetLog.olderRefused).toBe(1)
+  })
+
+  it('an instance started after the ban reads a full log to its end: the newest change is not left unread', async () => {
+    const fleet = startFleet(2, { ttl: '60 s' })
+    const [a] = fleet.instances as [ValidationCache]
+    await fleet.ready()
+    // A busy fleet: the log holds more than ten pages of others' changes (it is capped near 10,000).
+    const pipeline = redis.pipeline()
+    for (let i = 0; i < 10_500; i++) {
+      pipeline.xadd(changeLogKey(fleet.prefix), '*', 'e', encodeMessage(fleet.secret, { kind: 'invalidate', userId: randomUUID(), origin: 'elsewhere', order: Date.now(), logId: '' }))
+    }
+    await pipeline.exec()
+    const user = fleet.source.add(randomUUID())
+    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    const key = entryKey(fleet.prefix, user)
+    const saved = (await redis.get(key))!
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    await a.refresh(user) // the newest entry of the log
+    await redis.set(key, saved, 'PX', 60_000)
+    const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
+    onTestFinished(() => late.close())
+    await late.ready()
+    await waitFor(() => late.sync(), { timeoutMs: 10_000, intervalMs: 100, what: 'the new instance to read the log' })
+    expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
+    expect(late.stats().fleetLog.overflows).toBe(0)
   })
 
   it('an instance started after the ban whose log read fails believes no L2 entry until one succeeds', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createValidationCache } from '../cache.js'
+import { memoryStore } from '../stores/memory.js'
 import type { UserState } from '../user-state.js'
 import { bearerMatches } from './bearer.js'
 import { webhookHandler } from './webhook-handler.js'
@@ -103,6 +104,23 @@ describe('webhookHandler', () => {
     const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) })
     const streamed = await post(new Request('http://app/', { method: 'POST', headers: { authorization: `Bearer ${SECRET}` }, body, duplex: 'half' } as RequestInit))
     expect(streamed.status).toBe(413)
+  })
+})
+
+describe('webhookHandler while the shared store refuses writes', () => {
+  it('answers 503 with retry-after, not 200: the change is only pending in this process', async () => {
+    const users = new Map<string, UserState>()
+    const id = randomUUID()
+    users.set(id, { exists: true, deleted: false, bannedUntil: Date.now() + 60_000, sessionsRevokedAt: null })
+    const down = () => Promise.reject(new Error('store down (test)'))
+    const store = { ...memoryStore(), set: down, delete: down, publish: down, appendLog: down }
+    const cache = createValidationCache({ store, source: { name: 't', fetchUser: async (u: string) => users.get(u) ?? null, setSessionsRevokedAt: async () => undefined } })
+    const post = webhookHandler({ cache, secret: SECRET })
+    const response = await post(new Request('http://app/', { method: 'POST', headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify(update(id)) }))
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('5')
+    expect(await response.json()).toMatchObject({ refreshed: false, cache: 'pending' })
+    await cache.close()
   })
 })
 

@@ -42,6 +42,9 @@ export function webhookHandler(options: { cache: ValidationCache | (() => Valida
     const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
     try {
       const outcome = await cache.refresh(userId)
+      // Not yet in the shared store or the log: this process's own retry may die with it (a frozen
+      // serverless function), so the sender is told to send it again.
+      if (outcome.cache === 'pending') return Response.json({ refreshed: false, ...outcome, reason: 'the shared cache did not take the change; retry' }, { status: 503, headers: { 'retry-after': '5' } })
       return Response.json({ refreshed: true, ...outcome })
     } catch (error) {
       if (error instanceof InvalidUserIdError) return Response.json({ error: 'bad_request', reason: error.message }, { status: 400 })

@@ -96,7 +96,11 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       }
       // A connection a NAT forgot looks open to ioredis for hours: drop it and connect anew
       // ('close' reports the gap, 'ready' subscribes again).
-      return Object.assign(unsubscribe, { reconnect: () => subscriber.disconnect(true), ping: async () => void (await subscriber.ping()) })
+      const reconnect = () => subscriber.disconnect(true)
+      // A Cluster client sends PING to any node of its pool, not over the connection that holds the
+      // subscription: no in-band check there (a missed logged change still finds a deaf subscriber).
+      if (subscriber instanceof Cluster) return Object.assign(unsubscribe, { reconnect })
+      return Object.assign(unsubscribe, { reconnect, ping: async () => void (await subscriber.ping()) })
     },
     reconnect: () => client.disconnect(true), // ioredis fails what is queued, then connects anew
     async close() {
