@@ -60,6 +60,16 @@ export class FleetChannel {
   }
 
   /**
+   * Warns the fleet, unlogged and before anything is known, that `userId` is changing: each
+   * instance drops its copy and refuses states older than `order`. Sent before the revoker waits
+   * for the user's fleet lock, which a stuck holder keeps for seconds; announce() follows.
+   */
+  async forewarn(userId: string, order: number): Promise<void> {
+    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
+    await this.guarded.publish(invalidationChannel(this.options.prefix), message).catch(() => undefined)
+  }
+
+  /**
    * Tells the fleet that `userId` changed to a state read at `order`: logged first, so an
    * instance that misses the broadcast finds it in the log. False unless the store took both.
    */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ValidationCache } from '../src/cache.js'
 import { decodeEntry } from '../src/cache-entry.js'
-import { entryKey } from '../src/keys.js'
+import { entryKey, lockKey } from '../src/keys.js'
 import { redisStore } from '../src/stores/redis.js'
 import { startFleet } from './support/fleet.js'
 import { waitFor } from './support/redis-server.js'
@@ -68,6 +69,24 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     await revoked
     expect((await l2State(fleet.prefix, fleet.secret, user))?.sessionsRevokedAt).not.toBeNull()
     expect(await cache.validate(user, { issuedAt })).toMatchObject({ verdict: 'revoked', tier: 'l1' })
+  })
+
+  it('a revocation waiting for a lock a stuck instance holds still tells the fleet at once', async () => {
+    const fleet = startFleet(3, { ttl: '60 s' })
+    const [, b, c] = fleet.instances as [ValidationCache, ValidationCache, ValidationCache]
+    await fleet.ready()
+    const user = fleet.source.add(randomUUID())
+    expect((await c.validate(user)).tier).toBe('source') // in C's L1 now
+    // Instance A took the user's fleet lock to fill a miss, then froze (or waits on a slow source).
+    await redis.set(lockKey(fleet.prefix, user), '1', 'PX', 3_000)
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    const refreshed = b.refresh(user) // waits for the lock
+    await waitFor(() => c.stats().broadcasts.received > 0, { timeoutMs: 1_000, what: 'C to hear of the change before the lock frees' })
+    // C no longer answers from its copy: its answer waits for the lock too, and is the ban.
+    const answered = performance.now()
+    expect((await c.validate(user)).verdict).toBe('banned')
+    console.log(`C answered ${Math.round(performance.now() - answered)} ms later, once the stuck lock expired`)
+    expect(await refreshed).toEqual({ cache: 'updated', broadcast: 'sent' })
   })
 
   it('a broadcast that fails after the L2 write is retried until the other instances hear it', async () => {
