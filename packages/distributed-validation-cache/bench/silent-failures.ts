@@ -55,13 +55,12 @@ async function timeBan(fleet: ReturnType<typeof fleetOf>, user: string, watched:
 }
 
 /**
- * One trial: a new 3-instance fleet (C through the proxy), warm copies older than C's 1 s
- * unproven trust, C proven at a random moment of its proof's life; then the fault and, at once,
- * a ban through A. The lockout on C.
+ * One trial: a new 3-instance fleet (C on `stores.proxied`, through the proxy), warm copies older than
+ * C's 1 s unproven trust, C proven at a random moment of its proof's life; then the fault (unless
+ * it was set before the fleet started) and, at once, a ban through A. The lockout on C.
  */
-async function faultTrial(redis: OwnRedisServer, proxy: TcpProxy, fault: Fault, onlySubscribers: boolean): Promise<number> {
-  let n = 0
-  const fleet = fleetOf([0, 1, 2].map(() => () => redisStore(n++ === 2 ? proxy.url : redis.url, { connectTimeoutMs: 500 })))
+async function faultTrial(stores: { direct: () => Store; proxied: () => Store }, proxy: TcpProxy, strike: (() => void) | null): Promise<number> {
+  const fleet = fleetOf([stores.direct, stores.direct, stores.proxied])
   const c = fleet.instances[2]!
   try {
     await Promise.all(fleet.instances.map((i) => i.ready()))
@@ -71,7 +70,7 @@ async function faultTrial(redis: OwnRedisServer, proxy: TcpProxy, fault: Fault, 
     await sleep(1_100)
     await c.sync()
     await sleep(Math.random() * 1_000) // where in the proof's life the fault strikes
-    proxy.set(fault, { onlySubscribers })
+    strike?.()
     const ms = await timeBan(fleet, users[0]!, [c])
     await stop()
     return ms
@@ -94,7 +93,8 @@ export async function silentNetworkLockout(trials: number): Promise<Record<strin
   try {
     for (const [name, fault, onlySubscribers] of cases) {
       const ms: number[] = []
-      for (let t = 0; t < trials; t++) ms.push(await faultTrial(redis, proxy, fault, onlySubscribers))
+      const stores = { direct: () => redisStore(redis.url, { connectTimeoutMs: 500 }), proxied: () => redisStore(proxy.url, { connectTimeoutMs: 500 }) }
+      for (let t = 0; t < trials; t++) ms.push(await faultTrial(stores, proxy, () => proxy.set(fault, { onlySubscribers })))
       results[name] = summary(ms)
     }
   } finally {
@@ -113,26 +113,11 @@ export async function sseStallLockout(trials: number): Promise<Record<string, Lo
   try {
     for (const [name, fault, from] of [['SSE: headers, then silence', { kind: 'headers-only' }, 'start'], ['SSE: stalls after working', { kind: 'blackhole' }, 'later']] as const) {
       const ms: number[] = []
+      const upstash = (url: string) => () => upstashStore({ url, token: bridge.token, timeoutMs: 300 })
+      const stores = { direct: upstash(bridge.url), proxied: upstash(`http://127.0.0.1:${proxy.port}`) }
       for (let t = 0; t < trials; t++) {
         if (from === 'start') proxy.set(fault, { onlySubscribers: true })
-        let n = 0
-        const fleet = fleetOf([0, 1, 2].map(() => () => upstashStore({ url: n++ === 2 ? `http://127.0.0.1:${proxy.port}` : bridge.url, token: bridge.token, timeoutMs: 300 })))
-        const c = fleet.instances[2]!
-        try {
-          await Promise.all(fleet.instances.map((i) => i.ready()))
-          const users = Array.from({ length: 6 }, () => fleet.source.add(randomUUID()))
-          for (const user of users) await c.validate(user)
-          const stop = serve(c, users.slice(1))
-          await sleep(1_100)
-          await c.sync()
-          await sleep(Math.random() * 1_000)
-          if (from === 'later') proxy.set(fault, { onlySubscribers: true })
-          ms.push(await timeBan(fleet, users[0]!, [c]))
-          await stop()
-        } finally {
-          proxy.heal()
-          await fleet.close()
-        }
+        ms.push(await faultTrial(stores, proxy, from === 'later' ? () => proxy.set(fault, { onlySubscribers: true }) : null))
       }
       results[name] = summary(ms)
     }

@@ -23,16 +23,26 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
   beforeAll(() => void (redis = new Redis(REDIS_URL)))
   afterAll(() => redis?.quit())
 
+  /**
+   * The attack's setup: a user validated (an "active" entry in L2), the attacker's copy of it saved,
+   * the user banned and refreshed through `a`, and — unless told otherwise — the copy written back.
+   */
+  async function banAfterSaving(fleet: ReturnType<typeof startFleet>, a: ValidationCache, { replay = true } = {}) {
+    const user = fleet.source.add(randomUUID())
+    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    const key = entryKey(fleet.prefix, user)
+    const saved = (await redis.get(key))! // signed, and still fresh for a minute
+    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
+    await a.refresh(user)
+    if (replay) await redis.set(key, saved, 'PX', 60_000)
+    return { user, key, saved }
+  }
+
   it('a saved "active" entry written back after a ban is refused on every instance that saw the ban', async () => {
     const fleet = startFleet(3, { ttl: '60 s', negativeTtl: 300 })
     const [a, ...others] = fleet.instances as [ValidationCache, ...ValidationCache[]]
     await fleet.ready()
-    const user = fleet.source.add(randomUUID())
-    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
-    const key = entryKey(fleet.prefix, user)
-    const saved = (await redis.get(key))! // the attacker's copy: signed, and still fresh for a minute
-    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
-    await a.refresh(user)
+    const { user, key, saved } = await banAfterSaving(fleet, a, { replay: false })
     for (const cache of [a, ...others]) {
       await waitFor(async () => (await cache.validate(user, { issuedAt: Date.now() })).verdict === 'banned', { timeoutMs: 2_000, what: 'the ban everywhere' })
     }
@@ -50,13 +60,7 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     const fleet = startFleet(2, { ttl: '60 s' })
     const [a] = fleet.instances as [ValidationCache]
     await fleet.ready()
-    const user = fleet.source.add(randomUUID())
-    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
-    const key = entryKey(fleet.prefix, user)
-    const saved = (await redis.get(key))!
-    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
-    await a.refresh(user)
-    await redis.set(key, saved, 'PX', 60_000) // replayed before the new instance ever looks
+    const { user } = await banAfterSaving(fleet, a) // replayed before the new instance ever looks
     const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
     onTestFinished(() => late.close())
     await late.ready()
@@ -76,13 +80,7 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
       pipeline.xadd(changeLogKey(fleet.prefix), '*', 'e', encodeMessage(fleet.secret, { kind: 'invalidate', userId: randomUUID(), origin: 'elsewhere', order: Date.now(), logId: '' }))
     }
     await pipeline.exec()
-    const user = fleet.source.add(randomUUID())
-    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
-    const key = entryKey(fleet.prefix, user)
-    const saved = (await redis.get(key))!
-    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
-    await a.refresh(user) // the newest entry of the log
-    await redis.set(key, saved, 'PX', 60_000)
+    const { user } = await banAfterSaving(fleet, a) // the ban: the newest entry of the log
     const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
     onTestFinished(() => late.close())
     await late.ready()
@@ -95,13 +93,7 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     const fleet = startFleet(2, { ttl: '60 s' })
     const [a] = fleet.instances as [ValidationCache]
     await fleet.ready()
-    const user = fleet.source.add(randomUUID())
-    expect((await a.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
-    const key = entryKey(fleet.prefix, user)
-    const saved = (await redis.get(key))!
-    fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
-    await a.refresh(user)
-    await redis.set(key, saved, 'PX', 60_000)
+    const { user, key, saved } = await banAfterSaving(fleet, a)
     // Real Redis, but the log's key cannot be read (a shard down, a timeout under load).
     let logReads = 0
     const store = redisStore(REDIS_URL)
