@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startBridge } from 'upstash-rest-bridge'
@@ -128,6 +128,23 @@ describe('the dvc-doctor bin\'s arguments', () => {
       expect(help.stdout).not.toMatch(/^(PROBLEM|warning|cache backend|user store):|doctor: (not )?healthy/m)
     }
     expect(existsSync(join(app, '.data'))).toBe(false)
+  })
+
+  it('reads the app\'s .env.local, then .env, as Next does: a variable already set wins over both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dvc-app-env-'))
+    try {
+      writeFileSync(join(dir, '.env.local'), 'CACHE_PROVIDER=memcached\n')
+      writeFileSync(join(dir, '.env'), 'CACHE_PROVIDER=redis\nVALIDATION_CACHE_TTL=soon\n')
+      const fromFiles = runShippedBin('dvc-doctor', {}, [], { cwd: dir })
+      expect(fromFiles.status).toBe(1)
+      expect(fromFiles.stdout).toMatch(/CACHE_PROVIDER must be/) // .env.local's bad value, over .env's good one
+      expect(fromFiles.stdout).toMatch(/VALIDATION_CACHE_TTL must be/) // and what only .env says
+      const overridden = runShippedBin('dvc-doctor', { CACHE_PROVIDER: 'memory', VALIDATION_CACHE_TTL: '5 m' }, [], { cwd: dir })
+      expect(overridden.stdout).not.toMatch(/CACHE_PROVIDER must be|VALIDATION_CACHE_TTL must be/)
+      expect(overridden.stdout).toMatch(/^read \.env\.local and \.env/m)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses an unknown flag or a stray argument with one line and the usage, exit 2', () => {

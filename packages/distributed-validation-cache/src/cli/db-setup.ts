@@ -9,6 +9,7 @@ import { loadDriver } from '../load-driver.js'
 import { ForeignSchemaError, migrateAuthSchema } from '../sources/auth-schema.js'
 import type { SqlRunner } from '../sources/sql-source.js'
 import { parseFlags, type CliSpec } from './args.js'
+import { loadEnvFiles } from './env-files.js'
 
 const NAME = 'dvc-db-setup'
 const DEFAULT_PGLITE_DIR = '.data/pglite'
@@ -60,6 +61,7 @@ async function openDatabase(): Promise<Database> {
 
 async function main(): Promise<void> {
   const flags = parseFlags(spec)
+  loadEnvFiles() // DATABASE_URL from the app's .env.local or .env, as Next reads them
   const db = await openDatabase()
   try {
     const schema = await migrateAuthSchema(db.run)

@@ -5,13 +5,14 @@
 import { fromEnv } from '../config.js'
 import { broadcastRoundTrip, doctor, upstashSubscribes } from '../doctor.js'
 import { parseFlags, type CliSpec } from './args.js'
+import { loadEnvFiles } from './env-files.js'
 
 const NAME = 'dvc-doctor'
 
 const spec: CliSpec<'strict'> = {
   name: NAME,
   about: [
-    'Checks the configuration the app would run with, read from the environment: which cache backend and',
+    'Checks the configuration the app would run with, read from the environment (and .env.local, .env): which cache backend and',
     'user store it picks and why, a round trip to each, the user store\'s clock, and risky settings.',
     'Secrets are redacted. It leaves nothing behind (its test key in the cache is deleted and expires in 10 s),',
     'and does not open the embedded PGlite, which serves one process at a time.',
@@ -38,13 +39,15 @@ const spec: CliSpec<'strict'> = {
 }
 
 const flags = parseFlags(spec)
+const files = loadEnvFiles()
 try {
   const report = await doctor()
+  if (files.length > 0) report.lines.unshift(`read ${files.join(' and ')} (variables already set win, as in Next.js)`)
   if (report.problems.length === 0) {
     const config = fromEnv()
     if (config.cache.provider === 'upstash' && config.subscribe && !(await upstashSubscribes(config))) {
-      report.warnings.push('Upstash did not confirm a subscription: set VALIDATION_CACHE_SUBSCRIBE=false and '
-        + 'VALIDATION_CACHE_L1_TTL="1 s"')
+      report.warnings.push('Upstash did not confirm a subscription: set VALIDATION_CACHE_SUBSCRIBE=false '
+        + '(lockout then rests on the change log, read every ~250 ms while serving)')
     } else if (config.subscribe && config.cache.provider !== 'memory') {
       const ms = await broadcastRoundTrip(config)
       if (ms === null) report.warnings.push(`a broadcast sent by this process did not come back within 3 s on ${config.cache.provider}: `
