@@ -95,7 +95,10 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
     const cookie = await signIn(base, 'bob@example.com', 'bob-demo-password')
     expect(cookie).not.toBeNull()
     const me = () => fetch(`${base}/api/me`, { headers: { cookie: cookie! } })
-    expect(await (await me()).json()).toMatchObject({ verdict: 'active' })
+    const active = (await (await me()).json()) as { id: string; verdict: string }
+    expect(active.verdict).toBe('active')
+    // getServerSession's session.user.id, typed without a cast (next build type-checks the app).
+    expect(await (await fetch(`${base}/api/whoami`, { headers: { cookie: cookie! } })).json()).toEqual({ id: active.id })
     const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined })
     const [row] = await sql`update auth.users set banned_until = now() + interval '1 hour' where email = 'bob@example.com' returning id`
     const id = row!.id as string

@@ -1,6 +1,13 @@
-import type { AuthOptions } from 'next-auth'
+import type { AuthOptions, DefaultSession } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
 import { claimOf, SessionInvalidError, SIGNED_IN_AT, sessionEnding, signInRefusal } from './session-check.js'
+
+// What the wrapper adds to every session, in the types too (no cast in the app): the user's id.
+declare module 'next-auth' {
+  interface Session {
+    user?: DefaultSession['user'] & { id: string }
+  }
+}
 
 /**
  * Wraps next-auth v4 options so every session read re-validates the user through the cache.
