@@ -73,6 +73,14 @@ describe('the bins from the packed tarball, installed in an app', () => {
     expect(refused.stderr.startsWith("dvc-doctor: unknown option '-x'\n\nUsage: dvc-doctor"), refused.stderr).toBe(true)
   })
 
+  it('the tarball carries its README and no tests', () => {
+    const shipped = join(app, 'node_modules/distributed-validation-cache')
+    expect(readFileSync(join(shipped, 'README.md'), 'utf8')).toMatch(/^# distributed-validation-cache\n/)
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]))
+    expect(files(shipped).filter((f) => /\.test\.[jt]s(\.map)?$|\.test\.d\.ts$/.test(f))).toEqual([])
+  })
+
   it('without the client its backend needs, a bin says in one line which package to add', () => {
     // The app installed only the package: its drivers' clients are optional peers.
     const missing = bin('dvc-db-setup', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' })
