@@ -168,7 +168,7 @@ export class ValidationCache {
   /** Source → L2 → broadcast, in that order, under the fleet lock so no older read lands after ours. */
   async #propagate(userId: string, action: 'revoke' | 'restore' | 'refresh'): Promise<PropagationResult> {
     this.#invalidateLocally(userId)
-    await this.#channel.forewarn(userId, Date.now()) // the lock below may be held by a stuck instance for seconds
+    await this.#channel.forewarn(userId) // the lock below may be held by a stuck instance for seconds
     const lock = await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: false, emit: this.#emit })
     let entry: CacheEntry | undefined
     let stored: boolean

@@ -61,12 +61,12 @@ export class FleetChannel {
 
   /**
    * Warns the fleet, unlogged and before anything is known, that `userId` is changing: each
-   * instance drops its copy and refuses states older than `order`. Sent before the revoker waits
-   * for the user's fleet lock, which a stuck holder keeps for seconds; announce() follows.
+   * instance drops its copy and refuses states read before now — this very millisecond included,
+   * as one read in it may predate the change. Sent before the revoker waits for the user's fleet
+   * lock, which a stuck holder keeps for seconds; announce() follows.
    */
-  async forewarn(userId: string, order: number): Promise<void> {
-    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
-    await this.guarded.publish(invalidationChannel(this.options.prefix), message).catch(() => undefined)
+  async forewarn(userId: string): Promise<void> {
+    await this.#publish(userId, Date.now() + 1, '')
   }
 
   /**
@@ -75,14 +75,17 @@ export class FleetChannel {
    */
   async announce(userId: string, order: number): Promise<boolean> {
     const { prefix, secret, logKeepMs } = this.options
-    const change = { kind: 'invalidate' as const, userId, origin: this.#origin, order }
-    const logId = await this.guarded.appendLog(changeLogKey(prefix), encodeMessage(secret, { ...change, logId: '' }), LOG_LENGTH, logKeepMs)
-      .catch(() => null)
+    const entry = encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
+    const logId = await this.guarded.appendLog(changeLogKey(prefix), entry, LOG_LENGTH, logKeepMs).catch(() => null)
     // Unlogged, the change is still broadcast: the log's shard may be the one failing over while
     // PUBLISH reaches any node. Not announced until it is logged too: the caller retries.
-    const message = encodeMessage(secret, { ...change, logId: logId ?? '' })
-    const published = await this.guarded.publish(invalidationChannel(prefix), message).then(() => true, () => false)
-    return published && logId !== null
+    return (await this.#publish(userId, order, logId ?? '')) && logId !== null
+  }
+
+  /** One signed broadcast; `logId` empty when the change is not (yet) in the log. */
+  async #publish(userId: string, order: number, logId: string): Promise<boolean> {
+    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId })
+    return this.guarded.publish(invalidationChannel(this.options.prefix), message).then(() => true, () => false)
   }
 
   /**

@@ -5,6 +5,15 @@ import type { UserSource } from './user-source.js'
 import { clampTime, MISSING_USER, interned, isUserState, type UserState } from './user-state.js'
 
 /** `readAt`: when the query was sent (epoch ms) — the state is at least that old, so that orders it. */
+let lastReadAt = 0
+/**
+ * Date.now(), but strictly increasing in this process: two reads in one millisecond (a fill, then
+ * a ban's re-read) must still be ordered, or the older state would not count as older.
+ */
+function nextReadAt(): number {
+  return (lastReadAt = Math.max(Date.now(), lastReadAt + 0.001))
+}
+
 export type SourceAnswer = { ok: true; state: UserState; readAt: number } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
 
 class SourceTimeout extends Error {}
@@ -17,7 +26,7 @@ class SourceTimeout extends Error {}
 export async function querySource(source: UserSource, userId: string, timeoutMs: number, breaker: CircuitBreaker, emit: (event: CacheEvent) => void): Promise<SourceAnswer> {
   if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
-  const readAt = Date.now()
+  const readAt = nextReadAt()
   const controller = new AbortController()
   try {
     const result: unknown = await withDeadline(source.fetchUser(userId, controller.signal), timeoutMs, () => new SourceTimeout())
