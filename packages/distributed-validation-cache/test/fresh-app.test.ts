@@ -27,6 +27,8 @@ const WEBHOOK = 'fresh-app-webhook-secret-0123456789'
  * /api/observability) and nothing else: no next.config, no serverExternalPackages. Built, started,
  * signed in, banned in SQL plus the webhook: 401.
  */
+type Report = { instances: { seen: number }; authentication: { logins: { total: number }; validations: { total: number } } }
+
 describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the packed tarball and the README', () => {
   let work: string
   let app: string
@@ -80,6 +82,9 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
     await waitFor(async () => (await fetch(`${base}/api/auth/csrf`).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 250, what: 'next start' })
   }, 600_000)
 
+  const observability = async () =>
+    (await (await fetch(`${base}/api/observability`, { headers: { authorization: 'Bearer fresh-app-observability-token-01' } })).json()) as Report
+
   afterAll(async () => {
     if (server?.pid) process.kill(-server.pid, 'SIGTERM')
     await redis?.stop()
@@ -89,6 +94,17 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
 
   it('next build connects to nothing: the cache is built on first use', () => {
     expect(connectionsDuringBuild).toBe(0)
+  })
+
+  it('validates a guarded request once: the proxy does, getServerSession believes its sealed verdict', async () => {
+    const cookie = (await signIn(base, 'alice@example.com', 'alice-demo-password'))!
+    const validations = async () => (await observability()).authentication.validations.total
+    const before = await validations()
+    for (let i = 0; i < 10; i++) {
+      const whoami = await fetch(`${base}/api/whoami`, { headers: { cookie } })
+      expect(await whoami.json()).toEqual({ id: '00000000-0000-4000-8000-00000000a11c' })
+    }
+    expect((await validations()) - before).toBe(10) // 20 when the route validated again
   })
 
   it('signs in, serves the session, and refuses it once the user is banned in SQL and the webhook fires', async () => {
@@ -114,8 +130,7 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
   })
 
   it('/api/observability reports one instance for one next start, and the login', async () => {
-    const report = await (await fetch(`${base}/api/observability`, { headers: { authorization: 'Bearer fresh-app-observability-token-01' } })).json() as
-      { instances: { seen: number }; authentication: { logins: { total: number } } }
+    const report = await observability()
     expect(report.instances.seen).toBe(1) // one cache per process, however many bundles import it
     expect(report.authentication.logins.total).toBeGreaterThanOrEqual(1)
   })

@@ -59,14 +59,15 @@ export function claimOf(token: TokenLike): SessionClaim {
  * permanent; taken from update() data, revocation would be defeated — then validates. A subject
  * that changed outside sign-in (update() data merged into the token) ends the session: it was
  * never validated as that user. Returns the verdict that ends the session, or null to keep it
- * (valid, no user, or `unavailable`: a user-store blip never ends sessions).
+ * (valid, no user, or `unavailable`: a user-store blip never ends sessions). `forwarded`: the
+ * proxy's verdict for the signed token (`proxyVerdict`), used instead of validating again.
  */
-export async function sessionEnding(cache: ValidationCache, token: TokenLike, before: SessionClaim | null): Promise<ValidationResult | null> {
+export async function sessionEnding(cache: ValidationCache, token: TokenLike, before: SessionClaim | null, forwarded: ValidationResult | null = null): Promise<ValidationResult | null> {
   token[SIGNED_IN_AT] = before ? before.signedInAt : Date.now()
   if (before && (token.sub ?? null) !== (before.sub ?? null)) {
     return refusal("the session's subject changed outside sign-in")
   }
-  const result = await checkSession(cache, token)
+  const result = (before && forwarded) || (await checkSession(cache, token))
   return result && !result.valid && result.verdict !== 'unavailable' ? result : null
 }
 

@@ -1,5 +1,6 @@
 import type { AuthOptions, DefaultSession } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
+import { proxyVerdict } from './proxy-verdict.js'
 import { claimOf, SessionInvalidError, SIGNED_IN_AT, sessionEnding, signInRefusal } from './session-check.js'
 
 // What the wrapper adds to every session, in the types too (no cast in the app): the user's id.
@@ -32,7 +33,8 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
       async jwt(params) {
         const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token
-        const ended = await sessionEnding(cache, token, before)
+        const forwarded = before && (await proxyVerdict(authOptions, before.sub))
+        const ended = await sessionEnding(cache, token, before, forwarded)
         // next-auth v4 clears the cookie on a throw — but at sign-in a throw is a 500, and signIn
         // has just refused whoever must not get in: a lookup racing a ban ends on the next request.
         if (ended && before) throw new SessionInvalidError(ended.verdict, ended.reason)

@@ -6,7 +6,7 @@ import { createValidationCache } from '../cache.js'
 import { SIGNED_IN_AT } from '../next-auth/session-check.js'
 import { memoryStore } from '../stores/memory.js'
 import type { UserState } from '../user-state.js'
-import { isNextAuthJwe, readSessionToken, validatedSession } from './validated-session.js'
+import { forwardedVerdict, isNextAuthJwe, readSessionToken, validatedSession } from './validated-session.js'
 import { sealVerdict, VERDICT_HEADER } from './verdict-header.js'
 
 const SECRET = 'validated-session-secret-0123'
@@ -42,14 +42,29 @@ describe('validatedSession', () => {
     expect(fresh).toMatchObject({ forwarded: false, result: { verdict: 'banned', valid: false } })
   })
 
-  it('does not believe a seal older than a few seconds (a replay)', async () => {
+  it('does not believe a seal older than the 1 s lockout bound (a replay, a slow route)', async () => {
     const { cache, users, id } = setup()
     const raw = await token(id)
-    const old = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw, Date.now() - 6_000)
+    const old = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw, Date.now() - 1_500)
     users.set(id, { ...users.get(id)!, role: null })
     await cache.refresh(id)
     const session = await validatedSession(requestWith(`${COOKIE}=${raw}`, { [VERDICT_HEADER]: old }), cache, { secret: SECRET })
     expect(session).toMatchObject({ forwarded: false, result: { valid: true, role: null } })
+  })
+
+  it("forwardedVerdict: the proxy's seal for this cookie and subject only, read without validating", async () => {
+    const { cache, id } = setup()
+    const raw = await token(id)
+    const seal = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
+    const before = cache.stats().validations.total
+    const sealedFor = (cookie: string, header = seal) => ({ headers: new Headers({ cookie, [VERDICT_HEADER]: header }) })
+    expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`), { secret: SECRET }, id)).toMatchObject({ valid: true, verdict: 'active' })
+    expect(cache.stats().validations.total).toBe(before) // no second validation
+    expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`), { secret: SECRET }, randomUUID())).toBeNull()
+    expect(await forwardedVerdict(sealedFor(`${COOKIE}=${await token(id)}`), { secret: SECRET }, id)).toBeNull() // another cookie
+    expect(await forwardedVerdict(sealedFor(`__Secure-${COOKIE}=${raw}`), { secret: SECRET }, id)).toBeNull() // not the one read
+    expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`, 'forged.sig'), { secret: SECRET }, id)).toBeNull()
+    expect(await forwardedVerdict({ headers: new Headers({ cookie: `${COOKIE}=${raw}` }) }, { secret: SECRET }, id)).toBeNull()
   })
 
   it('reads no session from a JWE next-auth never writes (PBES2: costly to decrypt), before decoding it', async () => {

@@ -26,12 +26,27 @@ export interface ValidatedSession {
 
 /** The raw session token next-auth would read for this request, and its decoded claims. */
 export async function readSessionToken(request: Request | { headers: Headers }, options: SessionReadOptions) {
-  const req = asNextRequest(request)
-  const cookieName = sessionCookieName(req, options)
-  const raw = await getToken({ req, secret: options.secret, cookieName, secureCookie: cookieName.startsWith('__Secure-'), raw: true })
+  const raw = await rawSessionToken(request, options)
   if (!raw || !isNextAuthJwe(raw)) return null
   const token = await decode({ token: raw, secret: options.secret }).catch(() => null) // garbled, forged, expired
   return token?.sub ? { raw, token: token as JWT & { sub: string } } : null
+}
+
+/**
+ * The proxy's verdict, if it sealed one for the session cookie this request carries and the
+ * subject `sub`; else null. Reads the raw cookie only: no decoding, no validation.
+ */
+export async function forwardedVerdict(request: Request | { headers: Headers }, options: SessionReadOptions, sub: string): Promise<ValidationResult | null> {
+  const sealed = request.headers.get(VERDICT_HEADER)
+  const raw = sealed ? await rawSessionToken(request, options) : null
+  return raw ? openVerdict(options.secret, sealed, sub, raw) : null
+}
+
+// The session cookie next-auth would read, chunks joined: the one cookie a verdict may be about.
+async function rawSessionToken(request: Request | { headers: Headers }, options: SessionReadOptions) {
+  const req = asNextRequest(request)
+  const cookieName = sessionCookieName(req, options)
+  return getToken({ req, secret: options.secret, cookieName, secureCookie: cookieName.startsWith('__Secure-'), raw: true })
 }
 
 /**

@@ -16,10 +16,10 @@ const keyOf = (secret: string) => sign(secret, 'dvc verdict header v1')
 const boundTo = (sub: string, rawToken: string) => `${sub}\n${createHash('sha256').update(rawToken).digest('base64url')}`
 
 /**
- * A seal lives for one request, proxy to route. A few seconds cover a slow route; beyond them a
- * seal seen again (a replay, a request that skipped the proxy) is no longer believed.
+ * A seal lives for one request, proxy to route, and no longer than the lockout promise: a route
+ * that reads it later (a slow body, a replay, a request that skipped the proxy) validates again.
  */
-const SEAL_MAX_AGE_MS = 5_000
+const SEAL_MAX_AGE_MS = 1_000
 
 /** The verdict, bound to the subject and the exact session token it was reached for, and to now. */
 export function sealVerdict(secret: string, result: Forwarded, sub: string, rawToken: string, now = Date.now()): string {
