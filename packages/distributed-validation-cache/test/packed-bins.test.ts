@@ -26,15 +26,17 @@ const sh = (file: string, args: string[], cwd: string) =>
 describe('the bins from the packed tarball, installed in an app', () => {
   let work: string
   let app: string
+  let tarball: string
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'dvc-packed-'))
     await sh('pnpm', ['pack', '--pack-destination', work], PACKAGE_ROOT)
-    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'))
-    if (!tarball) throw new Error(`pnpm pack left no .tgz in ${work}`)
+    const packed = readdirSync(work).find((name) => name.endsWith('.tgz'))
+    if (!packed) throw new Error(`pnpm pack left no .tgz in ${work}`)
+    tarball = join(work, packed)
     app = join(work, 'app')
     mkdirSync(app)
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'an-app', version: '1.0.0', private: true }))
-    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball)],
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball],
       app)
   }, INSTALL_TIMEOUT)
   afterAll(() => work && rmSync(work, { recursive: true, force: true }))
@@ -71,6 +73,20 @@ describe('the bins from the packed tarball, installed in an app', () => {
     const refused = bin('dvc-doctor', {}, '-x')
     expect(refused.status).toBe(2)
     expect(refused.stderr.startsWith("dvc-doctor: unknown option '-x'\n\nUsage: dvc-doctor"), refused.stderr).toBe(true)
+  })
+
+  // An ESM-only package: attw's esm-only profile leaves out node10 and require(), which it cannot serve.
+  it('publint (strict) and arethetypeswrong find nothing wrong with the tarball', async () => {
+    const tool = (name: string) => join(PACKAGE_ROOT, 'node_modules/.bin', name)
+    const lint = await sh(tool('publint'), ['--strict', tarball], work)
+    expect(lint.stdout).toContain('All good!')
+    const types = await sh(tool('attw'), [tarball, '--profile', 'esm-only', '--format', 'json'], work) // exit 0
+    const { analysis, problems } = JSON.parse(types.stdout) as
+      { analysis: { entrypoints: Record<string, unknown> }; problems: Record<string, { resolutionKind?: string }[]> }
+    const exportsMap = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).exports as Record<string, unknown>
+    expect(Object.keys(analysis.entrypoints).sort()).toEqual(Object.keys(exportsMap).sort()) // every subpath checked
+    const counted = Object.entries(problems).flatMap(([kind, found]) => found.map((p) => `${kind} ${p.resolutionKind}`))
+    expect(counted.filter((p) => !/ (node10|node16-cjs)$/.test(p))).toEqual([]) // ESM and bundler: no problem
   })
 
   it('the tarball carries its README and no tests', () => {
