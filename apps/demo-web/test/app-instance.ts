@@ -48,7 +48,7 @@ export class AppInstance {
   }
 }
 
-/** A cookie jar of one: the session cookie next-auth sets, as curl -c/-b would keep it. */
+/** A cookie jar of one: the session cookie next-auth (v4 or v5) sets, as curl -c/-b would keep it. */
 export async function signIn(base: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string | null> {
   const csrfResponse = await fetch(`${base}/api/auth/csrf`, { headers })
   const csrfCookie = cookiesOf(csrfResponse)
@@ -59,8 +59,9 @@ export async function signIn(base: string, email: string, password: string, head
     body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
     redirect: 'manual',
   })
-  const session = cookiesOf(response).split('; ').find((c) => /^(__Secure-)?next-auth\.session-token=/.test(c))
-  return response.ok && session ? session : null
+  // next-auth v4 answers json=true with 200; Auth.js v5 ignores it and redirects (302), cookie set or not.
+  const session = cookiesOf(response).split('; ').find((c) => /^(__Secure-)?(next-auth|authjs)\.session-token=/.test(c))
+  return (response.ok || response.status === 302) && session ? session : null
 }
 
 export function cookiesOf(response: Response): string {

@@ -116,6 +116,14 @@ group('fromEnv: signing secret', () => {
     expect(fromEnv({ REDIS_URL: 'redis://cache', VALIDATION_CACHE_SECRET: SIGNING, NEXTAUTH_SECRET }).secret).toBe(SIGNING)
   })
 
+  it("reads Auth.js v5's AUTH_SECRET where NEXTAUTH_SECRET is unset, and the v4 name first", () => {
+    const v5 = fromEnv({ REDIS_URL: 'redis://cache', AUTH_SECRET: NEXTAUTH_SECRET })
+    expect(v5.secret).toBe(fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET }).secret)
+    expect(v5.nextAuth.secret).toBe(NEXTAUTH_SECRET)
+    expect(fromEnv({ NEXTAUTH_SECRET, AUTH_SECRET: 'another-secret-0123456789' }).nextAuth.secret).toBe(NEXTAUTH_SECRET)
+    expect(() => fromEnv({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET/)
+  })
+
   it('is derived from NEXTAUTH_SECRET, deterministically, but never equal to it', () => {
     const a = fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET }).secret
     expect(a).toEqual(expect.any(String))

@@ -45,6 +45,7 @@ const prefix = text.superRefine((v, ctx) => {
 /** Every environment variable the package reads. Documented one per line in .env.example. */
 const Env = z.object({
   NEXTAUTH_SECRET: secret(16),
+  AUTH_SECRET: secret(16),
   NEXTAUTH_URL: httpUrl,
   NEXT_PUBLIC_SUPABASE_URL: httpUrl,
   SUPABASE_SERVICE_ROLE_KEY: text,
@@ -120,9 +121,10 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
   const userStore: UserStoreConfig = supabase
     ? { provider: 'supabase', url: supabase, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY ?? '', ...(e.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { anonKey: e.NEXT_PUBLIC_SUPABASE_ANON_KEY } : {}) }
     : e.DATABASE_URL ? { provider: 'postgres', url: e.DATABASE_URL } : { provider: 'pglite' }
-  const signingSecret = e.VALIDATION_CACHE_SECRET ?? (e.NEXTAUTH_SECRET && deriveSecret(e.NEXTAUTH_SECRET))
+  const sessionSecret = e.NEXTAUTH_SECRET ?? e.AUTH_SECRET // next-auth v4's name, Auth.js v5's
+  const signingSecret = e.VALIDATION_CACHE_SECRET ?? (sessionSecret && deriveSecret(sessionSecret))
   if (cache.provider !== 'memory' && !signingSecret) {
-    issues.push({ variable: 'VALIDATION_CACHE_SECRET', message: `(or NEXTAUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it` })
+    issues.push({ variable: 'VALIDATION_CACHE_SECRET', message: `(or NEXTAUTH_SECRET, or AUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it` })
   }
   if (issues.length > 0) throw new ConfigError(issues.filter((i, n) => n < invalid.size || !invalid.has(i.variable)))
   return {
@@ -143,7 +145,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     instanceId: e.INSTANCE_ID,
     /** Overrides of the observability cost model's prices (dollars). */
     prices: { storeQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES, cacheCommandPer100k: e.VALIDATION_COST_PER_100K_COMMANDS },
-    nextAuth: { secret: e.NEXTAUTH_SECRET, url: e.NEXTAUTH_URL, sessionMaxAgeMs: e.NEXTAUTH_SESSION_MAX_AGE ?? 30 * 86_400_000 },
+    nextAuth: { secret: sessionSecret, url: e.NEXTAUTH_URL, sessionMaxAgeMs: e.NEXTAUTH_SESSION_MAX_AGE ?? 30 * 86_400_000 },
     observabilityToken: e.OBSERVABILITY_TOKEN,
     webhookSecret: e.REVALIDATION_WEBHOOK_SECRET,
   }

@@ -8,7 +8,7 @@ import type { UserSource } from './user-source.js'
 import { sqlUserAdmin, type UserAdmin } from './admin/user-admin.js'
 import { ConfigError } from './errors.js'
 import { importDriver, loadDriver as driver } from './load-driver.js'
-import type { SignedInUser } from './sources/signed-in-user.js'
+import type { Credentials, SignedInUser } from './sources/signed-in-user.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './store.js'
 import { memoryStore } from './stores/memory.js'
@@ -31,7 +31,7 @@ export interface UserStore {
   source: UserSource
   admin: UserAdmin
   /** A next-auth Credentials `authorize` for this store. */
-  authorize: (credentials: Record<string, string> | undefined) => Promise<SignedInUser | null>
+  authorize: (credentials: Credentials) => Promise<SignedInUser | null>
   close: () => Promise<void>
 }
 

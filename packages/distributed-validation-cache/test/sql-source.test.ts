@@ -149,6 +149,10 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     expect(await authorize({ email: 'nobody@example.com', password: 'x' })).toBeNull()
     expect(await authorize({ email: bob.email, password: 'x'.repeat(5_000) })).toBeNull()
     expect(await authorize(undefined)).toBeNull()
+    // Auth.js v5 hands authorize whatever was posted: no string, no sign-in, and no crash.
+    for (const junk of [{ email: [bob.email], password: bob.password }, { email: bob.email, password: { $ne: '' } }, { email: 5 }]) {
+      expect(await authorize(junk)).toBeNull()
+    }
   })
 })
 

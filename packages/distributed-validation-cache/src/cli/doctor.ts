@@ -27,7 +27,7 @@ const spec: CliSpec<'strict'> = {
     'NEXT_PUBLIC_SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY, NEXT_PUBLIC_SUPABASE_ANON_KEY':
       'Supabase Auth as the user store',
     PGLITE_DATA_DIR: 'the embedded PGlite, the user store when neither is set',
-    'VALIDATION_CACHE_SECRET, NEXTAUTH_SECRET': 'sign shared cache entries (the first, or one derived from the second)',
+    'VALIDATION_CACHE_SECRET, NEXTAUTH_SECRET (or AUTH_SECRET)': 'sign shared cache entries (the first, or one derived from the second)',
     'VALIDATION_CACHE_TTL, _NEGATIVE_TTL, _GRACE, _L1_TTL': 'how long verdicts are kept (durations such as "5 min")',
     'VALIDATION_CACHE_MAX_SIZE, _STORE_TIMEOUT, _SOURCE_TIMEOUT, _SUBSCRIBE, _PREFIX': 'the cache\'s other settings',
     ENABLE_AUTH_VALIDATION_CACHE: 'false turns the cache off: every request asks the user store',

@@ -7,9 +7,11 @@ import { claimOf, sessionEnding, signInRefusal } from './session-check.js'
  * null, which ends the session and clears the cookie — so an invalid verdict returns null, and
  * `unavailable` keeps the token. Also exposes `session.user.id`.
  */
-export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 'session'>>(config: C, cache: ValidationCache): C {
+// `C & …`, not `C extends …`: a constraint of optional fields only would refuse a literal
+// `NextAuth(withAuthjsValidation({ providers, trustHost }, cache))` for fields it does not name.
+export function withAuthjsValidation<C extends object>(config: C & Pick<AuthConfig, 'callbacks' | 'session'>, cache: ValidationCache): C {
   const { jwt: userJwt, session: userSession, signIn: userSignIn } = config.callbacks ?? {}
-  return {
+  const guarded: Pick<AuthConfig, 'callbacks' | 'session'> = {
     ...config,
     session: { ...config.session, strategy: 'jwt' },
     callbacks: {
@@ -34,4 +36,5 @@ export function withAuthjsValidation<C extends Pick<AuthConfig, 'callbacks' | 's
       },
     },
   }
+  return guarded as C
 }

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs'
-import type { Credentials, SignedInUser } from './signed-in-user.js'
+import { type Credentials, loginFields, type SignedInUser } from './signed-in-user.js'
 import type { SqlRunner } from './sql-source.js'
 
 /**
@@ -8,9 +8,9 @@ import type { SqlRunner } from './sql-source.js'
  */
 export function authorizeWithPostgres(run: SqlRunner) {
   return async (credentials: Credentials): Promise<SignedInUser | null> => {
-    const email = credentials?.email?.trim()
-    const password = credentials?.password
-    if (!email || !password || email.length > 320 || password.length > 1_000) return null
+    const login = loginFields(credentials)
+    if (!login) return null
+    const { email, password } = login
     const [row] = await run(`select id, email, encrypted_password, raw_app_meta_data ->> 'role' as role from auth.users
       where lower(email) = lower($1) and deleted_at is null and email_confirmed_at is not null
         and (banned_until is null or banned_until <= now())`, [email])

@@ -1,6 +1,6 @@
 import { createClient } from '@supabase/supabase-js'
 import WebSocket from 'ws'
-import type { Credentials, SignedInUser } from './signed-in-user.js'
+import { type Credentials, loginFields, type SignedInUser } from './signed-in-user.js'
 
 /** A Credentials `authorize` through Supabase Auth's password sign-in (anon key). */
 export function authorizeWithSupabase(options: { url: string; anonKey: string }) {
@@ -10,11 +10,10 @@ export function authorizeWithSupabase(options: { url: string; anonKey: string })
     global: { fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) }) },
   })
   return async (credentials: Credentials): Promise<SignedInUser | null> => {
-    const email = credentials?.email?.trim()
-    const password = credentials?.password
-    if (!email || !password) return null
-    const { data, error } = await client.auth.signInWithPassword({ email, password })
+    const login = loginFields(credentials)
+    if (!login) return null
+    const { data, error } = await client.auth.signInWithPassword(login)
     if (error || !data.user) return null // wrong password, banned ("user_banned") or unconfirmed
-    return { id: data.user.id, email: data.user.email ?? email, role: (data.user.app_metadata?.role as string | undefined) ?? null }
+    return { id: data.user.id, email: data.user.email ?? login.email, role: (data.user.app_metadata?.role as string | undefined) ?? null }
   }
 }
