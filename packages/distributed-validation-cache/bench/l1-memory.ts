@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { LRUCache } from 'lru-cache'
-import { decodeEntry, encodeEntry } from '../src/cache-entry.js'
-import { LocalTier } from '../src/local-tier.js'
+import { decodeEntry, encodeEntry } from '../src/tiers/entry.js'
+import { LocalTier } from '../src/tiers/local.js'
 
 const SECRET = 'l1-memory-benchmark-secret'
 const COUNT = 50_000

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createValidationCache } from './cache.js'
 import { memoryStore } from './stores/memory.js'
-import type { UserSource } from './user-source.js'
+import type { UserSource } from './sources/user-source.js'
 import type { UserState } from './user-state.js'
 
 /** What the cache does with odd input from callers, sources and listeners. */

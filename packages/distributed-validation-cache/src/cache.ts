@@ -1,25 +1,25 @@
 import { LRUCache } from 'lru-cache'
-import type { CacheEntry } from './cache-entry.js'
+import type { CacheEntry } from './tiers/entry.js'
 import { CircuitBreaker } from './circuit-breaker.js'
-import { Counters } from './counters.js'
+import { Counters } from './observability/counters.js'
 import { ValidationCacheError } from './errors.js'
 import type { CacheEvent, Tier } from './events.js'
 import type { PropagationResult, ValidationResult } from './result.js'
-import { FleetChannel } from './fleet-channel.js'
-import { FleetSync } from './fleet-sync.js'
-import { acquireFleetLock } from './fleet-lock.js'
-import { GuardedStore } from './guarded-store.js'
-import { HealthProbe, type Health } from './health-probe.js'
-import { LocalTier } from './local-tier.js'
+import { FleetChannel } from './fleet/channel.js'
+import { FleetSync } from './fleet/sync.js'
+import { acquireFleetLock } from './fleet/lock.js'
+import { GuardedStore } from './stores/guarded-store.js'
+import { HealthProbe, type Health } from './observability/health-probe.js'
+import { LocalTier } from './tiers/local.js'
 import { resolveOptions, type ResolvedOptions, type ValidationCacheOptions } from './options.js'
-import { PendingInvalidations } from './pending-invalidations.js'
+import { PendingInvalidations } from './fleet/pending-invalidations.js'
 import { explain } from './reason.js'
-import { SeenUsers } from './seen-users.js'
-import { SharedTier } from './shared-tier.js'
+import { SeenUsers } from './observability/seen-users.js'
+import { SharedTier } from './tiers/shared.js'
 import { SingleFlight } from './single-flight.js'
-import { StateOrder } from './state-order.js'
-import { persistRevocation } from './revocation-write.js'
-import { querySource } from './source-query.js'
+import { StateOrder } from './fleet/state-order.js'
+import { persistRevocation } from './fleet/revocation-write.js'
+import { querySource } from './sources/source-query.js'
 import { assertUserId, canonicalUserId } from './user-id.js'
 import { decide, isNegative, type UserState } from './user-state.js'
 
@@ -196,7 +196,7 @@ export class ValidationCache {
     return (await this.#l2.remove(userId)) && (await this.#channel.announce(userId, Date.now()))
   }
 
-  /** L1 is trusted past the short window only while the fleet's changes are proven heard (fleet-sync.ts). */
+  /** L1 is trusted past the short window only while the fleet's changes are proven heard (fleet/sync.ts). */
   #fresh(userId: string): CacheEntry | undefined {
     if (!this.#o.enabled) return undefined
     const hit = this.#l1.fresh(userId, this.#o.l1TtlUnlistenedMs, this.#o.l1TtlMs, this.#proven)

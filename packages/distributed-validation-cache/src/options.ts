@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { toMs, type Duration } from './duration.js'
+import { toMs, type Duration } from './config/duration.js'
 import { ConfigError } from './errors.js'
 import type { EventListener } from './events.js'
-import type { Store } from './store.js'
+import type { Store } from './stores/store.js'
 import { memoryStore } from './stores/memory.js'
-import type { UserSource } from './user-source.js'
+import type { UserSource } from './sources/user-source.js'
 
 export interface ValidationCacheOptions {
   source: UserSource
@@ -110,7 +110,7 @@ export function resolveOptions(options: ValidationCacheOptions) {
   if (issues.length > 0) throw new ConfigError(issues)
   // Outlasts all a holder does (one source query, a few store calls), so only the holder or expiry frees it.
   const lockTtlMs = resolved.sourceTimeoutMs + 3 * resolved.storeTimeoutMs + 1_000
-  // The change-log proof (fleet-sync.ts): while listening, broadcasts do the fast work and the log
+  // The change-log proof (fleet/sync.ts): while listening, broadcasts do the fast work and the log
   // is read about once a second while busy; without a subscription (none asked for, none confirmed,
   // or dropped) the log is the fast path too, read every ~250 ms while busy.
   const window = (ms: number, renewAt: number) => ({ windowMs: Math.min(ms, resolved.l1TtlUnlistenedMs), renewAfterMs: Math.round(Math.min(ms, resolved.l1TtlUnlistenedMs) * renewAt) })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ValidationCache } from '../src/cache.js'
-import { changeLogKey } from '../src/keys.js'
+import { changeLogKey } from '../src/tiers/keys.js'
 import { startFleet } from './support/fleet.js'
 import { clusterCommand, OwnRedisServer, startCluster, waitFor } from './support/redis-server.js'
 import { redisAvailable } from './support/services.js'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBridge, type Bridge } from 'upstash-rest-bridge'
-import type { Store } from '../src/store.js'
+import type { Store } from '../src/stores/store.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { redisStore } from '../src/stores/redis.js'
 import { upstashStore } from '../src/stores/upstash.js'

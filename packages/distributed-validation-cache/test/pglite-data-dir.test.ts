@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { fromEnv } from '../src/config.js'
+import { fromEnv } from '../src/config/config.js'
 import { ConfigError } from '../src/errors.js'
-import { userStoreFromConfig } from '../src/from-config.js'
+import { userStoreFromConfig } from '../src/config/from-config.js'
 import { openPglite } from '../src/sources/pglite.js'
 
 /**

@@ -4,9 +4,9 @@
  * only with --demo-users, on PGlite too: run in a user's app, anything else would hand out a known login.
  * Refuses Supabase's own schema.
  */
-import { fromEnv } from '../config.js'
-import { loadDriver } from '../load-driver.js'
-import { ForeignSchemaError, migrateAuthSchema } from '../sources/auth-schema.js'
+import { fromEnv } from '../config/config.js'
+import { loadDriver } from '../config/load-driver.js'
+import { ForeignSchemaError, migrateAuthSchema } from '../setup/auth-schema.js'
 import type { SqlRunner } from '../sources/sql-source.js'
 import { parseFlags, type CliSpec } from './args.js'
 import { loadEnvFiles } from './env-files.js'
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       console.log(`No demo users added (${how}: never on a real database).`)
       return
     }
-    const { DEMO_USERS, seedDemoUsers } = await loadDriver(() => import('../sources/demo-users.js'), 'bcryptjs', '--demo-users')
+    const { DEMO_USERS, seedDemoUsers } = await loadDriver(() => import('../setup/demo-users.js'), 'bcryptjs', '--demo-users')
     const seeded = await seedDemoUsers(db.run)
     console.log(`${seeded} demo user(s) added (password = <name>-demo-password). ${PUBLIC}`)
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} ${user.password.padEnd(22)} ${user.note}`)

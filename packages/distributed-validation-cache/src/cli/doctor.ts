@@ -2,8 +2,8 @@
  * `dvc-doctor [--strict]` (`pnpm run doctor` here): checks the environment the app would run with.
  * Exit 0 healthy, 1 not, 2 usage error.
  */
-import { fromEnv } from '../config.js'
-import { broadcastRoundTrip, doctor, upstashSubscribes } from '../doctor.js'
+import { fromEnv } from '../config/config.js'
+import { broadcastRoundTrip, doctor, upstashSubscribes } from '../config/doctor.js'
 import { parseFlags, type CliSpec } from './args.js'
 import { loadEnvFiles } from './env-files.js'
 

@@ -1,4 +1,4 @@
-import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../prometheus.js'
+import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../observability/prometheus.js'
 import { allowed, report, unauthorized, type ObservabilityContext } from './observability-handlers.js'
 
 /** GET /api/metrics: the counters of observabilityHandler in Prometheus text format (needs prom-client). */

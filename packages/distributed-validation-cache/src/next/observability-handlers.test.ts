@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createValidationCache } from '../cache.js'
-import type { Store } from '../store.js'
+import type { Store } from '../stores/store.js'
 import { memoryStore } from '../stores/memory.js'
 import { healthHandler } from './observability-handlers.js'
 

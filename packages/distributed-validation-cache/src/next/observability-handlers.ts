@@ -1,6 +1,6 @@
 import type { ValidationCache } from '../cache.js'
-import type { FleetMetrics } from '../fleet-metrics.js'
-import { observabilityReport, type Prices } from '../observability-report.js'
+import type { FleetMetrics } from '../observability/fleet-metrics.js'
+import { observabilityReport, type Prices } from '../observability/report.js'
 import { bearerMatches } from './bearer.js'
 
 export interface ObservabilityContext {

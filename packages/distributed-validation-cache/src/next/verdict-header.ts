@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ValidationResult } from '../cache.js'
-import { sign, verify } from '../signing.js'
+import { sign, verify } from '../tiers/signing.js'
 
 /**
  * The request header carrying the proxy's verdict to pages and routes, so they need not validate

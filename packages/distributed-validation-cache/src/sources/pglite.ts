@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { ConfigError } from '../errors.js'
-import type { UserSource } from '../user-source.js'
+import type { UserSource } from './user-source.js'
 import { sqlSource, type SqlRunner } from './sql-source.js'
 
 /**

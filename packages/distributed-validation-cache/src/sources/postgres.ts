@@ -1,5 +1,5 @@
 import postgres from 'postgres'
-import type { UserSource } from '../user-source.js'
+import type { UserSource } from './user-source.js'
 import { sqlSource, type SqlRunner } from './sql-source.js'
 
 export interface PostgresSourceOptions {

@@ -1,5 +1,5 @@
 import { UserNotFoundError } from '../errors.js'
-import type { UserSource } from '../user-source.js'
+import type { UserSource } from './user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser } from './auth-user.js'
 
 /** Runs one parameterized statement and returns its rows: all a SQL source needs of a driver. */

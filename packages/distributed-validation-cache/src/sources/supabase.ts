@@ -1,6 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import WebSocket from 'ws'
-import type { UserSource } from '../user-source.js'
+import type { UserSource } from './user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser, type AuthUserFields } from './auth-user.js'
 
 export interface SupabaseSourceOptions {

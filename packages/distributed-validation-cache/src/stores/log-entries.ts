@@ -1,4 +1,4 @@
-import type { LogEntry } from '../store.js'
+import type { LogEntry } from './store.js'
 
 type Raw = [id: string, fields: string[]][] | Record<string, Record<string, string>>
 

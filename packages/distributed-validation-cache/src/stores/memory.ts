@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { LRUCache } from 'lru-cache'
-import type { Store } from '../store.js'
+import type { Store } from './store.js'
 
 export interface MemoryStoreOptions {
   /** Most entries kept; the least recently used go first. */

@@ -1,8 +1,8 @@
 import type { ConnectionOptions } from 'node:tls'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { withDeadline } from '../deadline.js'
-import { parseRedisUrl, type RedisConnection } from '../redis-url.js'
-import type { Store } from '../store.js'
+import { parseRedisUrl, type RedisConnection } from './redis-url.js'
+import type { Store } from './store.js'
 import { entriesOf } from './log-entries.js'
 
 export interface RedisStoreOptions {

@@ -1,4 +1,4 @@
-import type { SubscriptionHandlers } from '../store.js'
+import type { SubscriptionHandlers } from './store.js'
 
 export interface SseSubscriptionOptions extends SubscriptionHandlers {
   url: string

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from '@upstash/redis'
-import type { Store } from '../store.js'
+import type { Store } from './store.js'
 import { entriesOf } from './log-entries.js'
 import { subscribeOverSse } from './sse-subscription.js'
 

@@ -1,4 +1,4 @@
-import type { UserSource } from '../../src/user-source.js'
+import type { UserSource } from '../../src/sources/user-source.js'
 import type { UserState } from '../../src/user-state.js'
 
 /**

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto'
+import { withDeadline } from '../deadline.js'
+import type { CacheEvent } from '../events.js'
+import type { GuardedStore } from '../stores/guarded-store.js'
+import { decodeMessage, encodeMessage, type FleetMessage } from './invalidation.js'
+import { changeLogKey, invalidationChannel } from '../tiers/keys.js'
+import type { Store, Subscription } from '../stores/store.js'
+
+/** Entries the log keeps (about): a deaf instance catches up on this many changes before it forgets all of L1. */
+const LOG_LENGTH = 10_000
+
+export interface FleetChannelOptions {
+  prefix: string
+  secret: string
+  /** How long the change log lives after its last entry: as long as a state it supersedes may be served. */
+  logKeepMs: number
+  /** Bound on the subscribed connection's answer to a PING (or, over SSE, a probe's round trip). */
+  pingTimeoutMs: number
+  emit: (event: CacheEvent) => void
+  /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
+  onInvalidate: (message: FleetMessage) => void
+  /** The subscription came back after a drop: broadcasts were missed meanwhile. */
+  onResume: () => void
+}
+
+/**
+ * How the fleet hears of changes: each one is recorded in the change log, then broadcast. The
+ * broadcast is the fast path (signed messages out, verified messages in); the log is what a deaf
+ * instance reads to catch up, and what liveness.ts reads to prove nothing was missed.
+ */
+export class FleetChannel {
+  listening = false
+  #subscription: Subscription | null = null
+  // Unique per process, unlike INSTANCE_ID (a display name several replicas may share):
+  // skipping "our own" broadcasts by a shared name would drop everyone's.
+  readonly #origin = randomUUID()
+
+  constructor(private readonly store: Store, private readonly guarded: GuardedStore, private readonly options: FleetChannelOptions) {}
+
+  async listen(): Promise<void> {
+    const { secret, emit } = this.options
+    let droppedBefore = false
+    const onMessage = (message: string) => {
+      const decoded = decodeMessage(secret, message)
+      emit({ type: 'broadcast-received', valid: decoded !== undefined })
+      if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded)
+    }
+    const onListening = (listening: boolean) => {
+      if (listening === this.listening) return
+      this.listening = listening
+      emit({ type: 'subscription', listening })
+      if (!listening) droppedBefore = true
+      else if (droppedBefore) this.options.onResume()
+    }
+    try {
+      this.#subscription = await this.store.subscribe(invalidationChannel(this.options.prefix), { onMessage, onListening })
+    } catch {
+      // Not listening: L1 falls back to its short no-broadcast TTL, as in serverless mode.
+    }
+  }
+
+  /**
+   * Warns the fleet, unlogged and before anything is known, that `userId` is changing: each
+   * instance drops its copy and refuses states read before now — this very millisecond included,
+   * as one read in it may predate the change. Sent before the revoker waits for the user's fleet
+   * lock, which a stuck holder keeps for seconds; announce() follows.
+   */
+  async forewarn(userId: string): Promise<void> {
+    await this.#publish(userId, Date.now() + 1, '')
+  }
+
+  /**
+   * Tells the fleet that `userId` changed to a state read at `order`: logged first, so an
+   * instance that misses the broadcast finds it in the log. False unless the store took both.
+   */
+  async announce(userId: string, order: number): Promise<boolean> {
+    const { prefix, secret, logKeepMs } = this.options
+    const entry = encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
+    const logId = await this.guarded.appendLog(changeLogKey(prefix), entry, LOG_LENGTH, logKeepMs).catch(() => null)
+    // Unlogged, the change is still broadcast: the log's shard may be the one failing over while
+    // PUBLISH reaches any node. Not announced until it is logged too: the caller retries.
+    return (await this.#publish(userId, order, logId ?? '')) && logId !== null
+  }
+
+  /** One signed broadcast; `logId` empty when the change is not (yet) in the log. */
+  async #publish(userId: string, order: number, logId: string): Promise<boolean> {
+    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId })
+    return this.guarded.publish(invalidationChannel(this.options.prefix), message).then(() => true, () => false)
+  }
+
+  /**
+   * The log's entries after `after`, verified (a forged one is dropped and counted), with their
+   * ids, and whether they are this process's own; null when the store did not answer.
+   */
+  async readLog(after: string, limit: number): Promise<{ last: string; count: number; changes: (FleetMessage & { own: boolean })[] } | null> {
+    const entries = await this.guarded.readLog(changeLogKey(this.options.prefix), after, limit).catch(() => null)
+    if (entries === null) return null
+    const changes: (FleetMessage & { own: boolean })[] = []
+    for (const { id, entry } of entries) {
+      const decoded = decodeMessage(this.options.secret, entry)
+      if (!decoded) this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
+      else changes.push({ ...decoded, logId: id, own: decoded.origin === this.#origin })
+    }
+    return { last: entries.at(-1)?.id ?? after, count: entries.length, changes }
+  }
+
+  /** The log showed a change the subscription never delivered: replace its connection. */
+  /**
+   * Whether the subscribed connection answers in-band within the bound — a Redis PING on that very
+   * connection, an Upstash probe published and heard back on that very stream; true where the
+   * backend has no such check (the in-process store).
+   */
+  async pingSubscription(): Promise<boolean> {
+    const ping = this.#subscription?.ping
+    if (!ping || !this.listening) return true
+    this.options.emit({ type: 'store-command', operation: 'ping' })
+    return withDeadline(ping(), this.options.pingTimeoutMs, () => new Error('no PONG')).then(() => true, () => false)
+  }
+
+  reconnect(): void {
+    this.#subscription?.reconnect?.()
+  }
+
+  async close(): Promise<void> {
+    await this.#subscription?.().catch(() => undefined)
+    this.listening = false
+  }
+}

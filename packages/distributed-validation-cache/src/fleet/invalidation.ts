@@ -1,0 +1,33 @@
+import { sign, verify } from '../tiers/signing.js'
+
+/**
+ * What travels on the fleet channel and in the change log, signed so that a client able to write
+ * to Redis can neither make instances thrash nor forge an origin or an order. `invalidate`: a
+ * user changed; drop them from L1. `order` is the `checkedAt` of the state the sender wrote to L2:
+ * an instance refuses older states of that user from then on. `logId`: the change's id in the log
+ * (empty in the log entry itself), so an instance knows which log entries it heard by broadcast.
+ * The kind leads the wire form, for kinds to come.
+ */
+export type FleetMessage = { kind: 'invalidate'; userId: string; origin: string; order: number; logId: string }
+
+type Wire = [kind: 'i', subject: string, origin: string, order: number, logId: string, signature: string]
+
+export function encodeMessage(secret: string, message: FleetMessage): string {
+  const fields = ['i', message.userId, message.origin, message.order, message.logId]
+  return JSON.stringify([...fields, sign(secret, JSON.stringify(fields))])
+}
+
+export function decodeMessage(secret: string, raw: string): FleetMessage | undefined {
+  let wire: unknown
+  try {
+    wire = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(wire) || wire.length !== 6) return undefined
+  const [kind, subject, origin, order, logId, signature] = wire as Wire
+  if (kind !== 'i' || typeof subject !== 'string' || typeof origin !== 'string' || typeof logId !== 'string') return undefined
+  if (typeof order !== 'number' || !Number.isFinite(order)) return undefined
+  if (!verify(secret, JSON.stringify([kind, subject, origin, order, logId]), signature)) return undefined
+  return { kind: 'invalidate', userId: subject, origin, order, logId }
+}

@@ -1,0 +1,171 @@
+import type { CacheEvent } from '../events.js'
+import type { FleetChannel } from './channel.js'
+import type { FleetMessage } from './invalidation.js'
+import { Liveness, type ProofTiming } from './liveness.js'
+import type { StateOrder } from './state-order.js'
+
+export interface FleetSyncOptions {
+  /** Null when there is no fleet to hear from (the in-process memory store): L1 is always current. */
+  channel: FleetChannel | null
+  /** How old the proof may be for L1 to be trusted past the short window, and when it is renewed: while listening, and not. */
+  proof: Record<'listening' | 'deaf', ProofTiming>
+  /** The newest state seen of each user: what broadcasts and the log move forward. */
+  order: StateOrder
+  emit: (event: CacheEvent) => void
+  /** Drop one user from L1 (and from lookups in flight). */
+  forget: (userId: string) => void
+  /** Drop all of L1 (and lookups in flight): more changed than one catch-up can list. */
+  forgetAll: () => void
+}
+
+/** One read's page, and how many pages one catch-up takes before it forgets all of L1 instead. */
+const PAGE = 1_000
+const MAX_PAGES = 10
+/**
+ * A logged change not heard by broadcast this long after the log showed it: the subscription is
+ * deaf (a NAT forgot it, an SSE stream stalled). A change, not silence, is what proves deafness — a
+ * quiet fleet sends nothing — and this is shorter than the proof window, so the next read finds it.
+ */
+const BROADCAST_DUE_MS = 750
+const RECONNECT_EVERY_MS = 10_000
+/**
+ * A quiet fleet sends nothing whose absence could give a dead subscription away, so a busy
+ * instance also checks its subscription in-band this often: a Redis PING on the subscribed
+ * connection, a probe published and heard back on the Upstash SSE stream (one billed command).
+ */
+const PING_EVERY_MS = 10_000
+/** Orders from another process's clock are believed at most this far ahead of ours. */
+const CLOCK_TOLERANCE_MS = 5_000
+const REMEMBERED = 10_000
+
+/**
+ * What this instance knows of the fleet's changes and how it knows it: broadcasts (fast), the
+ * change log read with a cursor (the proof, and the catch-up after deafness — ids the store
+ * assigns, so no clock decides what was missed), and the order of each user's states.
+ */
+export class FleetSync {
+  readonly order: StateOrder
+  readonly #liveness: Liveness | undefined
+  /** The last log id applied; the first read starts from the beginning and seeds the order. */
+  #cursor = '0'
+  #seeded = false
+  /** Log ids heard by broadcast, and those the log showed first (with when): the deafness check. */
+  readonly #heard = new Set<string>()
+  readonly #unheard = new Map<string, number>()
+  #lastReconnect = Number.NEGATIVE_INFINITY
+  #lastPing = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly options: FleetSyncOptions) {
+    this.order = options.order
+    this.#liveness = options.channel
+      ? new Liveness({ timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf), read: () => this.#catchUp(),
+        onRegained: (durationMs) => options.emit({ type: 'deaf-period', durationMs }) })
+      : undefined
+  }
+
+  /** Whether L1 may be trusted past the short window now; renews the proof when it gets old. */
+  proven(): boolean {
+    const liveness = this.#liveness
+    if (!liveness) return true
+    liveness.touch()
+    return liveness.proven()
+  }
+
+  /** Renews the proof in the background if it is getting old. */
+  touch(): void {
+    this.#liveness?.touch()
+  }
+
+  /** Whether the whole log has been read once: until then a state in L2 may be one the fleet moved past. */
+  get seeded(): boolean {
+    return !this.#liveness || this.#seeded
+  }
+
+  /** Reads the log now (a validation is waiting on it); true once the proof is fresh. */
+  renew(): Promise<boolean> {
+    return this.#liveness?.renew() ?? Promise.resolve(true)
+  }
+
+  /** A broadcast: another instance changed this user. */
+  heard(message: FleetMessage): void {
+    this.order.saw(message.userId, clamp(message.order))
+    this.options.forget(message.userId)
+    if (message.logId === '') return // sent while the log could not be written; logged later, and heard then
+    this.#unheard.delete(message.logId)
+    remember(this.#heard, message.logId)
+  }
+
+  stats() {
+    const liveness = this.#liveness
+    return liveness ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs() } : { proven: true, proofAgeMs: 0, deafForMs: null }
+  }
+
+  async #catchUp(): Promise<boolean> {
+    const channel = this.options.channel!
+    const seeding = !this.#seeded
+    let dropped = 0
+    // Seeding reads the whole log (it is capped at ~10,000 entries): stopping short would leave the
+    // newest changes — the ones a replay would hide behind — unread, and L1 is empty anyway.
+    for (let page = 0; seeding || page < MAX_PAGES; page++) {
+      const read = await channel.readLog(this.#cursor, PAGE)
+      if (read === null) return false
+      for (const change of read.changes) dropped += this.#apply(change, seeding) ? 1 : 0
+      this.#cursor = read.last
+      if (read.count < PAGE) {
+        this.#seeded = true
+        this.options.emit({ type: 'log-read', dropped, overflow: false })
+        this.#checkDeafness()
+        return true
+      }
+    }
+    // More changed than a catch-up lists (a long deafness in a busy fleet): L1 can only start over.
+    this.#seeded = true
+    this.options.forgetAll()
+    this.options.emit({ type: 'log-read', dropped, overflow: true })
+    return true
+  }
+
+  /** One logged change: its order is recorded; the user is dropped unless a broadcast did that already. */
+  #apply(change: FleetMessage & { own: boolean }, seeding: boolean): boolean {
+    this.order.saw(change.userId, clamp(change.order))
+    if (change.own || this.#heard.delete(change.logId)) return false
+    this.options.forget(change.userId)
+    if (!seeding) this.#unheard.set(change.logId, performance.now())
+    return true
+  }
+
+  #checkDeafness(): void {
+    const now = performance.now()
+    let due = false
+    for (const [id, shownAt] of this.#unheard) {
+      if (now - shownAt < BROADCAST_DUE_MS) continue
+      this.#unheard.delete(id)
+      due = true
+    }
+    if (this.#unheard.size > REMEMBERED) this.#unheard.clear()
+    const channel = this.options.channel!
+    if (due) this.#replaceDeaf()
+    else if (channel.listening && now - this.#lastPing >= PING_EVERY_MS) {
+      this.#lastPing = now
+      void channel.pingSubscription().then((answered) => answered || this.#replaceDeaf())
+    }
+  }
+
+  #replaceDeaf(): void {
+    const channel = this.options.channel!
+    const now = performance.now()
+    if (!channel.listening || now - this.#lastReconnect < RECONNECT_EVERY_MS) return
+    this.#lastReconnect = now
+    this.options.emit({ type: 'deaf-subscription' })
+    channel.reconnect()
+  }
+}
+
+function clamp(order: number): number {
+  return Math.min(order, Date.now() + CLOCK_TOLERANCE_MS)
+}
+
+function remember(set: Set<string>, id: string): void {
+  if (set.size >= REMEMBERED) set.delete(set.values().next().value!)
+  set.add(id)
+}

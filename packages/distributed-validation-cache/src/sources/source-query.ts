@@ -1,0 +1,56 @@
+import type { CircuitBreaker } from '../circuit-breaker.js'
+import { withDeadline } from '../deadline.js'
+import type { CacheEvent } from '../events.js'
+import type { UserSource } from './user-source.js'
+import { clampTime, MISSING_USER, interned, isUserState, type UserState } from '../user-state.js'
+
+/** `readAt`: when the query was sent (epoch ms) — the state is at least that old, so that orders it. */
+let lastReadAt = 0
+/**
+ * Date.now(), but strictly increasing in this process: two reads in one millisecond (a fill, then
+ * a ban's re-read) must still be ordered, or the older state would not count as older.
+ */
+function nextReadAt(): number {
+  return (lastReadAt = Math.max(Date.now(), lastReadAt + 0.001))
+}
+
+export type SourceAnswer = { ok: true; state: UserState; readAt: number } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
+
+class SourceTimeout extends Error {}
+
+/**
+ * Asks the user source once, bounded by a timeout even if the source ignores its abort signal,
+ * and guarded by a breaker so a store that is down costs requests nothing while it stays down.
+ * An error, a timeout or a malformed answer is reported as such — never as a verdict.
+ */
+export async function querySource(source: UserSource, userId: string, timeoutMs: number, breaker: CircuitBreaker, emit: (event: CacheEvent) => void): Promise<SourceAnswer> {
+  if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
+  const started = performance.now()
+  const readAt = nextReadAt()
+  const controller = new AbortController()
+  try {
+    const result: unknown = await withDeadline(source.fetchUser(userId, controller.signal), timeoutMs, () => new SourceTimeout())
+    if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
+    breaker.success()
+    emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
+    return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER, readAt }
+  } catch (error) {
+    breaker.failure()
+    const timedOut = error instanceof SourceTimeout
+    if (timedOut) controller.abort(new Error(`user source timed out after ${timeoutMs} ms`))
+    emit({ type: 'source-query', outcome: timedOut ? 'timeout' : 'error', durationMs: performance.now() - started })
+    return { ok: false, reason: timedOut ? 'timeout' : 'error', error }
+  }
+}
+
+/**
+ * Any source's state in the one form the cache keeps: times a Date can hold (a custom source may
+ * say 1e300 for "forever"), and no `role` key when there is no role.
+ */
+function normalized(state: UserState): UserState {
+  const bannedUntil = clampTime(state.bannedUntil)
+  const sessionsRevokedAt = clampTime(state.sessionsRevokedAt)
+  const hasRole = typeof state.role === 'string'
+  if (bannedUntil === state.bannedUntil && sessionsRevokedAt === state.sessionsRevokedAt && (hasRole || !('role' in state))) return state
+  return { exists: state.exists, deleted: state.deleted, bannedUntil, sessionsRevokedAt, ...(hasRole ? { role: state.role } : {}) }
+}

@@ -1,0 +1,76 @@
+import { CircuitBreaker } from '../circuit-breaker.js'
+import { withDeadline } from '../deadline.js'
+import { StoreUnavailableError } from '../errors.js'
+import type { CacheEvent, StoreOperation } from '../events.js'
+import type { LogEntry, Store } from './store.js'
+
+export interface GuardedStoreOptions {
+  /** Upper bound on any single store call; a call past it counts as a failure. */
+  timeoutMs: number
+  emit: (event: CacheEvent) => void
+  /** Runs when the breaker closes again, e.g. to replay writes that failed while it was open. */
+  onRecover?: () => void
+}
+
+/**
+ * The one place that talks to the shared store: every call is counted, bounded by a timeout and
+ * guarded by a circuit breaker, and every failure becomes a StoreUnavailableError. Callers treat
+ * that as a miss; no request ever fails because Redis did.
+ */
+export class GuardedStore {
+  readonly breaker: CircuitBreaker
+  constructor(readonly store: Store, private readonly options: GuardedStoreOptions) {
+    this.breaker = new CircuitBreaker({
+      onStateChange: (state) => {
+        options.emit({ type: 'breaker', target: 'store', state })
+        // Calls kept failing: the link may have dropped bytes without closing (a NAT, a blackhole),
+        // after which every reply answers the wrong command. Start over on a new connection.
+        if (state === 'open') store.reconnect?.()
+        if (state === 'closed') options.onRecover?.()
+      },
+    })
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#run('get', () => this.store.get(key))
+  }
+
+  set(key: string, value: string, options: { ttlMs: number; onlyIfAbsent?: boolean }): Promise<boolean> {
+    return this.#run('set', () => this.store.set(key, value, options))
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#run('delete', () => this.store.delete(key))
+  }
+
+  publish(channel: string, message: string): Promise<void> {
+    return this.#run('publish', () => this.store.publish(channel, message))
+  }
+
+  appendLog(key: string, entry: string, maxLength: number, keepMs: number): Promise<string> {
+    return this.#run('log', () => this.store.appendLog(key, entry, maxLength, keepMs))
+  }
+
+  readLog(key: string, after: string, limit: number): Promise<LogEntry[]> {
+    return this.#run('read-log', () => this.store.readLog(key, after, limit))
+  }
+
+  async #run<T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> {
+    const { emit, timeoutMs } = this.options
+    if (!this.breaker.allow()) {
+      emit({ type: 'store-error', operation, reason: 'circuit-open' })
+      throw new StoreUnavailableError('circuit-open')
+    }
+    emit({ type: 'store-command', operation })
+    try {
+      const result = await withDeadline(call(), timeoutMs, () => new StoreUnavailableError('timeout'))
+      this.breaker.success()
+      return result
+    } catch (error) {
+      const unavailable = error instanceof StoreUnavailableError ? error : new StoreUnavailableError('error', { cause: error })
+      emit({ type: 'store-error', operation, reason: unavailable.reason })
+      this.breaker.failure()
+      throw unavailable
+    }
+  }
+}

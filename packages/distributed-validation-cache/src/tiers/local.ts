@@ -1,0 +1,70 @@
+import { LRUCache } from 'lru-cache'
+import type { CacheEntry } from './entry.js'
+
+/**
+ * One object per cached user, the entry and its local clock together: a wrapper around a shared
+ * entry would cost another object header and pointer per user (docs/BENCHMARKS.md, L1 memory).
+ */
+interface Local extends CacheEntry {
+  /** performance.now() at store time: age is measured on the monotonic clock. */
+  storedAt: number
+  /** How long the entry had left when stored; a wall-clock jump must not stretch it. */
+  ttlLeft: number
+}
+
+/**
+ * L1: this process's bounded LRU. Entries stay past freshness until the grace window closes, so
+ * a user-store outage can still be answered with the last known state.
+ */
+export class LocalTier {
+  readonly #lru: LRUCache<string, Local>
+  constructor(private readonly options: { maxSize: number; graceMs: number }) {
+    // No lru-cache TTL: it would keep a second start time and TTL per slot. Entries past grace
+    // are refused by known() and fall out by LRU order.
+    this.#lru = new LRUCache({ max: options.maxSize })
+  }
+
+  /**
+   * A fresh entry, or undefined. This process trusts its own copy for `shortMs` (about a second)
+   * on its own, and up to `longMs` (the L1 TTL) while `proven()` says it has heard every change
+   * of the fleet — asked only for entries past the short window. The hot path.
+   */
+  fresh(userId: string, shortMs: number, longMs = shortMs, proven: () => boolean = () => false): CacheEntry | undefined {
+    const local = this.#lru.get(userId)
+    if (local === undefined) return undefined
+    const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
+    return age < local.ttlLeft && (age < shortMs || (age < longMs && proven())) ? local : undefined
+  }
+
+  /** Any entry still within grace, fresh or not. */
+  known(userId: string): CacheEntry | undefined {
+    const local = this.#lru.peek(userId)
+    if (local === undefined) return undefined
+    if (performance.now() - local.storedAt < local.ttlLeft + this.options.graceMs) return local
+    this.#lru.delete(userId)
+    return undefined
+  }
+
+  set(userId: string, entry: CacheEntry, now: number): void {
+    const ttlLeft = entry.freshUntil - now
+    if (ttlLeft + this.options.graceMs <= 0) return
+    const { state, checkedAt, freshUntil } = entry
+    this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt: performance.now(), ttlLeft })
+  }
+
+  delete(userId: string): void {
+    this.#lru.delete(userId)
+  }
+
+  clear(): void {
+    this.#lru.clear()
+  }
+
+  get size(): number {
+    return this.#lru.size
+  }
+
+  get maxSize(): number {
+    return this.options.maxSize
+  }
+}

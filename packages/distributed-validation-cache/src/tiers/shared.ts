@@ -1,0 +1,83 @@
+import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js'
+import type { CacheEvent } from '../events.js'
+import type { GuardedStore } from '../stores/guarded-store.js'
+import { entryKey, lockKey } from './keys.js'
+import type { StateOrder } from '../fleet/state-order.js'
+
+export interface SharedRead {
+  fresh?: CacheEntry
+  /** Past freshness but within grace: served only if the user source fails. */
+  stale?: CacheEntry
+  /** The store did not answer: the user's lock and entry, in the same slot, would not either. */
+  unavailable?: true
+}
+
+export type LockOutcome = 'acquired' | 'held' | 'store-unavailable'
+
+const CLOCK_TOLERANCE_MS = 5_000
+
+/**
+ * L2: the fleet's shared view, signed so that whoever can write to Redis cannot grant access, and
+ * ordered so that they cannot bring back a state older than one this process has seen either.
+ * Nothing here throws: a store failure is a miss (and the guarded store has counted it).
+ */
+export class SharedTier {
+  constructor(
+    private readonly store: GuardedStore,
+    private readonly options: { prefix: string; secret: string; graceMs: number; order: StateOrder; emit: (event: CacheEvent) => void },
+  ) {}
+
+  /** `recount: false` for a second look at a value this lookup has already judged (and counted). */
+  async read(userId: string, now: number, { recount = true } = {}): Promise<SharedRead> {
+    let raw: string | null
+    try {
+      raw = await this.store.get(entryKey(this.options.prefix, userId))
+    } catch {
+      return { unavailable: true }
+    }
+    if (raw === null) return {}
+    const decoded = decodeEntry(this.options.secret, userId, raw)
+    if (!decoded.ok) {
+      // An entry of an older version (a rolling deploy) is a plain miss; anything else is tampering.
+      if (recount && decoded.reason !== 'outdated') this.options.emit({ type: 'tampered', reason: decoded.reason })
+      return {}
+    }
+    const { entry } = decoded
+    // Older than a state of this user already seen here: saved and written back, or written late.
+    if (this.options.order.isOlder(userId, entry.checkedAt)) {
+      if (recount) this.options.emit({ type: 'older-state', from: 'l2' })
+      return {}
+    }
+    // Read from "the future": this clock was stepped back (or runs far behind the writer's).
+    // Its freshness cannot be judged, so it is not trusted as fresh; skew is what doctor reports.
+    if (entry.checkedAt > now + CLOCK_TOLERANCE_MS) return { stale: entry }
+    if (now < entry.freshUntil) return { fresh: entry }
+    return now < entry.freshUntil + this.options.graceMs ? { stale: entry } : {}
+  }
+
+  /** Kept until the grace window closes, so the whole fleet can serve it stale during an outage. */
+  async write(userId: string, entry: CacheEntry, now: number): Promise<boolean> {
+    const ttlMs = entry.freshUntil + this.options.graceMs - now
+    if (ttlMs <= 0) return true
+    const value = encodeEntry(this.options.secret, userId, entry)
+    return this.store.set(entryKey(this.options.prefix, userId), value, { ttlMs }).then(() => true, () => false)
+  }
+
+  async remove(userId: string): Promise<boolean> {
+    return this.store.delete(entryKey(this.options.prefix, userId)).then(() => true, () => false)
+  }
+
+  /** SET NX PX: at most one instance of the fleet asks the user source for this user at a time. */
+  async tryLock(userId: string, ttlMs: number): Promise<LockOutcome> {
+    try {
+      return (await this.store.set(lockKey(this.options.prefix, userId), '1', { ttlMs, onlyIfAbsent: true })) ? 'acquired' : 'held'
+    } catch {
+      return 'store-unavailable'
+    }
+  }
+
+  // A lock outlives the source timeout, so the holder always releases its own lock.
+  async unlock(userId: string): Promise<void> {
+    await this.store.delete(lockKey(this.options.prefix, userId)).catch(() => undefined)
+  }
+}
