@@ -11,8 +11,8 @@ const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 describe('oncePerProcess: one value per process, however many copies of the module', () => {
   it('two copies of the module (as two Next.js bundles load it) share one value; a failed creation is tried again', async () => {
     // A query string makes the loader evaluate the module anew: a second bundle's copy.
-    const first = (await import('../src/once-per-process.js?bundle=proxy' as string)) as typeof import('../src/config/once-per-process.js')
-    const second = (await import('../src/once-per-process.js?bundle=route' as string)) as typeof import('../src/config/once-per-process.js')
+    const first = (await import('../src/config/once-per-process.js?bundle=proxy' as string)) as typeof import('../src/config/once-per-process.js')
+    const second = (await import('../src/config/once-per-process.js?bundle=route' as string)) as typeof import('../src/config/once-per-process.js')
     expect(first.oncePerProcess).not.toBe(second.oncePerProcess) // really two copies
     let built = 0
     const key = `test:${Math.random()}`
