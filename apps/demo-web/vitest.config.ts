@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts', 'lib/**/*.test.ts'], fileParallelism: false, testTimeout: 30_000, hookTimeout: 120_000 },
+  test: {
+    include: ['test/**/*.test.ts', 'lib/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
 })

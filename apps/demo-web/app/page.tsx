@@ -15,11 +15,18 @@ export default async function Home() {
     <main>
       <h1>Signed in</h1>
       <dl>
-        <dt>User</dt><dd data-testid="email">{token.email}</dd>
-        <dt>Verdict</dt><dd data-testid="verdict">{result.verdict}</dd>
-        <dt>Served by</dt><dd data-testid="instance">{rt.instance}</dd>
+        <dt>User</dt>
+        <dd data-testid="email">{token.email}</dd>
+        <dt>Verdict</dt>
+        <dd data-testid="verdict">{result.verdict}</dd>
+        <dt>Served by</dt>
+        <dd data-testid="instance">{rt.instance}</dd>
       </dl>
-      {result.role === 'admin' && <p><a href="/admin">Users</a> · <a href="/observability">Observability</a></p>}
+      {result.role === 'admin' && (
+        <p>
+          <a href="/admin">Users</a> · <a href="/observability">Observability</a>
+        </p>
+      )}
     </main>
   )
 }

@@ -6,7 +6,11 @@ const MAX_BAN_MS = 100 * 365 * 86_400_000
  * What an admin action needs from the request body — a ban's end, a role — or the reason the body
  * is not acceptable (a string, answered with 400). Actions without input read no body.
  */
-export async function adminInput(request: Request, action: AdminAction, now = Date.now()): Promise<{ until: Date } | { role: string | null } | Record<string, never> | string> {
+export async function adminInput(
+  request: Request,
+  action: AdminAction,
+  now = Date.now(),
+): Promise<{ until: Date } | { role: string | null } | Record<string, never> | string> {
   if (action === 'ban') return banEnd(request, now)
   if (action === 'role') return roleChange(request)
   return {}
@@ -14,7 +18,8 @@ export async function adminInput(request: Request, action: AdminAction, now = Da
 
 /** The JSON body, or the reason it is not acceptable. */
 async function jsonBody(request: Request, shape: string): Promise<Record<string, unknown> | string> {
-  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) return 'send Content-Type: application/json'
+  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json'))
+    return 'send Content-Type: application/json'
   const body: unknown = await request.json().catch(() => undefined)
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : `body must be JSON: ${shape}`
 }
@@ -23,8 +28,10 @@ async function jsonBody(request: Request, shape: string): Promise<Record<string,
 async function banEnd(request: Request, now: number): Promise<{ until: Date } | string> {
   const body = await jsonBody(request, '{"until": "<ISO date>"} or {"duration": "24h"}')
   if (typeof body === 'string') return body
-  const end = typeof body.until === 'string' ? Date.parse(body.until) : now + (parseDuration(body.duration) ?? Number.NaN)
-  if (!Number.isFinite(end)) return '"until" must be an ISO date, or "duration" a duration like "24h", "30 m" or "3600" (seconds)'
+  const end =
+    typeof body.until === 'string' ? Date.parse(body.until) : now + (parseDuration(body.duration) ?? Number.NaN)
+  if (!Number.isFinite(end))
+    return '"until" must be an ISO date, or "duration" a duration like "24h", "30 m" or "3600" (seconds)'
   if (end <= now || end > now + MAX_BAN_MS) return 'the ban must end in the future and within 100 years'
   return { until: new Date(end) }
 }
@@ -33,5 +40,7 @@ async function banEnd(request: Request, now: number): Promise<{ until: Date } | 
 async function roleChange(request: Request): Promise<{ role: string | null } | string> {
   const body = await jsonBody(request, '{"role": "admin"} or {"role": null}')
   if (typeof body === 'string') return body
-  return body.role === null || (typeof body.role === 'string' && ROLE.test(body.role)) ? { role: body.role } : `"role" must match ${ROLE} or be null`
+  return body.role === null || (typeof body.role === 'string' && ROLE.test(body.role))
+    ? { role: body.role }
+    : `"role" must match ${ROLE} or be null`
 }

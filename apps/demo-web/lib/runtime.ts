@@ -2,7 +2,18 @@ import type { AuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { ConfigError, createValidationCache, describe, FleetMetrics, pricesFor, fromEnv, type Config, type SignedInUser, type UserAdmin, type ValidationCache } from 'distributed-validation-cache'
+import {
+  ConfigError,
+  createValidationCache,
+  describe,
+  FleetMetrics,
+  pricesFor,
+  fromEnv,
+  type Config,
+  type SignedInUser,
+  type UserAdmin,
+  type ValidationCache,
+} from 'distributed-validation-cache'
 import { oncePerProcess, optionsFromConfig, userStoreFromConfig } from 'distributed-validation-cache/env'
 import { withValidation } from 'distributed-validation-cache/next-auth'
 import { validatedSession } from 'distributed-validation-cache/next'
@@ -19,7 +30,6 @@ export interface Runtime {
   /** True only for the HTTP benchmark's no-validation baseline. */
   skip: boolean
 }
-
 
 /**
  * One cache, one user store and one set of auth options per server process, shared by the
@@ -42,7 +52,10 @@ async function create(): Promise<Runtime> {
   const cache = createValidationCache({ ...options, source: store.source })
   await cache.ready()
   const metrics = new FleetMetrics(cache, {
-    store: options.store!, prefix: config.prefix, instanceId: instance, secret: config.secret ?? randomBytes(32).toString('base64url'),
+    store: options.store!,
+    prefix: config.prefix,
+    instanceId: instance,
+    secret: config.secret ?? randomBytes(32).toString('base64url'),
   }).start()
   console.log(`[demo-web] ${instance}\n${describe(config)}`)
   const authOptions: AuthOptions = {
@@ -70,7 +83,17 @@ async function create(): Promise<Runtime> {
   }
   // The HTTP benchmark's baseline only: the same app with sessions never re-validated.
   const skip = process.env.DVC_BENCHMARK_BASELINE_NO_VALIDATION === '1'
-  return { config, cache, admin: store.admin, authOptions: skip ? authOptions : withValidation(authOptions, cache), secret, instance, metrics, startedAt: Date.now(), skip }
+  return {
+    config,
+    cache,
+    admin: store.admin,
+    authOptions: skip ? authOptions : withValidation(authOptions, cache),
+    secret,
+    instance,
+    metrics,
+    startedAt: Date.now(),
+    skip,
+  }
 }
 
 /**
@@ -94,7 +117,12 @@ export const isAdmin = async (request: Request) => (await adminOf(request)) !== 
  */
 function embeddedOnlySecret(config: Config): string {
   if (config.userStore.provider !== 'pglite' || config.cache.provider !== 'memory') {
-    throw new ConfigError([{ variable: 'NEXTAUTH_SECRET', message: 'is required with a shared cache or user store (generate one: openssl rand -base64 32)' }])
+    throw new ConfigError([
+      {
+        variable: 'NEXTAUTH_SECRET',
+        message: 'is required with a shared cache or user store (generate one: openssl rand -base64 32)',
+      },
+    ])
   }
   console.warn('[demo-web] NEXTAUTH_SECRET is not set: embedded demo on a random secret (sessions end on restart).')
   return randomBytes(32).toString('base64url')
@@ -103,5 +131,12 @@ function embeddedOnlySecret(config: Config): string {
 /** What the observability routes need, built from the runtime. */
 export async function observabilityContext() {
   const rt = await runtime()
-  return { cache: rt.cache, metrics: rt.metrics, token: rt.config.observabilityToken, isAdmin, startedAt: rt.startedAt, prices: pricesFor(rt.cache.stats().backend, rt.config.prices) }
+  return {
+    cache: rt.cache,
+    metrics: rt.metrics,
+    token: rt.config.observabilityToken,
+    isAdmin,
+    startedAt: rt.startedAt,
+    prices: pricesFor(rt.cache.stats().backend, rt.config.prices),
+  }
 }

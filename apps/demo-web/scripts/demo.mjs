@@ -41,8 +41,10 @@ function ensureDataFolder(path) {
   } catch (error) {
     const code = error.code ?? error.message
     const why = code === 'ENOTDIR' || code === 'EEXIST' ? `${code}: a file is in the way` : code
-    console.error(`demo: cannot ${step} the PGlite data folder ${path} (${why}); `
-      + 'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres')
+    console.error(
+      `demo: cannot ${step} the PGlite data folder ${path} (${why}); ` +
+        'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres',
+    )
     process.exit(1)
   }
 }

@@ -1,6 +1,9 @@
 import { encode } from 'next-auth/jwt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import {
+  postgresAvailable,
+  redisAvailable,
+} from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
 import { signIn, type AppInstance } from './app-instance.js'
 
@@ -19,14 +22,24 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
   afterAll(() => fleet?.stop())
 
   const post = (id: string, action: string, headers: Record<string, string>, body?: string) =>
-    fetch(`${app.url}/api/admin/users/${id}/${action}`, { method: 'POST', headers: { cookie: admin, ...headers }, body })
+    fetch(`${app.url}/api/admin/users/${id}/${action}`, {
+      method: 'POST',
+      headers: { cookie: admin, ...headers },
+      body,
+    })
   const json = { 'content-type': 'application/json' }
 
   it('accepts a script (curl: JSON, no Origin, no Sec-Fetch-Site) with an admin session', async () => {
     const id = fleet.users.get('script-target')!.id
     const ban = await post(id, 'ban', json, '{"duration":"1h"}')
     expect(ban.status).toBe(200)
-    expect(await ban.json()).toMatchObject({ action: 'ban', stored: true, sessionsRevoked: 'stored', cache: 'updated', broadcast: 'sent' })
+    expect(await ban.json()).toMatchObject({
+      action: 'ban',
+      stored: true,
+      sessionsRevoked: 'stored',
+      cache: 'updated',
+      broadcast: 'sent',
+    })
     const unban = await post(id, 'unban', json)
     expect(unban.status).toBe(200)
     expect(await unban.json()).toMatchObject({ action: 'unban', stored: true })
@@ -36,7 +49,11 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
     ['a form post without provenance', { 'content-type': 'application/x-www-form-urlencoded' }, 'duration=1h'],
     ['a text/plain body without provenance', { 'content-type': 'text/plain' }, '{"duration":"1h"}'],
     ['a browser saying cross-site', { ...json, 'sec-fetch-site': 'cross-site' }, '{"duration":"1h"}'],
-    ['a sibling subdomain (same-site, other origin)', { ...json, 'sec-fetch-site': 'same-site', origin: 'https://x.example' }, '{"duration":"1h"}'],
+    [
+      'a sibling subdomain (same-site, other origin)',
+      { ...json, 'sec-fetch-site': 'same-site', origin: 'https://x.example' },
+      '{"duration":"1h"}',
+    ],
     ['another origin', { ...json, origin: 'https://evil.example' }, '{"duration":"1h"}'],
   ])('refuses %s with 403 and the reason, changing nothing', async (_, headers, body) => {
     const id = fleet.users.get('script-target')!.id
@@ -53,35 +70,44 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
   })
 
   /** What Supabase's Database Webhook sends after an UPDATE of auth.users. */
-  const webhook = (id: string) => fetch(`${app.url}/api/validation/webhook`, {
-    method: 'POST', headers: { authorization: `Bearer ${SECRETS.webhook}`, ...json },
-    body: JSON.stringify({ type: 'UPDATE', table: 'users', schema: 'auth', record: { id }, old_record: { id } }),
-  })
+  const webhook = (id: string) =>
+    fetch(`${app.url}/api/validation/webhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRETS.webhook}`, ...json },
+      body: JSON.stringify({ type: 'UPDATE', table: 'users', schema: 'auth', record: { id }, old_record: { id } }),
+    })
 
   /** User-store lookups this instance has made, from its own Prometheus counter. */
   const sourceQueries = async () => {
-    const text = await (await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${SECRETS.observability}` } })).text()
+    const text = await (
+      await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${SECRETS.observability}` } })
+    ).text()
     return [...text.matchAll(/^dvc_source_queries_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
   }
 
   it('admin requests read the role cached with the state: no user-store query each', async () => {
     const before = await sourceQueries()
-    for (let i = 0; i < 10; i++) expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin } })).status).toBe(200)
+    for (let i = 0; i < 10; i++)
+      expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin } })).status).toBe(200)
     const id = fleet.users.get('script-target')!.id
     for (let i = 0; i < 5; i++) expect((await post(id, 'revoke', json)).status).toBe(200)
     const queries = (await sourceQueries()) - before
-    console.log(`15 admin requests cost ${queries} user-store queries (the page validates each listed user; revoke re-reads one)`)
+    console.log(
+      `15 admin requests cost ${queries} user-store queries (the page validates each listed user; revoke re-reads one)`,
+    )
     // Each revoke re-reads its target once (the fleet must learn the new state); the admin's role costs nothing.
     expect(queries).toBeLessThanOrEqual(5 + fleet.users.size + 4)
     // The proof that no request asks the store for the role: a demotion the cache has not heard
     // of (SQL, no webhook) is not seen until the webhook tells the fleet — then at once.
-    await fleet.db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data - 'role' where email = 'alice@example.com'`
+    await fleet.db
+      .sql`update auth.users set raw_app_meta_data = raw_app_meta_data - 'role' where email = 'alice@example.com'`
     try {
       expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin } })).status).toBe(200)
       expect((await webhook('00000000-0000-4000-8000-00000000a11c')).status).toBe(200)
       expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin }, redirect: 'manual' })).status).toBe(307)
     } finally {
-      await fleet.db.sql`update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"admin"}' where email = 'alice@example.com'`
+      await fleet.db
+        .sql`update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"admin"}' where email = 'alice@example.com'`
       await webhook('00000000-0000-4000-8000-00000000a11c')
     }
   })
@@ -90,7 +116,8 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
     const id = fleet.users.get('promoted')!.id
     const user = fleet.users.get('promoted')!
     const cookie = (await signIn(app.url, user.email, user.password))!
-    const asUser = () => fetch(`${app.url}/api/admin/users/${id}/revoke`, { method: 'POST', headers: { cookie, ...json } })
+    const asUser = () =>
+      fetch(`${app.url}/api/admin/users/${id}/revoke`, { method: 'POST', headers: { cookie, ...json } })
     expect((await asUser()).status).toBe(403)
     const grant = await post(id, 'role', json, '{"role":"admin"}')
     expect(await grant.json()).toMatchObject({ action: 'role', stored: true, role: 'admin', cache: 'updated' })

@@ -9,22 +9,37 @@ const APP_DIR = fileURLToPath(new URL('..', import.meta.url))
 export class AppInstance {
   #process: ChildProcess | undefined
   readonly output: string[] = []
-  constructor(readonly port: number, private readonly env: Record<string, string>) {}
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`
   }
 
   async start(): Promise<this> {
-    if (!existsSync(`${APP_DIR}/.next/BUILD_ID`)) throw new Error('demo-web is not built: run `pnpm --filter demo-web build` (pnpm test does it)')
+    if (!existsSync(`${APP_DIR}/.next/BUILD_ID`))
+      throw new Error('demo-web is not built: run `pnpm --filter demo-web build` (pnpm test does it)')
     this.#process = spawn(`${APP_DIR}/node_modules/.bin/next`, ['start', '-p', String(this.port), '-H', '127.0.0.1'], {
       cwd: APP_DIR,
       // An empty value unsets a variable (next-auth tests `process.env.X` for truthiness, as on Vercel).
-      env: withoutEmpty({ ...process.env, NODE_ENV: 'production', NEXTAUTH_URL: this.url, INSTANCE_ID: `app-${this.port}`, ...this.env }),
+      env: withoutEmpty({
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXTAUTH_URL: this.url,
+        INSTANCE_ID: `app-${this.port}`,
+        ...this.env,
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    for (const stream of [this.#process.stdout!, this.#process.stderr!]) stream.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
-    await waitFor(async () => (await fetch(`${this.url}/login`)).ok, { timeoutMs: 30_000, intervalMs: 100, what: `next start on ${this.port}` })
+    for (const stream of [this.#process.stdout!, this.#process.stderr!])
+      stream.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
+    await waitFor(async () => (await fetch(`${this.url}/login`)).ok, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: `next start on ${this.port}`,
+    })
     return this
   }
 
@@ -49,7 +64,12 @@ export class AppInstance {
 }
 
 /** A cookie jar of one: the session cookie next-auth (v4 or v5) sets, as curl -c/-b would keep it. */
-export async function signIn(base: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string | null> {
+export async function signIn(
+  base: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string | null> {
   const csrfResponse = await fetch(`${base}/api/auth/csrf`, { headers })
   const csrfCookie = cookiesOf(csrfResponse)
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string }
@@ -60,12 +80,17 @@ export async function signIn(base: string, email: string, password: string, head
     redirect: 'manual',
   })
   // next-auth v4 answers json=true with 200; Auth.js v5 ignores it and redirects (302), cookie set or not.
-  const session = cookiesOf(response).split('; ').find((c) => /^(__Secure-)?(next-auth|authjs)\.session-token=/.test(c))
+  const session = cookiesOf(response)
+    .split('; ')
+    .find((c) => /^(__Secure-)?(next-auth|authjs)\.session-token=/.test(c))
   return (response.ok || response.status === 302) && session ? session : null
 }
 
 export function cookiesOf(response: Response): string {
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
 }
 
 function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -78,7 +103,11 @@ export function parsedCookies(header: string | undefined): Map<string, string> {
   for (const pair of (header ?? '').split(/; */)) {
     const at = pair.indexOf('=')
     const [name, value] = at < 0 ? [pair, 'true'] : [pair.slice(0, at), pair.slice(at + 1)]
-    try { if (pair) cookies.set(name, decodeURIComponent(value)) } catch { /* undecodable: no cookie */ }
+    try {
+      if (pair) cookies.set(name, decodeURIComponent(value))
+    } catch {
+      /* undecodable: no cookie */
+    }
   }
   return cookies
 }

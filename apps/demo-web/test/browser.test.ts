@@ -2,13 +2,20 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
-import { postgresAvailable, redisAvailable, servicesRequired } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import {
+  postgresAvailable,
+  redisAvailable,
+  servicesRequired,
+} from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { startAppFleet } from './app-fleet.js'
 import type { AppInstance } from './app-instance.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const chromiumThere = existsSync(CHROMIUM)
-if (!chromiumThere && servicesRequired) throw new Error(`Chromium is not at ${CHROMIUM} and DVC_REQUIRE_SERVICES=1: apt-get install -y chromium (.ci/run does)`)
+if (!chromiumThere && servicesRequired)
+  throw new Error(
+    `Chromium is not at ${CHROMIUM} and DVC_REQUIRE_SERVICES=1: apt-get install -y chromium (.ci/run does)`,
+  )
 const servicesUp = chromiumThere && (await redisAvailable()) && (await postgresAvailable())
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url)
 
@@ -20,7 +27,16 @@ describe.skipIf(!servicesUp)('demo-web in Chromium', () => {
     fleet = await startAppFleet(3, ['browser'])
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
   })
   afterAll(async () => {
@@ -54,10 +70,17 @@ describe.skipIf(!servicesUp)('demo-web in Chromium', () => {
     await banned
     const bannedAt = Date.now()
     for (const app of [a, b]) {
-      await waitFor(async () => (await userPage.goto(`${app.url}/`), userPage.url().endsWith('/login')), { timeoutMs: 1_000, intervalMs: 20, what: `the user to land on /login on ${app.port}` })
+      await waitFor(async () => (await userPage.goto(`${app.url}/`), userPage.url().endsWith('/login')), {
+        timeoutMs: 1_000,
+        intervalMs: 20,
+        what: `the user to land on /login on ${app.port}`,
+      })
     }
     expect(Date.now() - bannedAt).toBeLessThan(1_000)
-    await waitFor(async () => (await row.locator('[data-testid=verdict]').textContent()) === 'banned', { timeoutMs: 5_000, what: 'the admin page to show the ban' })
+    await waitFor(async () => (await row.locator('[data-testid=verdict]').textContent()) === 'banned', {
+      timeoutMs: 5_000,
+      what: 'the admin page to show the ban',
+    })
 
     const unbanned = adminPage.waitForResponse((r) => r.url().endsWith(`/api/admin/users/${user.id}/unban`) && r.ok())
     await row.locator('button[data-action=unban]').click()
@@ -72,7 +95,11 @@ describe.skipIf(!servicesUp)('demo-web in Chromium', () => {
     await signInThroughForm(page, c, 'alice@example.com', 'alice-demo-password')
     await page.goto(`${c.url}/observability`)
     mkdirSync(ARTIFACTS, { recursive: true })
-    await page.waitForSelector('[data-testid=dashboard] svg[data-chart=stacked-bars] rect', { state: 'attached', timeout: 10_000 })
+    await page
+      .waitForSelector('[data-testid=dashboard] svg[data-chart=stacked-bars] rect', {
+        state: 'attached',
+        timeout: 10_000,
+      })
       .catch(async (error: Error) => {
         await page.screenshot({ path: new URL('observability-failed.png', ARTIFACTS).pathname, fullPage: true })
         throw new Error(`dashboard did not render (page: ${await page.textContent('main')})`, { cause: error })

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../../../packages/distributed-validation-cache/test/support/redis-server.js'
-import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import {
+  postgresAvailable,
+  redisAvailable,
+} from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
 import { signIn, type AppInstance } from './app-instance.js'
 
@@ -31,12 +34,23 @@ describe.skipIf(!servicesUp)('demo-web: an instance frozen while a user is banne
       const frozenAt = performance.now()
       await fleet.db.sql`update auth.users set banned_until = now() + interval '1 hour' where id = ${user.id}`
       const hook = await fetch(`${a.url}/api/validation/webhook`, {
-        method: 'POST', headers: { authorization: `Bearer ${SECRETS.webhook}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'UPDATE', table: 'users', schema: 'auth', record: { id: user.id }, old_record: { id: user.id } }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRETS.webhook}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'UPDATE',
+          table: 'users',
+          schema: 'auth',
+          record: { id: user.id },
+          old_record: { id: user.id },
+        }),
       })
       expect(hook.status).toBe(200)
       const queued = me() // reaches B's socket while B is frozen
-      await waitFor(() => performance.now() - frozenAt > 5_000, { timeoutMs: 8_000, intervalMs: 100, what: 'five seconds frozen' })
+      await waitFor(() => performance.now() - frozenAt > 5_000, {
+        timeoutMs: 8_000,
+        intervalMs: 100,
+        what: 'five seconds frozen',
+      })
       b.thaw()
       expect((await queued).status).toBe(401)
       for (let i = 0; i < 5; i++) expect((await me()).status).toBe(401)

@@ -16,8 +16,10 @@ const INSTALL = 'pnpm install && '
  * or a data folder (setting PGLITE_DATA_DIR is what hid the missing `.data` before), and what the
  * test runner and turbo add (a newcomer runs no NODE_ENV=test).
  */
-const CONFIGURING = new RegExp('^(REDIS_URL|DATABASE_URL|UPSTASH_|KV_|NEXT_PUBLIC_SUPABASE|SUPABASE|NEXTAUTH_'
-  + '|CACHE_PROVIDER|VALIDATION_CACHE_|PGLITE_DATA_DIR|NODE_ENV|VITEST|TURBO_|npm_)')
+const CONFIGURING = new RegExp(
+  '^(REDIS_URL|DATABASE_URL|UPSTASH_|KV_|NEXT_PUBLIC_SUPABASE|SUPABASE|NEXTAUTH_' +
+    '|CACHE_PROVIDER|VALIDATION_CACHE_|PGLITE_DATA_DIR|NODE_ENV|VITEST|TURBO_|npm_)',
+)
 
 /** process.env without what CONFIGURING names, plus `extra` (Next's types make NODE_ENV a required key). */
 function newcomerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -37,7 +39,7 @@ function firstReadmeCommand(): string {
  * driven over real HTTP as the README promises: sign in as the printed admin, see every page.
  * CI never ran the command, and a fresh clone answered 500 (ENOENT on `.data/pglite`) to all.
  */
-describe('the README\'s first command', () => {
+describe("the README's first command", () => {
   it('serves a fresh clone: alice signs in and sees /, /admin, /observability', { timeout: 300_000 }, async () => {
     const command = firstReadmeCommand()
     expect(command).toBe('pnpm install && pnpm demo')
@@ -61,8 +63,11 @@ describe('the README\'s first command', () => {
 
       // Any answer means the server is up; a 500 then fails at once with the log, not at the deadline.
       // Generous: `pnpm demo` runs a turbo build first (a cache hit after `pnpm test`'s own build).
-      const login = await waitFor(async () => (exited() ? 'exited' : await fetch(`${base}/login`)),
-        { timeoutMs: 120_000, intervalMs: 250, what: `${command} to serve /login` })
+      const login = await waitFor(async () => (exited() ? 'exited' : await fetch(`${base}/login`)), {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        what: `${command} to serve /login`,
+      })
       if (login === 'exited') {
         throw new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before serving /login${log()}`)
       }
@@ -117,9 +122,10 @@ async function stopGroup(child: ChildProcess): Promise<void> {
       if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error // ESRCH: all gone already
     }
   }
-  const exited = child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited =
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => child.once('exit', () => resolve()))
   signal('SIGTERM')
   let timer: NodeJS.Timeout | undefined
   await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))])

@@ -5,7 +5,8 @@ import { ADMIN_ACTIONS } from 'distributed-validation-cache'
 import { DEMO_USERS } from 'distributed-validation-cache/setup'
 import { sealVerdict } from '../../../packages/distributed-validation-cache/src/next/verdict-header.js'
 import {
-  postgresAvailable, redisAvailable,
+  postgresAvailable,
+  redisAvailable,
 } from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
 import { badCallbackUrl, parsedCookies, signIn, type AppInstance } from './app-instance.js'
@@ -27,8 +28,14 @@ const [SECRET, OBSERVER] = [SECRETS.nextAuth, `Bearer ${SECRETS.observability}`]
 // Per GET path; 503 is in no set: Redis and Postgres are up, so "unavailable" would be a false refusal.
 const EXPECTED: Record<string, number[]> = {
   // /api/auth/session: 400 for a callbackUrl (query or cookie) that is not http(s), where next-auth alone answers 500.
-  '/api/me': [200, 401], '/': [200, 307], '/admin': [307], '/observability': [307], '/api/auth/session': [200, 400],
-  '/api/observability': [200, 401], '/api/metrics': [200, 401], '/api/health': [200, 401],
+  '/api/me': [200, 401],
+  '/': [200, 307],
+  '/admin': [307],
+  '/observability': [307],
+  '/api/auth/session': [200, 400],
+  '/api/observability': [200, 401],
+  '/api/metrics': [200, 401],
+  '/api/health': [200, 401],
 }
 
 /**
@@ -114,85 +121,156 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     const name = pick(PLAIN, SECURE)
     const whole = fc.tuple(name, value).map(([name, t]) => [{ ...t, name }])
     const suffixes = pick(['.0', '.1'], ['.1', '.0'], ['.0', '.x'], ['.1', '.2'])
-    const chunked = fc.tuple(name, token, fc.nat(), suffixes).chain(([name, t, at, [a, b]]) => fc.subarray([
-      { name: name + a, value: t.value.slice(0, at % t.value.length), who: t.who },
-      { name: name + b, value: t.value.slice(at % t.value.length), who: t.who },
-    ], { minLength: 1 }))
+    const chunked = fc.tuple(name, token, fc.nat(), suffixes).chain(([name, t, at, [a, b]]) =>
+      fc.subarray(
+        [
+          { name: name + a, value: t.value.slice(0, at % t.value.length), who: t.who },
+          { name: name + b, value: t.value.slice(at % t.value.length), who: t.who },
+        ],
+        { minLength: 1 },
+      ),
+    )
     const junk = pick('theme', 'next-auth.csrf-token', 'next-auth.callback-url', 'next-auth.session', `${PLAIN}s`)
-    const other = fc.tuple(junk, fc.string({ unit: chars, maxLength: 40 }))
+    const other = fc
+      .tuple(junk, fc.string({ unit: chars, maxLength: 40 }))
       .map(([name, value]) => [{ name, value, who: 'noise' as Who }])
     const parts = fc.array(fc.oneof({ weight: 3, arbitrary: whole }, chunked, other), { maxLength: 5 })
-    return fc.tuple(parts.map((p) => p.flat()), pick('; ', ';', ';  ')).map(([list, sep]): Cookies => {
-      while (list.reduce((n, p) => n + p.name!.length + p.value.length + 3, 0) > 12_000) list = list.slice(0, -1)
-      return { header: list.map((p) => `${p.name}=${p.value}`).join(sep), parts: list }
-    })
+    return fc
+      .tuple(
+        parts.map((p) => p.flat()),
+        pick('; ', ';', ';  '),
+      )
+      .map(([list, sep]): Cookies => {
+        while (list.reduce((n, p) => n + p.name!.length + p.value.length + 3, 0) > 12_000) list = list.slice(0, -1)
+        return { header: list.map((p) => `${p.name}=${p.value}`).join(sep), parts: list }
+      })
   }
 
   // getToken() reads a session from `Authorization: Bearer` when no cookie holds one: our tokens go there too.
-  const bearer = () => fc.oneof(pick(
-    OBSERVER, `Bearer ${SECRETS.webhook}`, `Bearer ${SECRETS.nextAuth}`, 'Bearer wrong', 'Bearer', 'Bearer %',
-    `bearer ${SECRETS.observability}`, `${OBSERVER}x`, 'Basic YWxpY2U6YWxpY2U=',
-  ), fc.tuple(pick('Bearer ', 'Bearer  ', 'bearer '), pick(...tokens), fc.boolean())
-    .map(([scheme, t, pct]) => scheme + (pct ? encodeURIComponent(t.value).replace(/\./g, '%2E') : t.value)))
+  const bearer = () =>
+    fc.oneof(
+      pick(
+        OBSERVER,
+        `Bearer ${SECRETS.webhook}`,
+        `Bearer ${SECRETS.nextAuth}`,
+        'Bearer wrong',
+        'Bearer',
+        'Bearer %',
+        `bearer ${SECRETS.observability}`,
+        `${OBSERVER}x`,
+        'Basic YWxpY2U6YWxpY2U=',
+      ),
+      fc
+        .tuple(pick('Bearer ', 'Bearer  ', 'bearer '), pick(...tokens), fc.boolean())
+        .map(([scheme, t, pct]) => scheme + (pct ? encodeURIComponent(t.value).replace(/\./g, '%2E') : t.value)),
+    )
 
-  const pageRequest = () => fc.record({
-    path: pick(...Object.keys(EXPECTED)),
-    query: pick('', '', '', '?x=1', '?callbackUrl=%2Fadmin', '?callbackUrl=a', '?callbackUrl=javascript%3Aalert(1)'),
-    method: pick('GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'HEAD', 'POST', 'DELETE'),
-    cookies: cookieHeader(),
-    headers: fc.record({
-      'x-dvc-verdict': maybe(fc.oneof(
-        pick('active', '', 'null', '.', ...sealed), fc.string({ unit: chars, maxLength: 80 }),
-        fc.tuple(fc.base64String({ maxLength: 80 }), fc.base64String({ maxLength: 44 })).map(([a, b]) => `${a}.${b}`),
-      )),
-      authorization: maybe(bearer()),
-      'x-forwarded-proto': maybe(pick('https', 'http', 'HTTPS', 'ftp', 'https, http')),
-    }),
-  }).map((r) => toInput('page', r.cookies, { method: r.method, path: r.path + r.query }, r.headers))
+  const pageRequest = () =>
+    fc
+      .record({
+        path: pick(...Object.keys(EXPECTED)),
+        query: pick(
+          '',
+          '',
+          '',
+          '?x=1',
+          '?callbackUrl=%2Fadmin',
+          '?callbackUrl=a',
+          '?callbackUrl=javascript%3Aalert(1)',
+        ),
+        method: pick('GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'HEAD', 'POST', 'DELETE'),
+        cookies: cookieHeader(),
+        headers: fc.record({
+          'x-dvc-verdict': maybe(
+            fc.oneof(
+              pick('active', '', 'null', '.', ...sealed),
+              fc.string({ unit: chars, maxLength: 80 }),
+              fc
+                .tuple(fc.base64String({ maxLength: 80 }), fc.base64String({ maxLength: 44 }))
+                .map(([a, b]) => `${a}.${b}`),
+            ),
+          ),
+          authorization: maybe(bearer()),
+          'x-forwarded-proto': maybe(pick('https', 'http', 'HTTPS', 'ftp', 'https, http')),
+        }),
+      })
+      .map((r) => toInput('page', r.cookies, { method: r.method, path: r.path + r.query }, r.headers))
 
   function webhookRequest() {
     const ourIds = [...Object.values(ids), alice.id]
     const id = fc.oneof(pick(...ourIds), fc.uuid(), fc.string({ maxLength: 40 }), pick(null, 42, {}, 'x'.repeat(5e3)))
     const record = fc.oneof(fc.constant(null), fc.record({ id }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 2 }))
-    const payload = fc.record({
-      type: pick('UPDATE', 'DELETE', 'INSERT', 'update', 7), table: pick('users', 'users', 'sessions'),
-      schema: pick('auth', 'auth', 'public'), record, old_record: record,
-    }, { requiredKeys: [] }).map((p) => JSON.stringify(p))
+    const payload = fc
+      .record(
+        {
+          type: pick('UPDATE', 'DELETE', 'INSERT', 'update', 7),
+          table: pick('users', 'users', 'sessions'),
+          schema: pick('auth', 'auth', 'public'),
+          record,
+          old_record: record,
+        },
+        { requiredKeys: [] },
+      )
+      .map((p) => JSON.stringify(p))
     // Well-formed ones naming our users: they must only ever refresh, never lift a ban.
     const users = { table: 'users', schema: 'auth' }
-    const wellFormed = fc.tuple(pick('UPDATE', 'DELETE'), pick(...ourIds), fc.boolean())
+    const wellFormed = fc
+      .tuple(pick('UPDATE', 'DELETE'), pick(...ourIds), fc.boolean())
       .map(([type, id, old]) => JSON.stringify({ type, ...users, record: old ? null : { id }, old_record: { id } }))
-    const huge = fc.tuple(pick(...ourIds), fc.integer({ min: 60_000, max: 70_000 })) // around the 64 KB limit
+    const huge = fc
+      .tuple(pick(...ourIds), fc.integer({ min: 60_000, max: 70_000 })) // around the 64 KB limit
       .map(([id, n]) => JSON.stringify({ type: 'UPDATE', ...users, record: { id, pad: 'x'.repeat(n) } }))
     const nested = fc.integer({ min: 1, max: 5e3 }).map((n) => '['.repeat(n) + ']'.repeat(n))
-    const body = fc.oneof({ weight: 4, arbitrary: payload }, { weight: 3, arbitrary: wellFormed }, huge, nested,
-      fc.json({ maxDepth: 3 }), fc.string({ unit: 'grapheme', maxLength: 100 }))
+    const body = fc.oneof(
+      { weight: 4, arbitrary: payload },
+      { weight: 3, arbitrary: wellFormed },
+      huge,
+      nested,
+      fc.json({ maxDepth: 3 }),
+      fc.string({ unit: 'grapheme', maxLength: 100 }),
+    )
     const headers = fc.record({
       authorization: fc.oneof({ weight: 4, arbitrary: pick(`Bearer ${SECRETS.webhook}`) }, bearer(), pick(undefined)),
       'content-type': maybe(pick('application/json', 'text/plain', 'application/x-www-form-urlencoded')),
     })
-    return fc.tuple(body, cookieHeader(), headers).map(([body, cookies, h]) =>
-      toInput('webhook', cookies, { method: 'POST', path: '/api/validation/webhook', body }, h))
+    return fc
+      .tuple(body, cookieHeader(), headers)
+      .map(([body, cookies, h]) =>
+        toInput('webhook', cookies, { method: 'POST', path: '/api/validation/webhook', body }, h),
+      )
   }
 
   function adminRequest() {
-    const garbage = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).map(encodeURIComponent)
+    const garbage = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+      .map(encodeURIComponent)
       .filter((s) => !/^\.{1,2}$/.test(s)) // a dot segment would be another path
     const type = pick('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain')
-    return fc.record({
-      id: fc.oneof(pick(...Object.values(ids), alice.id), fc.uuid(), garbage),
-      action: fc.oneof({ weight: 3, arbitrary: pick(...ADMIN_ACTIONS) }, pick('BAN', 'list'), garbage),
-      method: pick('POST', 'POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE'),
-      body: maybe(fc.oneof(pick('{"duration":"1h"}', '{"role":"admin"}', '{"role":null}', 'duration=1h'), fc.json())),
-      cookies: cookieHeader(),
-      headers: fc.record({
-        'content-type': maybe(type),
-        origin: maybe(pick(app.url, 'https://evil.example', 'null', `${app.url}/`)),
-        'sec-fetch-site': maybe(pick('same-origin', 'none', 'cross-site', 'same-site', 'garbage')),
-      }),
-    }).map(({ id, action, method, body, cookies, headers }) => toInput('admin', cookies, {
-      method, path: `/api/admin/users/${id}/${action}`, body: method === 'GET' ? undefined : body,
-    }, headers))
+    return fc
+      .record({
+        id: fc.oneof(pick(...Object.values(ids), alice.id), fc.uuid(), garbage),
+        action: fc.oneof({ weight: 3, arbitrary: pick(...ADMIN_ACTIONS) }, pick('BAN', 'list'), garbage),
+        method: pick('POST', 'POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE'),
+        body: maybe(fc.oneof(pick('{"duration":"1h"}', '{"role":"admin"}', '{"role":null}', 'duration=1h'), fc.json())),
+        cookies: cookieHeader(),
+        headers: fc.record({
+          'content-type': maybe(type),
+          origin: maybe(pick(app.url, 'https://evil.example', 'null', `${app.url}/`)),
+          'sec-fetch-site': maybe(pick('same-origin', 'none', 'cross-site', 'same-site', 'garbage')),
+        }),
+      })
+      .map(({ id, action, method, body, cookies, headers }) =>
+        toInput(
+          'admin',
+          cookies,
+          {
+            method,
+            path: `/api/admin/users/${id}/${action}`,
+            body: method === 'GET' ? undefined : body,
+          },
+          headers,
+        ),
+      )
   }
 
   const [statuses, seen]: [Record<string, number>, Record<string, number>] = [{}, {}]
@@ -204,9 +282,15 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     const response = await fetch(`${app.url}${path}`, { method, headers, body, redirect: 'manual' })
     const text = await response.text()
     tally(statuses, response.status)
+    // biome-ignore lint/suspicious/noExplicitAny: any JSON body the app answered
     let json: Record<string, any> | undefined
-    try { json = JSON.parse(text) } catch { /* not JSON */ }
-    const about = `${method} ${path} ${JSON.stringify(headers).slice(0, 3_000)} ${body?.slice(0, 300) ?? ''}\n` +
+    try {
+      json = JSON.parse(text)
+    } catch {
+      /* not JSON */
+    }
+    const about =
+      `${method} ${path} ${JSON.stringify(headers).slice(0, 3_000)} ${body?.slice(0, 300) ?? ''}\n` +
       `→ ${response.status} ${text.slice(0, 500)}\nserver output: ${app.output.slice(logged).join('').slice(0, 3_000)}`
     return { status: response.status, location: response.headers.get('location'), text, json, about }
   }
@@ -246,7 +330,8 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     const active = activeCookie || tokens.some((t) => t.who === 'active' && auth.includes(t.value))
     const session = path === '/api/auth/session' // next-auth's own route: it reads no bearer header
     // A callbackUrl that is not http(s) (query or cookie) is our 400 before next-auth runs, which would 500.
-    if (session && method === 'GET' && badCallbackUrl(input.sent)) return void expect(r.json?.error, r.about).toBe('bad_request')
+    if (session && method === 'GET' && badCallbackUrl(input.sent))
+      return void expect(r.json?.error, r.about).toBe('bad_request')
     if (path === '/api/me' && r.status === 200 && method !== 'HEAD') expect(r.json?.user?.id, r.about).toBe(ids.active)
     if (session && r.json?.user) expect(r.json.user.id, r.about).toBe(ids.active)
     if ((path === '/' || path === '/api/me') && !active) expect(r.status, r.about).not.toBe(200)
@@ -271,7 +356,11 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     const whose = (value: string) => tokens.find((t) => t.value === value)?.who ?? 'invalid'
     if (cookies.get(PLAIN)) return whose(cookies.get(PLAIN)!)
     const [scheme, raw] = (authorization ?? '').split(' ') // no cookie value: next-auth's bearer fallback
-    try { return scheme === 'Bearer' ? whose(decodeURIComponent(raw!)) : 'invalid' } catch { return 'invalid' }
+    try {
+      return scheme === 'Bearer' ? whose(decodeURIComponent(raw!)) : 'invalid'
+    } catch {
+      return 'invalid'
+    }
   }
 
   it(`answers ${RUNS} random requests with a clear status, never a 5xx nor a refused user's 200`, async () => {
@@ -283,8 +372,10 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     } finally {
       const took = ((Date.now() - started) / 1000).toFixed(1)
       const tried = Object.values(statuses).reduce((a, b) => a + b, 0)
-      console.log(`property test: ${tried} requests tried in ${took} s, statuses ${JSON.stringify(statuses)}, ` +
-        `checks ${JSON.stringify(seen)}`)
+      console.log(
+        `property test: ${tried} requests tried in ${took} s, statuses ${JSON.stringify(statuses)}, ` +
+          `checks ${JSON.stringify(seen)}`,
+      )
     }
   }, 180_000)
 
@@ -295,4 +386,3 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     for (const user of [carol, dave]) expect(await signIn(app.url, user.email, user.password)).toBeNull()
   })
 })
-

@@ -1,6 +1,9 @@
 import { encode } from 'next-auth/jwt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import {
+  postgresAvailable,
+  redisAvailable,
+} from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
 import { signIn, type AppInstance } from './app-instance.js'
 
@@ -22,7 +25,10 @@ describe.skipIf(!servicesUp)('demo-web: two session cookies in one request', () 
   let banned: string
 
   beforeAll(async () => {
-    fleet = await startAppFleet(2, ['two-cookies'], {}, [{ NEXTAUTH_URL: 'https://app.example.com' }, { NEXTAUTH_URL: '', VERCEL: '1' }])
+    fleet = await startAppFleet(2, ['two-cookies'], {}, [
+      { NEXTAUTH_URL: 'https://app.example.com' },
+      { NEXTAUTH_URL: '', VERCEL: '1' },
+    ])
     ;[https, vercel] = fleet.apps as [AppInstance, AppInstance]
     active = fleet.users.get('two-cookies')!
     banned = '00000000-0000-4000-8000-00000000ca51' // carol, a demo user banned for 24 h
@@ -30,7 +36,11 @@ describe.skipIf(!servicesUp)('demo-web: two session cookies in one request', () 
   afterAll(() => fleet?.stop())
 
   /** A cookie as next-auth would have signed it: the banned user's from before the ban. */
-  const tokenOf = (sub: string) => encode({ token: { sub, email: `${sub}@example.com`, dvc_signed_in_at: Date.now() - 60_000 }, secret: SECRETS.nextAuth })
+  const tokenOf = (sub: string) =>
+    encode({
+      token: { sub, email: `${sub}@example.com`, dvc_signed_in_at: Date.now() - 60_000 },
+      secret: SECRETS.nextAuth,
+    })
   // What Vercel's edge sends on: the original scheme. Without it next start says http.
   const viaVercel = { 'x-forwarded-proto': 'https' }
 
@@ -42,7 +52,10 @@ describe.skipIf(!servicesUp)('demo-web: two session cookies in one request', () 
     }
   })
 
-  for (const [label, app, extra] of [['NEXTAUTH_URL=https://…', () => https, {}], ['VERCEL=1', () => vercel, viaVercel]] as const) {
+  for (const [label, app, extra] of [
+    ['NEXTAUTH_URL=https://…', () => https, {}],
+    ['VERCEL=1', () => vercel, viaVercel],
+  ] as const) {
     it(`${label}: next-auth signs in with the __Secure- cookie`, async () => {
       const cookie = await signIn(app().url, active.email, active.password, extra)
       expect(cookie).toMatch(new RegExp(`^${SECURE}=`))
@@ -66,7 +79,9 @@ describe.skipIf(!servicesUp)('demo-web: two session cookies in one request', () 
       const me = await fetch(`${app().url}/api/me`, { headers: { cookie, ...extra } })
       expect(me.status).toBe(200)
       expect(((await me.json()) as { user: { id: string } }).user.id).toBe(active.id)
-      const session = (await (await fetch(`${app().url}/api/auth/session`, { headers: { cookie, ...extra } })).json()) as { user?: { id?: string } }
+      const session = (await (
+        await fetch(`${app().url}/api/auth/session`, { headers: { cookie, ...extra } })
+      ).json()) as { user?: { id?: string } }
       expect(session.user?.id).toBe(active.id)
     })
 

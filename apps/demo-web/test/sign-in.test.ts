@@ -1,6 +1,9 @@
 import { encode } from 'next-auth/jwt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { postgresAvailable, redisAvailable } from '../../../packages/distributed-validation-cache/test/support/services.js'
+import {
+  postgresAvailable,
+  redisAvailable,
+} from '../../../packages/distributed-validation-cache/test/support/services.js'
 import { SECRETS, startAppFleet } from './app-fleet.js'
 import { signIn, type AppInstance } from './app-instance.js'
 
@@ -26,7 +29,8 @@ describe.skipIf(!servicesUp)('demo-web: signing in after an unban the cache has 
     const user = fleet.users.get('unbanned-in-sql')!
     await fleet.db.sql`update auth.users set banned_until = now() + interval '1 hour' where id = ${user.id}`
     const old = `next-auth.session-token=${await encode({ token: { sub: user.id, dvc_signed_in_at: Date.now() }, secret: SECRETS.nextAuth })}`
-    for (const app of [a, b]) expect(await (await me(app, old)).json()).toEqual({ error: 'session_invalid', reason: 'banned' })
+    for (const app of [a, b])
+      expect(await (await me(app, old)).json()).toEqual({ error: 'session_invalid', reason: 'banned' })
     await fleet.db.sql`update auth.users set banned_until = null where id = ${user.id}`
 
     const cookie = await signIn(a.url, user.email, user.password)
@@ -40,8 +44,15 @@ describe.skipIf(!servicesUp)('demo-web: signing in after an unban the cache has 
       const csrf = await fetch(`${a.url}/api/auth/csrf`)
       const { csrfToken } = (await csrf.json()) as { csrfToken: string }
       return fetch(`${a.url}/api/auth/callback/credentials`, {
-        method: 'POST', redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') },
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: csrf.headers
+            .getSetCookie()
+            .map((c) => c.split(';')[0])
+            .join('; '),
+        },
         body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
       })
     }

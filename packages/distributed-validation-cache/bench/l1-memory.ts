@@ -8,7 +8,10 @@ import { LocalTier } from '../src/tiers/local.js'
 const SECRET = 'l1-memory-benchmark-secret'
 const COUNT = 50_000
 
-interface Filled { set(id: string, now: number): void; readonly size: number }
+interface Filled {
+  set(id: string, now: number): void
+  readonly size: number
+}
 
 /**
  * Memory each of COUNT users adds, with forced GCs around the fill: the cache is built inside
@@ -28,14 +31,19 @@ function bytesPerUser(build: () => Filled): number {
   const now = Date.now()
   // Flat strings, as JSON.parse delivers a JWT's `sub`: crypto.randomUUID() returns a rope of
   // concatenated pieces (~490 bytes) that no real request carries.
-  for (let i = 0; i < COUNT; i++) cache.set((JSON.parse(JSON.stringify({ sub: randomUUID() })) as { sub: string }).sub, now)
+  for (let i = 0; i < COUNT; i++)
+    cache.set((JSON.parse(JSON.stringify({ sub: randomUUID() })) as { sub: string }).sub, now)
   gc()
   const bytes = (used() - before) / COUNT
   if (cache.size !== COUNT) throw new Error('the cache evicted during the measurement')
   return Math.round(bytes)
 }
 
-const entry = (now: number) => ({ state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }, checkedAt: now, freshUntil: now + 300_000 })
+const entry = (now: number) => ({
+  state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null },
+  checkedAt: now,
+  freshUntil: now + 300_000,
+})
 
 /**
  * Bytes per user held in L1: everything L1 keeps alive counts — the id string it keys by, the
@@ -59,7 +67,11 @@ export function l1BytesPerUser(): { l1: number; reference: number } {
   const reference = bytesPerUser(() => {
     const memo = new LRUCache<string, object>({ max: COUNT, ttl: 300_000 })
     return {
-      set: (id, now) => void memo.set(id, JSON.parse(JSON.stringify({ id, banned_until: null, deleted_at: null, ...entry(now) })) as object),
+      set: (id, now) =>
+        void memo.set(
+          id,
+          JSON.parse(JSON.stringify({ id, banned_until: null, deleted_at: null, ...entry(now) })) as object,
+        ),
       get size() {
         return memo.size
       },

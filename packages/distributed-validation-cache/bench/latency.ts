@@ -41,15 +41,31 @@ export async function latency(users: BenchUserStore, redisUrl: string): Promise<
     for (const id of l2Users) await a.validate(id) // in L2 (and a's L1); b has never seen them
 
     const rows: LatencyRow[] = []
-    const run = async (row: Omit<LatencyRow, 'figure'>, call: (i: number) => unknown, opts: Parameters<typeof measure>[1]) => {
+    const run = async (
+      row: Omit<LatencyRow, 'figure'>,
+      call: (i: number) => unknown,
+      opts: Parameters<typeof measure>[1],
+    ) => {
       rows.push({ ...row, figure: await measure(call, opts) })
       process.stdout.write('.')
     }
-    await run({ name: 'no cache: one auth.users query per call', baseline: 'no-cache' }, () => source.fetchUser(hot, AbortSignal.timeout(2_000)), { iterations: N })
-    await run({ name: 'naive shared cache: one Redis GET per call', baseline: 'naive' }, () => naiveValidate(hot), { iterations: N })
-    await run({ name: 'validate(): L1 hit (p99 of 1k-call batch means)' }, () => a.validate(hot), { iterations: 2_000_000, batch: 1_000, warmup: 100_000 })
+    await run(
+      { name: 'no cache: one auth.users query per call', baseline: 'no-cache' },
+      () => source.fetchUser(hot, AbortSignal.timeout(2_000)),
+      { iterations: N },
+    )
+    await run({ name: 'naive shared cache: one Redis GET per call', baseline: 'naive' }, () => naiveValidate(hot), {
+      iterations: N,
+    })
+    await run({ name: 'validate(): L1 hit (p99 of 1k-call batch means)' }, () => a.validate(hot), {
+      iterations: 2_000_000,
+      batch: 1_000,
+      warmup: 100_000,
+    })
     await run({ name: 'validate(): L2 hit (GET + HMAC verify)' }, (i) => b.validate(l2Users[i]!), { iterations: N })
-    await run({ name: 'validate(): miss (GET, lock, GET, query, SET, unlock)' }, (i) => a.validate(missUsers[i]!), { iterations: 5_000 })
+    await run({ name: 'validate(): miss (GET, lock, GET, query, SET, unlock)' }, (i) => a.validate(missUsers[i]!), {
+      iterations: 5_000,
+    })
     await run({ name: 'floor: bare Redis GET (ioredis)' }, () => redis.get(`${prefix}naive:${hot}`), { iterations: N })
     process.stdout.write('\n')
     return rows

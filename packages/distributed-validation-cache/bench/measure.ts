@@ -10,7 +10,10 @@ export interface Figure {
  * (~40 ns) out of sub-microsecond figures; `perCall` samples each call when every call is
  * different work (e.g. a new user per miss): calls get indexes 0…warmup+iterations-1, each once.
  */
-export async function measure(call: (i: number) => unknown, { iterations, batch = 1, warmup = 1_000 }: { iterations: number; batch?: number; warmup?: number }): Promise<Figure> {
+export async function measure(
+  call: (i: number) => unknown,
+  { iterations, batch = 1, warmup = 1_000 }: { iterations: number; batch?: number; warmup?: number },
+): Promise<Figure> {
   for (let i = 0; i < warmup; i++) await call(i)
   const samples: number[] = []
   const started = performance.now()
@@ -21,7 +24,11 @@ export async function measure(call: (i: number) => unknown, { iterations, batch 
   }
   const elapsedMs = performance.now() - started
   samples.sort((a, b) => a - b)
-  return { p50Us: percentile(samples, 0.5), p99Us: percentile(samples, 0.99), opsPerSec: Math.round((iterations / elapsedMs) * 1000) }
+  return {
+    p50Us: percentile(samples, 0.5),
+    p99Us: percentile(samples, 0.99),
+    opsPerSec: Math.round((iterations / elapsedMs) * 1000),
+  }
 }
 
 /** The q-quantile of ascending `sorted`, by nearest rank: p99 of 100 samples is the 99th, not the max. */

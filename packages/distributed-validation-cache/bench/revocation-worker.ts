@@ -15,12 +15,22 @@ export type Command =
   | { type: 'check'; userId: string; issuedAt: number }
   | { type: 'watch'; userId: string; issuedAt: number }
   | { type: 'act'; userId: string; path: RevocationPath }
-export type Reply = { type: 'ready' } | { type: 'checked'; verdict: Verdict } | { type: 'watching' } | { type: 'denied'; at: number; verdict: Verdict } | { type: 'acted'; at: number }
+export type Reply =
+  | { type: 'ready' }
+  | { type: 'checked'; verdict: Verdict }
+  | { type: 'watching' }
+  | { type: 'denied'; at: number; verdict: Verdict }
+  | { type: 'acted'; at: number }
 
 const [strategy, databaseUrl, redisUrl, prefix] = process.argv.slice(2) as [Strategy, string, string, string]
 const source = postgresSource({ url: databaseUrl, max: 2 })
 const admin = sqlUserAdmin(source.run)
-const cache = createValidationCache({ source, store: redisStore(redisUrl), prefix, secret: 'revocation-benchmark-secret' })
+const cache = createValidationCache({
+  source,
+  store: redisStore(redisUrl),
+  prefix,
+  secret: 'revocation-benchmark-secret',
+})
 // First thing: the parent letting go (however early) ends this process.
 process.once('disconnect', () => void Promise.all([cache.close(), source.close()]).finally(() => process.exit(0)))
 await cache.ready()

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { startBridge, type Bridge } from 'upstash-rest-bridge'
+import { startBridge } from 'upstash-rest-bridge'
 import { redisStore } from '../src/drivers/redis.js'
 import { upstashStore } from '../src/drivers/upstash.js'
 import { createValidationCache, type Duration, type Store, type ValidationCache } from '../src/index.js'
@@ -14,7 +14,12 @@ import { percentile } from './measure.js'
  * is three engines in this process, each with its own clients, against a redis-server of the
  * benchmark's own (directly, through a TCP proxy of its own, or through the Upstash REST bridge).
  */
-export interface Lockout { p50Ms: number; p99Ms: number; maxMs: number; trials: number }
+export interface Lockout {
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  trials: number
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const summary = (ms: number[]): Lockout => {
@@ -26,7 +31,9 @@ function fleetOf(stores: (() => Store)[], options: { ttl?: Duration; l1Ttl?: Dur
   const source = new FleetSource()
   const prefix = `bench:${randomUUID()}:`
   const secret = `secret-${randomUUID()}`
-  const instances = stores.map((store, i) => createValidationCache({ source, prefix, secret, instanceId: `i${i}`, store: store(), ttl: '60 s', ...options }))
+  const instances = stores.map((store, i) =>
+    createValidationCache({ source, prefix, secret, instanceId: `i${i}`, store: store(), ttl: '60 s', ...options }),
+  )
   return { source, prefix, secret, instances, close: () => Promise.all(instances.map((c) => c.close())) }
 }
 
@@ -50,7 +57,15 @@ async function timeBan(fleet: ReturnType<typeof fleetOf>, user: string, watched:
   fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
   const bannedAt = performance.now()
   await fleet.instances[0]!.refresh(user)
-  await Promise.all(watched.map((c) => waitFor(async () => (await c.validate(user)).verdict === 'banned', { timeoutMs: 10_000, intervalMs: 5, what: 'a refusal' })))
+  await Promise.all(
+    watched.map((c) =>
+      waitFor(async () => (await c.validate(user)).verdict === 'banned', {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+        what: 'a refusal',
+      }),
+    ),
+  )
   return performance.now() - bannedAt
 }
 
@@ -59,7 +74,11 @@ async function timeBan(fleet: ReturnType<typeof fleetOf>, user: string, watched:
  * C's 1 s unproven trust, C proven at a random moment of its proof's life; then the fault (unless
  * it was set before the fleet started) and, at once, a ban through A. The lockout on C.
  */
-async function faultTrial(stores: { direct: () => Store; proxied: () => Store }, proxy: TcpProxy, strike: (() => void) | null): Promise<number> {
+async function faultTrial(
+  stores: { direct: () => Store; proxied: () => Store },
+  proxy: TcpProxy,
+  strike: (() => void) | null,
+): Promise<number> {
   const fleet = fleetOf([stores.direct, stores.direct, stores.proxied])
   const c = fleet.instances[2]!
   try {
@@ -93,8 +112,12 @@ export async function silentNetworkLockout(trials: number): Promise<Record<strin
   try {
     for (const [name, fault, onlySubscribers] of cases) {
       const ms: number[] = []
-      const stores = { direct: () => redisStore(redis.url, { connectTimeoutMs: 500 }), proxied: () => redisStore(proxy.url, { connectTimeoutMs: 500 }) }
-      for (let t = 0; t < trials; t++) ms.push(await faultTrial(stores, proxy, () => proxy.set(fault, { onlySubscribers })))
+      const stores = {
+        direct: () => redisStore(redis.url, { connectTimeoutMs: 500 }),
+        proxied: () => redisStore(proxy.url, { connectTimeoutMs: 500 }),
+      }
+      for (let t = 0; t < trials; t++)
+        ms.push(await faultTrial(stores, proxy, () => proxy.set(fault, { onlySubscribers })))
       results[name] = summary(ms)
     }
   } finally {
@@ -111,13 +134,18 @@ export async function sseStallLockout(trials: number): Promise<Record<string, Lo
   const proxy = await new TcpProxy({ host: '127.0.0.1', port: Number(new URL(bridge.url).port) }).start()
   const results: Record<string, Lockout> = {}
   try {
-    for (const [name, fault, from] of [['SSE: headers, then silence', { kind: 'headers-only' }, 'start'], ['SSE: stalls after working', { kind: 'blackhole' }, 'later']] as const) {
+    for (const [name, fault, from] of [
+      ['SSE: headers, then silence', { kind: 'headers-only' }, 'start'],
+      ['SSE: stalls after working', { kind: 'blackhole' }, 'later'],
+    ] as const) {
       const ms: number[] = []
       const upstash = (url: string) => () => upstashStore({ url, token: bridge.token, timeoutMs: 300 })
       const stores = { direct: upstash(bridge.url), proxied: upstash(`http://127.0.0.1:${proxy.port}`) }
       for (let t = 0; t < trials; t++) {
         if (from === 'start') proxy.set(fault, { onlySubscribers: true })
-        ms.push(await faultTrial(stores, proxy, from === 'later' ? () => proxy.set(fault, { onlySubscribers: true }) : null))
+        ms.push(
+          await faultTrial(stores, proxy, from === 'later' ? () => proxy.set(fault, { onlySubscribers: true }) : null),
+        )
       }
       results[name] = summary(ms)
     }
@@ -137,12 +165,22 @@ export async function sseStallLockout(trials: number): Promise<Record<string, Lo
 export async function serverless(bans: number, l1Ttl?: Duration): Promise<Lockout & { commandsPerRequest: number }> {
   const redis = await OwnRedisServer.start()
   const bridge = await startBridge({ redisUrl: redis.url, token: `token-${randomUUID()}` })
-  const fleet = fleetOf([0, 1, 2].map(() => () => upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe: false })), l1Ttl ? { l1Ttl } : {})
+  const fleet = fleetOf(
+    [0, 1, 2].map(() => () => upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe: false })),
+    l1Ttl ? { l1Ttl } : {},
+  )
   const [, b, c] = fleet.instances as [ValidationCache, ValidationCache, ValidationCache]
   try {
     const users = Array.from({ length: 40 + bans }, () => fleet.source.add(randomUUID()))
     for (const user of users) for (const instance of [b, c]) await instance.validate(user)
-    const count = () => [b, c].reduce((sum, i) => ({ commands: sum.commands + i.stats().store.commands, requests: sum.requests + i.stats().validations.total }), { commands: 0, requests: 0 })
+    const count = () =>
+      [b, c].reduce(
+        (sum, i) => ({
+          commands: sum.commands + i.stats().store.commands,
+          requests: sum.requests + i.stats().validations.total,
+        }),
+        { commands: 0, requests: 0 },
+      )
     const before = count()
     const stops = [b, c].map((i) => serve(i, users)) // the users to be banned keep coming back too
     const ms: number[] = []
@@ -153,7 +191,10 @@ export async function serverless(bans: number, l1Ttl?: Duration): Promise<Lockou
     }
     for (const stop of stops) await stop()
     const after = count()
-    return { ...summary(ms), commandsPerRequest: (after.commands - before.commands) / (after.requests - before.requests) }
+    return {
+      ...summary(ms),
+      commandsPerRequest: (after.commands - before.commands) / (after.requests - before.requests),
+    }
   } finally {
     await fleet.close()
     await bridge.close()
@@ -162,10 +203,16 @@ export async function serverless(bans: number, l1Ttl?: Duration): Promise<Lockou
 }
 
 /** Store commands per second of a busy instance (500 requests/s of warm users) and of an idle one, over `seconds`. */
-export async function livenessCost(backend: 'redis' | 'upstash', subscribe: boolean, seconds: number): Promise<{ busy: number; idle: number }> {
+export async function livenessCost(
+  backend: 'redis' | 'upstash',
+  subscribe: boolean,
+  seconds: number,
+): Promise<{ busy: number; idle: number }> {
   const redis = await OwnRedisServer.start()
-  const bridge = backend === 'upstash' ? await startBridge({ redisUrl: redis.url, token: `token-${randomUUID()}` }) : undefined
-  const store = () => (bridge ? upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe }) : redisStore(redis.url))
+  const bridge =
+    backend === 'upstash' ? await startBridge({ redisUrl: redis.url, token: `token-${randomUUID()}` }) : undefined
+  const store = () =>
+    bridge ? upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe }) : redisStore(redis.url)
   const fleet = fleetOf([store, store])
   const [busy, idle] = fleet.instances as [ValidationCache, ValidationCache]
   try {
@@ -197,14 +244,22 @@ export async function refillAfterReconnect(): Promise<{ clearAll: number; catchU
   const redis = await OwnRedisServer.start()
   const proxy = await new TcpProxy({ host: '127.0.0.1', port: redis.port }).start()
   let n = 0
-  const fleet = fleetOf([0, 1, 2].map(() => () => redisStore(n++ === 2 ? proxy.url : redis.url, { connectTimeoutMs: 500 })))
+  const fleet = fleetOf(
+    [0, 1, 2].map(() => () => redisStore(n++ === 2 ? proxy.url : redis.url, { connectTimeoutMs: 500 })),
+  )
   const [a, , c] = fleet.instances as [ValidationCache, ValidationCache, ValidationCache]
   try {
     await Promise.all(fleet.instances.map((i) => i.ready()))
     const users = Array.from({ length: 10_000 }, () => fleet.source.add(randomUUID()))
     for (const user of users) await c.validate(user)
     // Before: a reconnect cleared L1. An engine of the same fleet with an empty L1 is exactly that.
-    const cleared = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, store: redisStore(redis.url), ttl: '60 s' })
+    const cleared = createValidationCache({
+      source: fleet.source,
+      prefix: fleet.prefix,
+      secret: fleet.secret,
+      store: redisStore(redis.url),
+      ttl: '60 s',
+    })
     await cleared.ready()
     for (const user of users) await cleared.validate(user)
     const clearAll = cleared.stats().store.commands

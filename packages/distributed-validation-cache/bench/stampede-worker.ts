@@ -21,27 +21,57 @@ export interface StampedeReport {
   lock: { acquired: number; waitedForFill: number; tookOver: number }
 }
 
-const [strategy, databaseUrl, redisUrl, prefix, userId, goAt] = process.argv.slice(2) as [Strategy, string, string, string, string, string]
+const [strategy, databaseUrl, redisUrl, prefix, userId, goAt] = process.argv.slice(2) as [
+  Strategy,
+  string,
+  string,
+  string,
+  string,
+  string,
+]
 const db = postgresSource({ url: databaseUrl })
 let queries = 0
 const source = { ...db, fetchUser: (id: string, signal: AbortSignal) => (queries++, db.fetchUser(id, signal)) }
 const redis = new Redis(redisUrl)
-const cache = createValidationCache({ source, store: redisStore(redisUrl), prefix, secret: 'stampede-benchmark-secret' })
+const cache = createValidationCache({
+  source,
+  store: redisStore(redisUrl),
+  prefix,
+  secret: 'stampede-benchmark-secret',
+})
 const naive = naiveCache(redis, prefix, source)
 // First thing: the parent letting go (however early) ends this process.
-process.once('disconnect', () => void Promise.all([cache.close(), db.close(), redis.quit()]).finally(() => process.exit(0)))
+process.once(
+  'disconnect',
+  () => void Promise.all([cache.close(), db.close(), redis.quit()]).finally(() => process.exit(0)),
+)
 await cache.ready()
 await redis.ping()
 await db.fetchUser(userId, AbortSignal.timeout(5_000)) // connect the pool now, not inside the storm (not counted)
 // Sleep until just before the start, then spin: a timer alone fires a few ms late, unevenly.
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(goAt) - Date.now() - 30)))
-while (wallNow() < Number(goAt)) { /* spin */ }
+while (wallNow() < Number(goAt)) {
+  /* spin */
+}
 const startedAt = wallNow()
 
 const validate = (): Promise<unknown> =>
-  strategy === 'no-cache' ? source.fetchUser(userId, AbortSignal.timeout(5_000)) : strategy === 'naive' ? naive(userId) : cache.validate(userId)
+  strategy === 'no-cache'
+    ? source.fetchUser(userId, AbortSignal.timeout(5_000))
+    : strategy === 'naive'
+      ? naive(userId)
+      : cache.validate(userId)
 
 let firstDoneAt = Infinity
-await Promise.all(Array.from({ length: 200 }, () => validate().then(() => (firstDoneAt = Math.min(firstDoneAt, wallNow())))))
-const report: StampedeReport = { type: 'report', queries, startLagMs: startedAt - Number(goAt), startedAt, firstDoneAt, lock: cache.stats().lock }
+await Promise.all(
+  Array.from({ length: 200 }, () => validate().then(() => (firstDoneAt = Math.min(firstDoneAt, wallNow())))),
+)
+const report: StampedeReport = {
+  type: 'report',
+  queries,
+  startLagMs: startedAt - Number(goAt),
+  startedAt,
+  firstDoneAt,
+  lock: cache.stats().lock,
+}
 process.send!(report) // then wait for the parent to let go, so the report cannot be lost to an early exit

@@ -43,7 +43,9 @@ async function attempt(strategy: Strategy, users: BenchUserStore, redisUrl: stri
     const sum = (field: keyof StampedeReport['lock']) => reports.reduce((total, r) => total + r.lock[field], 0)
     return {
       queries: reports.reduce((total, r) => total + r.queries, 0),
-      overlapped: Math.max(...reports.map((r) => r.startedAt)) < Math.min(...reports.map((r) => r.firstDoneAt)) && (strategy !== 'validation-cache' || contended),
+      overlapped:
+        Math.max(...reports.map((r) => r.startedAt)) < Math.min(...reports.map((r) => r.firstDoneAt)) &&
+        (strategy !== 'validation-cache' || contended),
       maxStartLagMs: Math.max(...reports.map((r) => r.startLagMs)),
       lock: { acquired: sum('acquired'), waitedForFill: sum('waitedForFill'), tookOver: sum('tookOver') },
     }

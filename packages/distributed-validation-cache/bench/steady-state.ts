@@ -47,14 +47,21 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
   const clock = new SimulatedClock()
   // Flat strings, as a JWT's `sub` arrives from JSON.parse (randomUUID() returns a rope).
   const ids = Array.from({ length: s.users }, () => JSON.parse(JSON.stringify(randomUUID())) as string)
-  const phases = [Math.round((s.rate * s.warmTtls * TTL_MS) / 1_000), Math.round((s.rate * s.measuredTtls * TTL_MS) / 1_000)] as const
+  const phases = [
+    Math.round((s.rate * s.warmTtls * TTL_MS) / 1_000),
+    Math.round((s.rate * s.measuredTtls * TTL_MS) / 1_000),
+  ] as const
   const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1])
 
   /**
    * Runs warm-up then measured traffic, `concurrency` requests at a time; returns the commands of
    * the measured part. `onTick` runs at the time it last asked for (it returns the next one).
    */
-  async function replay(serve: (request: Request) => Promise<unknown>, onTick: (now: number) => Promise<number>, concurrency = 1): Promise<number> {
+  async function replay(
+    serve: (request: Request) => Promise<unknown>,
+    onTick: (now: number) => Promise<number>,
+    concurrency = 1,
+  ): Promise<number> {
     let nextTick = -Infinity
     const traffic = zipfTraffic(s.users, s.instances, phases[0] + phases[1])
     let measuredFrom = 0
@@ -95,10 +102,13 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
     let cacheCommands: number
     try {
       await Promise.all(fleet.map(({ cache }) => cache.ready()))
-      cacheCommands = await replay(({ user, instance }) => fleet[instance]!.cache.validate(ids[user]!), async (now) => {
-        for (const { metrics } of fleet) await metrics.flush(now)
-        return now + FLUSH_MS
-      })
+      cacheCommands = await replay(
+        ({ user, instance }) => fleet[instance]!.cache.validate(ids[user]!),
+        async (now) => {
+          for (const { metrics } of fleet) await metrics.flush(now)
+          return now + FLUSH_MS
+        },
+      )
     } finally {
       await Promise.all(fleet.map(({ cache }) => cache.close()))
       clock.uninstall()
@@ -108,12 +118,19 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
     // expired user twice in one batch (well under 0.1 % more commands here).
     const client = new Redis(server.url)
     const naive = naiveCache(client, prefix, { ...source, fetchUser: async () => ACTIVE }, () => clock.now())
-    const naiveCommands = await replay(({ user }) => naive(ids[user]!), async () => Infinity, 100)
+    const naiveCommands = await replay(
+      ({ user }) => naive(ids[user]!),
+      async () => Infinity,
+      100,
+    )
     await client.quit()
 
     const validations = phases[1]
     return {
-      ...s, ttlMs: TTL_MS, validations, shortestQueryGapMs,
+      ...s,
+      ttlMs: TTL_MS,
+      validations,
+      shortestQueryGapMs,
       commands: { cache: cacheCommands, naive: naiveCommands },
       perValidation: { cache: cacheCommands / validations, naive: naiveCommands / validations },
     }

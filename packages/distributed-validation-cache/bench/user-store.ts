@@ -24,7 +24,9 @@ export async function openBenchUserStore(): Promise<BenchUserStore> {
     url: scratch.url,
     sql,
     async addUsers(count) {
-      const rows = await sql<{ id: string }[]>`insert into auth.users (email) select 'bench-' || gen_random_uuid() || '@example.com' from generate_series(1, ${count}) returning id`
+      const rows = await sql<
+        { id: string }[]
+      >`insert into auth.users (email) select 'bench-' || gen_random_uuid() || '@example.com' from generate_series(1, ${count}) returning id`
       // postgres.js hands back ids as JSON.parse would: flat strings, as a JWT's `sub` arrives.
       return rows.map((row) => row.id)
     },

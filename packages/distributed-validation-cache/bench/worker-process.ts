@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 /** Wall-clock milliseconds with sub-ms precision, comparable across the benchmark's processes. */
 export const wallNow = (): number => performance.timeOrigin + performance.now()
 
-interface Message { type: string }
+interface Message {
+  type: string
+}
 
 /**
  * A benchmark worker (a .ts file beside this one) in a process of its own, talking over IPC.
@@ -17,13 +19,18 @@ export class WorkerProcess<In extends Message, Out extends Message> {
   #dead: Error | undefined
 
   constructor(file: string, args: string[]) {
-    this.#child = fork(fileURLToPath(new URL(file, import.meta.url)), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.#child = fork(fileURLToPath(new URL(file, import.meta.url)), args, {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
     this.#child.on('message', (message: Out) => {
       this.#inbox.push(message)
       this.#wakeAll()
     })
     // 'close', not 'exit': by then every message the worker sent has been delivered.
-    this.#child.on('close', (code, signal) => this.#die(new Error(`benchmark worker ${file} exited (${signal ?? code})`)))
+    this.#child.on('close', (code, signal) =>
+      this.#die(new Error(`benchmark worker ${file} exited (${signal ?? code})`)),
+    )
     this.#child.on('error', (error) => this.#die(error))
   }
 

@@ -27,7 +27,12 @@ const source: UserSource = {
 
 const config = fromEnv()
 // This example brings its own in-memory users, so the configured user store is not used here.
-console.log(describe(config).split('\n').filter((line) => !line.startsWith('user store')).join('\n'))
+console.log(
+  describe(config)
+    .split('\n')
+    .filter((line) => !line.startsWith('user store'))
+    .join('\n'),
+)
 console.log(`user store: ${source.name}\n`)
 const cache = createValidationCache({ ...(await optionsFromConfig(config)), source })
 await cache.ready()
@@ -44,9 +49,18 @@ await cache.revoke(carol) // e.g. "sign out everywhere", or an admin action
 
 const show = async (label: string, id: string) => {
   const r = await cache.validate(id, { issuedAt: signedInAt })
-  console.log(`${label.padEnd(20)} ${r.valid ? 'ALLOW' : 'DENY '}  ${r.verdict.padEnd(9)} from ${r.tier.padEnd(6)} ${r.reason}`)
+  console.log(
+    `${label.padEnd(20)} ${r.valid ? 'ALLOW' : 'DENY '}  ${r.verdict.padEnd(9)} from ${r.tier.padEnd(6)} ${r.reason}`,
+  )
 }
-for (const [label, id] of [['alice', alice], ['bob (banned)', bob], ['carol (revoked)', carol], ['dave (ban expired)', dave], ['erin (deleted)', erin], ['unknown user', ghost]] as const) {
+for (const [label, id] of [
+  ['alice', alice],
+  ['bob (banned)', bob],
+  ['carol (revoked)', carol],
+  ['dave (ban expired)', dave],
+  ['erin (deleted)', erin],
+  ['unknown user', ghost],
+] as const) {
   await show(label, id)
 }
 console.log('\nagain — now answered from the in-process L1 cache:')
@@ -56,5 +70,7 @@ const fresh = await cache.validate(carol, { issuedAt: Date.now() })
 console.log(`carol signs in again: ${fresh.verdict} (sessions issued after the revocation are valid)`)
 
 const { validations } = cache.stats()
-console.log(`\n${validations.total} validations, ${queries} user-store queries, hit rate ${(((validations.byTier.l1 + validations.byTier.l2) / validations.total) * 100).toFixed(0)}%`)
+console.log(
+  `\n${validations.total} validations, ${queries} user-store queries, hit rate ${(((validations.byTier.l1 + validations.byTier.l2) / validations.total) * 100).toFixed(0)}%`,
+)
 await cache.close()

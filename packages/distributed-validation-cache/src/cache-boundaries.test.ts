@@ -6,7 +6,10 @@ import type { UserSource } from './sources/user-source.js'
 import type { UserState } from './user-state.js'
 
 /** What the cache does with odd input from callers, sources and listeners. */
-function setup(overrides: Partial<UserSource> = {}, options: Parameters<typeof createValidationCache>[0] extends infer O ? Partial<O> : never = {}) {
+function setup(
+  overrides: Partial<UserSource> = {},
+  options: Parameters<typeof createValidationCache>[0] extends infer O ? Partial<O> : never = {},
+) {
   const users = new Map<string, UserState>()
   let queries = 0
   const source: UserSource = {
@@ -25,7 +28,11 @@ function setup(overrides: Partial<UserSource> = {}, options: Parameters<typeof c
 }
 
 describe('session issue times', () => {
-  it.each([['NaN', Number.NaN], ['an invalid Date', new Date('garbage')], ['undefined', undefined]])('treats %s as unknown: a revocation covers it', async (_, issuedAt) => {
+  it.each([
+    ['NaN', Number.NaN],
+    ['an invalid Date', new Date('garbage')],
+    ['undefined', undefined],
+  ])('treats %s as unknown: a revocation covers it', async (_, issuedAt) => {
     const { cache, add } = setup()
     const user = add({ sessionsRevokedAt: Date.now() - 1_000 })
     expect((await cache.validate(user, { issuedAt })).verdict).toBe('revoked')
@@ -54,7 +61,10 @@ describe('user id spelling', () => {
 describe('what sources and listeners get wrong', () => {
   it.each([
     ['undefined', undefined],
-    ['a bannedUntil string', { exists: true, deleted: false, bannedUntil: '2999-01-01T00:00:00Z', sessionsRevokedAt: null }],
+    [
+      'a bannedUntil string',
+      { exists: true, deleted: false, bannedUntil: '2999-01-01T00:00:00Z', sessionsRevokedAt: null },
+    ],
     ['a missing flag', { exists: true, bannedUntil: null, sessionsRevokedAt: null }],
   ])('a source answering %s is a source error (unavailable), never a verdict', async (_, answer) => {
     const { cache } = setup({ fetchUser: async () => answer as UserState })
@@ -65,7 +75,15 @@ describe('what sources and listeners get wrong', () => {
 
   it('an onEvent listener that throws changes nothing', async () => {
     const heard: string[] = []
-    const { cache, add } = setup({}, { onEvent: (event) => { heard.push(event.type); throw new Error('listener bug') } })
+    const { cache, add } = setup(
+      {},
+      {
+        onEvent: (event) => {
+          heard.push(event.type)
+          throw new Error('listener bug')
+        },
+      },
+    )
     const user = add()
     expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'source' })
     expect(await cache.validate(user)).toMatchObject({ verdict: 'active', tier: 'l1' })
@@ -76,7 +94,13 @@ describe('what sources and listeners get wrong', () => {
   })
 
   it('a user store that hangs on revoke() gives a RevocationError after the source timeout', async () => {
-    const { cache, add } = setup({ setSessionsRevokedAt: (_, __, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))) }, { sourceTimeout: 50 })
+    const { cache, add } = setup(
+      {
+        setSessionsRevokedAt: (_, __, signal) =>
+          new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      },
+      { sourceTimeout: 50 },
+    )
     await expect(cache.revoke(add())).rejects.toMatchObject({ name: 'RevocationError', reason: 'timeout' })
   })
 })

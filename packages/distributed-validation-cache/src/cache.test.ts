@@ -160,12 +160,24 @@ describe('after a store outage', () => {
     const store = memoryStore()
     let down = false
     let setListening: (listening: boolean) => void = () => undefined
-    const failing = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => (down ? Promise.reject(new Error('store down')) : call(...args))
+    const failing =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      (...args: A) =>
+        down ? Promise.reject(new Error('store down')) : call(...args)
     // The memory store with an outage switch and a subscription the test can drop and restore.
     const flaky: Store = {
-      ...store, get: failing(store.get), set: failing(store.set), delete: failing(store.delete), publish: failing(store.publish),
-      appendLog: failing(store.appendLog), readLog: failing(store.readLog),
-      subscribe: (channel, handlers) => store.subscribe(channel, { ...handlers, onListening: (l) => (setListening = (x) => handlers.onListening?.(x), handlers.onListening?.(l)) }),
+      ...store,
+      get: failing(store.get),
+      set: failing(store.set),
+      delete: failing(store.delete),
+      publish: failing(store.publish),
+      appendLog: failing(store.appendLog),
+      readLog: failing(store.readLog),
+      subscribe: (channel, handlers) =>
+        store.subscribe(channel, {
+          ...handlers,
+          onListening: (l) => ((setListening = (x) => handlers.onListening?.(x)), handlers.onListening?.(l)),
+        }),
     }
     const { cache } = setup({ store: flaky })
     await cache.ready()
@@ -177,7 +189,8 @@ describe('after a store outage', () => {
     const resumedAt = Date.now()
     setListening(true)
     const deadline = resumedAt + 900 // the retry timer and the breaker's cooldown are both 1 s
-    while (cache.stats().pendingInvalidations > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    while (cache.stats().pendingInvalidations > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5))
     expect(cache.stats()).toMatchObject({ breaker: 'closed', pendingInvalidations: 0 })
   })
 })
@@ -240,7 +253,9 @@ describe('options', () => {
 
   // A bad ttl must not also be blamed on l1Ttl, which defaults to it.
   it('ttl: "abc" alone → ConfigError naming only ttl', () => {
-    expect(() => createValidationCache({ source, ttl: 'abc' as Duration })).toThrow(/^Invalid configuration: ttl must be a duration[^;]*$/)
+    expect(() => createValidationCache({ source, ttl: 'abc' as Duration })).toThrow(
+      /^Invalid configuration: ttl must be a duration[^;]*$/,
+    )
   })
 
   // Checked before the default memory store is built, so lru-cache's TypeError never escapes.
@@ -266,7 +281,14 @@ describe('stats()', () => {
     expect(sum(validations.byTier)).toBe(6) // once each, under exactly one tier…
     expect(sum(validations.byVerdict)).toBe(6) // …and exactly one verdict
     expect(validations.byTier).toMatchObject({ l1: 3, l2: 0, source: 3, stale: 0, none: 0 })
-    expect(validations.byVerdict).toMatchObject({ active: 3, banned: 1, deleted: 0, missing: 2, revoked: 0, unavailable: 0 })
+    expect(validations.byVerdict).toMatchObject({
+      active: 3,
+      banned: 1,
+      deleted: 0,
+      missing: 2,
+      revoked: 0,
+      unavailable: 0,
+    })
     expect(source).toMatchObject({ queries: 3, found: 2, notFound: 1, errors: 0 })
     expect(l1.size).toBe(3)
   })

@@ -49,19 +49,33 @@ export class ValidationCache {
     const emit = this.#emit
     this.#l1 = new LocalTier({ maxSize: o.l1MaxSize, graceMs: o.graceMs })
     this.#pending = new PendingInvalidations((userId) => this.#retryPropagation(userId))
-    this.#store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void this.#pending.flush() })
+    this.#store = new GuardedStore(o.store, {
+      timeoutMs: o.storeTimeoutMs,
+      emit,
+      onRecover: () => void this.#pending.flush(),
+    })
     const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs }) // as long as an older state could be served
     this.#l2 = new SharedTier(this.#store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit })
-    this.#sourceBreaker = new CircuitBreaker({ onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }) })
+    this.#sourceBreaker = new CircuitBreaker({
+      onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),
+    })
     this.#channel = new FleetChannel(o.store, this.#store, {
-      prefix: o.prefix, secret: o.secret, emit, logKeepMs: o.ttlMs + o.graceMs, pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
-      onInvalidate: (message) => this.#sync.heard(message), onResume: () => this.#resume(),
+      prefix: o.prefix,
+      secret: o.secret,
+      emit,
+      logKeepMs: o.ttlMs + o.graceMs,
+      pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
+      onInvalidate: (message) => this.#sync.heard(message),
+      onResume: () => this.#resume(),
     })
     this.#sync = new FleetSync({
       // The in-process memory store has no fleet to miss: its broadcasts cannot be lost.
       channel: o.enabled && !(o.store.backend === 'memory' && o.subscribe) ? this.#channel : null,
-      proof: o.proof, order,
-      emit, forget: (userId) => this.#invalidateLocally(userId), forgetAll: () => this.#invalidateAll(),
+      proof: o.proof,
+      order,
+      emit,
+      forget: (userId) => this.#invalidateLocally(userId),
+      forgetAll: () => this.#invalidateAll(),
     })
     // Long enough to cover any lookup that could have started before an invalidation.
     this.#invalidatedAt = new LRUCache({ max: o.l1MaxSize, ttl: o.lockTtlMs * 2 })
@@ -104,7 +118,8 @@ export class ValidationCache {
     const id = canonicalUserId(userId, this.#o.requireUuid)
     if (record) this.#seen.add(id)
     const canonicalHit = id !== userId ? this.#fresh(id) : undefined
-    if (canonicalHit) return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now, undefined, record))
+    if (canonicalHit)
+      return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now, undefined, record))
     const started = performance.now()
     const lookup = this.#o.enabled ? this.#flights.run(id, () => this.#resolve(id)) : this.#resolveUncached(id)
     return lookup.then((r) => this.#answer(r, issuedAt, Date.now(), performance.now() - started, record))
@@ -123,20 +138,27 @@ export class ValidationCache {
     const shared = believesL2 ? await this.#l2.read(userId, since) : { unavailable: true as const }
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
     // A slot that just timed out would time out the lock and the write too: each costs a request the store timeout.
-    const lock = shared.unavailable ? 'store-unavailable' : await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })
+    const lock = shared.unavailable
+      ? 'store-unavailable'
+      : await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })
     if (typeof lock === 'object') return this.#keep(userId, lock.filled, 'l2', since)
     try {
       const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
       if (answer.ok) {
         const entry = this.#entryFor(answer.state, answer.readAt)
-        const writable = !shared.unavailable && !this.#invalidatedSince(userId, since) && !this.#sync.order.isOlder(userId, entry.checkedAt)
+        const writable =
+          !shared.unavailable &&
+          !this.#invalidatedSince(userId, since) &&
+          !this.#sync.order.isOlder(userId, entry.checkedAt)
         if (writable) await this.#l2.write(userId, entry, Date.now())
         return this.#keep(userId, entry, 'source', since)
       }
     } finally {
       if (lock === 'acquired') void this.#l2.unlock(userId)
     }
-    const known = [this.#l1.known(userId), shared.stale].filter((e): e is CacheEntry => e !== undefined && Date.now() < e.freshUntil + this.#o.graceMs)
+    const known = [this.#l1.known(userId), shared.stale].filter(
+      (e): e is CacheEntry => e !== undefined && Date.now() < e.freshUntil + this.#o.graceMs,
+    )
     const newest = known.sort((a, b) => b.checkedAt - a.checkedAt)[0]
     return newest ? { entry: newest, tier: 'stale' } : { entry: undefined, tier: 'none' }
   }
@@ -144,7 +166,8 @@ export class ValidationCache {
   /** Ends every session of the user issued before `at`. Persisted in the user source first. */
   async revoke(userId: string, at: number | Date = Date.now()): Promise<PropagationResult> {
     const time = at instanceof Date ? at.getTime() : at
-    if (!Number.isFinite(time)) throw new ValidationCacheError('revoke(userId, at): `at` must be a valid Date or epoch milliseconds')
+    if (!Number.isFinite(time))
+      throw new ValidationCacheError('revoke(userId, at): `at` must be a valid Date or epoch milliseconds')
     return this.#persistThenPropagate(userId, time, 'revoke')
   }
 
@@ -159,7 +182,11 @@ export class ValidationCache {
     return this.#propagate(canonicalUserId(userId, this.#o.requireUuid), 'refresh')
   }
 
-  async #persistThenPropagate(userId: string, at: number | null, action: 'revoke' | 'restore'): Promise<PropagationResult> {
+  async #persistThenPropagate(
+    userId: string,
+    at: number | null,
+    action: 'revoke' | 'restore',
+  ): Promise<PropagationResult> {
     const id = (assertUserId(userId, this.#o.requireUuid), canonicalUserId(userId, this.#o.requireUuid))
     await persistRevocation(this.#o.source, id, at, this.#o.sourceTimeoutMs)
     return this.#propagate(id, action)
@@ -169,7 +196,11 @@ export class ValidationCache {
   async #propagate(userId: string, action: 'revoke' | 'restore' | 'refresh'): Promise<PropagationResult> {
     this.#invalidateLocally(userId)
     await this.#channel.forewarn(userId) // the lock below may be held by a stuck instance for seconds
-    const lock = await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: false, emit: this.#emit })
+    const lock = await acquireFleetLock(this.#l2, userId, {
+      ttlMs: this.#o.lockTtlMs,
+      acceptFill: false,
+      emit: this.#emit,
+    })
     let entry: CacheEntry | undefined
     let stored: boolean
     try {
@@ -178,7 +209,12 @@ export class ValidationCache {
       if (entry) this.#sync.order.saw(userId, entry.checkedAt) // from now on, nothing older of this user
       // No fresh state: drop L2 so the next validation anywhere asks the source itself. A slot whose
       // lock timed out is not written now (another timeout before the broadcast): the retry drops it.
-      stored = lock === 'store-unavailable' ? false : entry ? await this.#l2.write(userId, entry, Date.now()) : await this.#l2.remove(userId)
+      stored =
+        lock === 'store-unavailable'
+          ? false
+          : entry
+            ? await this.#l2.write(userId, entry, Date.now())
+            : await this.#l2.remove(userId)
     } finally {
       if (lock === 'acquired') await this.#l2.unlock(userId)
     }
@@ -244,18 +280,42 @@ export class ValidationCache {
 
   async #resolveUncached(userId: string): Promise<Resolved> {
     const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
-    return answer.ok ? { entry: this.#entryFor(answer.state, answer.readAt), tier: 'source' } : { entry: undefined, tier: 'none' }
+    return answer.ok
+      ? { entry: this.#entryFor(answer.state, answer.readAt), tier: 'source' }
+      : { entry: undefined, tier: 'none' }
   }
 
   /** Dated when the query was sent: the state is at least that old, and its order says so. */
   #entryFor(state: UserState, readAt: number): CacheEntry {
-    return { state, checkedAt: readAt, freshUntil: readAt + (isNegative(state, readAt) ? this.#o.negativeTtlMs : this.#o.ttlMs) }
+    return {
+      state,
+      checkedAt: readAt,
+      freshUntil: readAt + (isNegative(state, readAt) ? this.#o.negativeTtlMs : this.#o.ttlMs),
+    }
   }
 
-  #answer({ entry, tier }: Resolved, issuedAt: number | undefined, now: number, durationMs?: number, record = true): ValidationResult {
+  #answer(
+    { entry, tier }: Resolved,
+    issuedAt: number | undefined,
+    now: number,
+    durationMs?: number,
+    record = true,
+  ): ValidationResult {
     const verdict = entry ? decide(entry.state, issuedAt, now) : 'unavailable'
-    if (record) this.#emit(durationMs === undefined ? { type: 'validation', verdict, tier } : { type: 'validation', verdict, tier, durationMs })
-    return { valid: verdict === 'active', verdict, tier, reason: explain(verdict, entry?.state), checkedAt: entry?.checkedAt ?? null, role: entry?.state.role ?? null }
+    if (record)
+      this.#emit(
+        durationMs === undefined
+          ? { type: 'validation', verdict, tier }
+          : { type: 'validation', verdict, tier, durationMs },
+      )
+    return {
+      valid: verdict === 'active',
+      verdict,
+      tier,
+      reason: explain(verdict, entry?.state),
+      checkedAt: entry?.checkedAt ?? null,
+      role: entry?.state.role ?? null,
+    }
   }
 
   readonly #emit = (event: CacheEvent): void => {
@@ -280,11 +340,22 @@ export class ValidationCache {
   /** Backend, L1 occupancy, breaker states and counters: what observability reports. */
   stats() {
     const liveness = this.#sync.stats()
-    const l1 = { size: this.#l1.size, maxSize: this.#l1.maxSize, ttlMs: liveness.proven ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs }
+    const l1 = {
+      size: this.#l1.size,
+      maxSize: this.#l1.maxSize,
+      ttlMs: liveness.proven ? this.#o.l1TtlMs : this.#o.l1TtlUnlistenedMs,
+    }
     return {
-      backend: this.#o.store.backend, instanceId: this.#o.instanceId, breaker: this.#store.breaker.state,
-      sourceBreaker: this.#sourceBreaker.state, listening: this.#channel.listening, liveness, l1,
-      ttlMs: this.#o.ttlMs, pendingInvalidations: this.#pending.size, ...this.counters.snapshot(),
+      backend: this.#o.store.backend,
+      instanceId: this.#o.instanceId,
+      breaker: this.#store.breaker.state,
+      sourceBreaker: this.#sourceBreaker.state,
+      listening: this.#channel.listening,
+      liveness,
+      l1,
+      ttlMs: this.#o.ttlMs,
+      pendingInvalidations: this.#pending.size,
+      ...this.counters.snapshot(),
     }
   }
 

@@ -3,7 +3,8 @@ import { ConfigError, InvalidUserIdError, RevocationError, ValidationCacheError 
 
 describe('errors across duplicated module copies', () => {
   // What a second copy of errors.js (another bundle chunk) produces: same brand, other class.
-  const fromAnotherCopy = (code: string) => Object.defineProperty(new Error('x'), Symbol.for('distributed-validation-cache/error'), { value: code })
+  const fromAnotherCopy = (code: string) =>
+    Object.defineProperty(new Error('x'), Symbol.for('distributed-validation-cache/error'), { value: code })
 
   it('instanceof recognises our errors by brand and code, not by class identity', () => {
     expect(fromAnotherCopy('InvalidUserIdError') instanceof InvalidUserIdError).toBe(true)

@@ -28,9 +28,12 @@ export class InvalidUserIdError extends ValidationCacheError {
   override name = 'InvalidUserIdError'
   static override readonly code: string = 'InvalidUserIdError'
   constructor(readonly problem: 'not-a-string' | 'empty' | 'too-long' | 'not-a-uuid' | 'bad-characters') {
-    const advice = problem === 'not-a-uuid' ? 'Supabase ids are UUIDs — set requireUuid: false for other stores'
-      : problem === 'bad-characters' ? 'ids may use only letters, digits and . _ @ : | + = -'
-      : 'it must be a non-empty string of at most 255 characters'
+    const advice =
+      problem === 'not-a-uuid'
+        ? 'Supabase ids are UUIDs — set requireUuid: false for other stores'
+        : problem === 'bad-characters'
+          ? 'ids may use only letters, digits and . _ @ : | + = -'
+          : 'it must be a non-empty string of at most 255 characters'
     super(`invalid user id (${problem}): pass the session's user id (the JWT "sub"); ${advice}`)
   }
 }
@@ -48,8 +51,14 @@ export class ConfigError extends ValidationCacheError {
 export class StoreUnavailableError extends ValidationCacheError {
   override name = 'StoreUnavailableError'
   static override readonly code: string = 'StoreUnavailableError'
-  constructor(readonly reason: 'timeout' | 'error' | 'circuit-open', options?: { cause?: unknown }) {
-    super(`shared cache store unavailable (${reason}); validation continues on the local cache and the user source`, options)
+  constructor(
+    readonly reason: 'timeout' | 'error' | 'circuit-open',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `shared cache store unavailable (${reason}); validation continues on the local cache and the user source`,
+      options,
+    )
   }
 }
 
@@ -57,7 +66,10 @@ export class StoreUnavailableError extends ValidationCacheError {
 export class RevocationError extends ValidationCacheError {
   override name = 'RevocationError'
   static override readonly code: string = 'RevocationError'
-  constructor(readonly reason: 'error' | 'timeout', options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: 'error' | 'timeout',
+    options?: { cause?: unknown },
+  ) {
     super(`could not persist the revocation in the user source (${reason}); nothing was changed — retry`, options)
   }
 }
@@ -75,7 +87,14 @@ export class UserNotFoundError extends ValidationCacheError {
 export class MissingDriverError extends ValidationCacheError {
   override name = 'MissingDriverError'
   static override readonly code: string = 'MissingDriverError'
-  constructor(readonly packages: string, readonly variable: string, options?: { cause?: unknown }) {
-    super(`${variable} needs ${packages}, which is not installed: add it to your app (pnpm add ${packages.replace(' and ', ' ')})`, options)
+  constructor(
+    readonly packages: string,
+    readonly variable: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${variable} needs ${packages}, which is not installed: add it to your app (pnpm add ${packages.replace(' and ', ' ')})`,
+      options,
+    )
   }
 }

@@ -17,10 +17,22 @@ export type { CountersSnapshot } from './observability/counters.js'
 export type { SignedInUser } from './sources/signed-in-user.js'
 export { parseDuration, type Duration } from './config/duration.js'
 export {
-  ValidationCacheError, InvalidUserIdError, ConfigError, StoreUnavailableError, RevocationError, UserNotFoundError, MissingDriverError,
+  ValidationCacheError,
+  InvalidUserIdError,
+  ConfigError,
+  StoreUnavailableError,
+  RevocationError,
+  UserNotFoundError,
+  MissingDriverError,
 } from './errors.js'
 export { sqlUserAdmin, UnsupportedAdminActionError, type UserAdmin, type AdminUserView } from './admin/user-admin.js'
 export { runAdminAction, ADMIN_ACTIONS, ROLE, type AdminAction, type AdminOutcome } from './admin/admin-actions.js'
 export { assertUserId, canonicalUserId } from './user-id.js'
 export { FleetMetrics, type FleetMetricsOptions, type FleetTotals } from './observability/fleet-metrics.js'
-export { observabilityReport, defaultPrices, pricesFor, type ObservabilityReport, type Prices } from './observability/report.js'
+export {
+  observabilityReport,
+  defaultPrices,
+  pricesFor,
+  type ObservabilityReport,
+  type Prices,
+} from './observability/report.js'

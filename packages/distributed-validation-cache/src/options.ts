@@ -52,16 +52,20 @@ export type ResolvedOptions = ReturnType<typeof resolveOptions>
  */
 export const MAX_L1_SIZE = 1_000_000
 export const sizeProblem = (size: number): string | undefined =>
-  !Number.isInteger(size) || size < 1 ? `must be a positive integer (got ${size})`
-    : size > MAX_L1_SIZE ? `must be at most ${MAX_L1_SIZE} (lru-cache preallocates memory for every slot) (got ${size})`
-    : undefined
+  !Number.isInteger(size) || size < 1
+    ? `must be a positive integer (got ${size})`
+    : size > MAX_L1_SIZE
+      ? `must be at most ${MAX_L1_SIZE} (lru-cache preallocates memory for every slot) (got ${size})`
+      : undefined
 
 // The channel `${prefix}invalidate` goes unescaped into Upstash's SSE URL (/subscribe/<channel>):
 // `?`, `#`, `/`, `%` or a space would subscribe to another channel. Braces would end the key's hash tag.
 const SAFE_PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/
-export const prefixProblem = (prefix: string): string | undefined => SAFE_PREFIX.test(prefix) ? undefined
-  : 'must be 1 to 64 letters, digits or : _ . - (it names Redis keys and the Upstash SSE channel URL) ' +
-    `(got ${JSON.stringify(prefix)})`
+export const prefixProblem = (prefix: string): string | undefined =>
+  SAFE_PREFIX.test(prefix)
+    ? undefined
+    : 'must be 1 to 64 letters, digits or : _ . - (it names Redis keys and the Upstash SSE channel URL) ' +
+      `(got ${JSON.stringify(prefix)})`
 
 export function resolveOptions(options: ValidationCacheOptions) {
   const issues: { variable: string; message: string }[] = []
@@ -87,7 +91,8 @@ export function resolveOptions(options: ValidationCacheOptions) {
     negativeTtlMs: duration('negativeTtl', options.negativeTtl, '1 m', 1),
     graceMs: duration('grace', options.grace, '10 m'),
     l1TtlMs: options.l1Ttl === undefined ? ttlMs : duration('l1Ttl', options.l1Ttl, ttlMs, 1),
-    l1TtlUnlistenedMs: options.l1Ttl === undefined ? Math.min(ttlMs, UNLISTENED_L1_TTL_MS) : duration('l1Ttl', options.l1Ttl, ttlMs, 1),
+    l1TtlUnlistenedMs:
+      options.l1Ttl === undefined ? Math.min(ttlMs, UNLISTENED_L1_TTL_MS) : duration('l1Ttl', options.l1Ttl, ttlMs, 1),
     l1MaxSize,
     prefix: options.prefix ?? 'dvc:',
     storeTimeoutMs: duration('storeTimeout', options.storeTimeout, 250, 1),
@@ -99,13 +104,18 @@ export function resolveOptions(options: ValidationCacheOptions) {
     onEvent: options.onEvent,
     secret: options.secret ?? '',
   }
-  if (!options.source || typeof options.source.fetchUser !== 'function') issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
+  if (!options.source || typeof options.source.fetchUser !== 'function')
+    issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
   const badPrefix = prefixProblem(resolved.prefix)
   if (badPrefix) issues.push({ variable: 'prefix', message: badPrefix })
   if (resolved.store.backend === 'memory' && !options.secret) {
     resolved.secret = processSecretFor(resolved.store)
   } else if (resolved.secret.length < 16) {
-    issues.push({ variable: 'secret', message: 'must be at least 16 characters and the same on every instance (signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)' })
+    issues.push({
+      variable: 'secret',
+      message:
+        'must be at least 16 characters and the same on every instance (signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)',
+    })
   }
   if (issues.length > 0) throw new ConfigError(issues)
   // Outlasts all a holder does (one source query, a few store calls), so only the holder or expiry frees it.
@@ -113,7 +123,10 @@ export function resolveOptions(options: ValidationCacheOptions) {
   // The change-log proof (fleet/sync.ts): while listening, broadcasts do the fast work and the log
   // is read about once a second while busy; without a subscription (none asked for, none confirmed,
   // or dropped) the log is the fast path too, read every ~250 ms while busy.
-  const window = (ms: number, renewAt: number) => ({ windowMs: Math.min(ms, resolved.l1TtlUnlistenedMs), renewAfterMs: Math.round(Math.min(ms, resolved.l1TtlUnlistenedMs) * renewAt) })
+  const window = (ms: number, renewAt: number) => ({
+    windowMs: Math.min(ms, resolved.l1TtlUnlistenedMs),
+    renewAfterMs: Math.round(Math.min(ms, resolved.l1TtlUnlistenedMs) * renewAt),
+  })
   return { ...resolved, lockTtlMs, proof: { listening: window(1_000, 0.8), deaf: window(500, 0.5) } }
 }
 

@@ -6,7 +6,9 @@ export function explain(verdict: Verdict, state: UserState | undefined): string 
     case 'active':
       return 'user is active'
     case 'banned':
-      return state!.bannedUntil! >= PERMANENT ? 'user is banned permanently' : `user is banned until ${new Date(state!.bannedUntil!).toISOString()}`
+      return state!.bannedUntil! >= PERMANENT
+        ? 'user is banned permanently'
+        : `user is banned until ${new Date(state!.bannedUntil!).toISOString()}`
     case 'deleted':
       return 'user was deleted'
     case 'missing':

@@ -15,10 +15,13 @@ function problemOf(id: unknown, requireUuid: boolean): string | undefined {
 }
 
 describe('assertUserId', () => {
-  it.each([42, 0, null, undefined, {}, [], { id: UUID }, true, Symbol('x')])('rejects the non-string %p as not-a-string', (id) => {
-    expect(problemOf(id, true)).toBe('not-a-string')
-    expect(problemOf(id, false)).toBe('not-a-string')
-  })
+  it.each([42, 0, null, undefined, {}, [], { id: UUID }, true, Symbol('x')])(
+    'rejects the non-string %p as not-a-string',
+    (id) => {
+      expect(problemOf(id, true)).toBe('not-a-string')
+      expect(problemOf(id, false)).toBe('not-a-string')
+    },
+  )
 
   it('rejects an empty string as empty, in both modes', () => {
     expect(problemOf('', true)).toBe('empty')
@@ -52,12 +55,22 @@ describe('assertUserId', () => {
     },
   )
 
-  it.each(['{tag}', 'a}b', 'with space', 'tab\there', 'line\nbreak', 'cr\r', 'nul\u0000', 'café', '用户', 'emoji😀', 'a/b', 'a*b'])(
-    'rejects %j as bad-characters when requireUuid is false',
-    (id) => {
-      expect(problemOf(id, false)).toBe('bad-characters')
-    },
-  )
+  it.each([
+    '{tag}',
+    'a}b',
+    'with space',
+    'tab\there',
+    'line\nbreak',
+    'cr\r',
+    'nul\u0000',
+    'café',
+    '用户',
+    'emoji😀',
+    'a/b',
+    'a*b',
+  ])('rejects %j as bad-characters when requireUuid is false', (id) => {
+    expect(problemOf(id, false)).toBe('bad-characters')
+  })
 
   it('says what to do in every message', () => {
     const messageOf = (id: unknown, requireUuid: boolean) => {
@@ -71,7 +84,12 @@ describe('assertUserId', () => {
     const notUuid = messageOf('user-1', true)
     expect(notUuid).toContain('not-a-uuid')
     expect(notUuid).toContain('requireUuid: false')
-    for (const [id, problem] of [[7, 'not-a-string'], ['', 'empty'], ['a'.repeat(300), 'too-long'], ['a b', 'bad-characters']] as const) {
+    for (const [id, problem] of [
+      [7, 'not-a-string'],
+      ['', 'empty'],
+      ['a'.repeat(300), 'too-long'],
+      ['a b', 'bad-characters'],
+    ] as const) {
       const message = messageOf(id, false)
       expect(message).toContain(`(${problem})`)
       expect(message).toMatch(/pass the session's user id \(the JWT "sub"\)/)

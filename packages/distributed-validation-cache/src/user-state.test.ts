@@ -13,7 +13,9 @@ describe('decide', () => {
 
   it('deleted wins over banned and revoked', () => {
     expect(decide(user({ deleted: true }), NOW, NOW)).toBe('deleted')
-    expect(decide(user({ deleted: true, bannedUntil: NOW + 60_000, sessionsRevokedAt: NOW + 1 }), NOW, NOW)).toBe('deleted')
+    expect(decide(user({ deleted: true, bannedUntil: NOW + 60_000, sessionsRevokedAt: NOW + 1 }), NOW, NOW)).toBe(
+      'deleted',
+    )
   })
 
   it('banned only while bannedUntil is in the future', () => {
@@ -83,7 +85,12 @@ describe('interned', () => {
   })
 
   it('keeps any state that carries more than that, unchanged', () => {
-    for (const state of [user({ bannedUntil: NOW }), user({ sessionsRevokedAt: NOW }), user({ deleted: true }), user({ exists: false, deleted: true })]) {
+    for (const state of [
+      user({ bannedUntil: NOW }),
+      user({ sessionsRevokedAt: NOW }),
+      user({ deleted: true }),
+      user({ exists: false, deleted: true }),
+    ]) {
       expect(interned(state)).toBe(state)
     }
   })

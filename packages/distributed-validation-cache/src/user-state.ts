@@ -32,8 +32,18 @@ export function clampTime(time: number | null): number | null {
 
 export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 'unavailable'
 
-export const MISSING_USER: UserState = Object.freeze({ exists: false, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
-const ACTIVE_USER: UserState = Object.freeze({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+export const MISSING_USER: UserState = Object.freeze({
+  exists: false,
+  deleted: false,
+  bannedUntil: null,
+  sessionsRevokedAt: null,
+})
+const ACTIVE_USER: UserState = Object.freeze({
+  exists: true,
+  deleted: false,
+  bannedUntil: null,
+  sessionsRevokedAt: null,
+})
 
 const ACTIVE_WITH_ROLE = new Map<string, UserState>()
 const MAX_INTERNED_ROLES = 32 // apps have a handful; beyond it states are simply not shared
@@ -49,7 +59,8 @@ export function interned(state: UserState): UserState {
   const role = state.role ?? null
   if (role === null) return ACTIVE_USER
   let shared = ACTIVE_WITH_ROLE.get(role)
-  if (!shared && ACTIVE_WITH_ROLE.size < MAX_INTERNED_ROLES) ACTIVE_WITH_ROLE.set(role, (shared = Object.freeze({ ...ACTIVE_USER, role })))
+  if (!shared && ACTIVE_WITH_ROLE.size < MAX_INTERNED_ROLES)
+    ACTIVE_WITH_ROLE.set(role, (shared = Object.freeze({ ...ACTIVE_USER, role })))
   return shared ?? state
 }
 
@@ -71,8 +82,15 @@ const isTime = (v: unknown) => v === null || (typeof v === 'number' && Number.is
 export function isUserState(value: unknown): value is UserState {
   if (typeof value !== 'object' || value === null) return false
   const s = value as Record<string, unknown>
-  const role = s.role === undefined || s.role === null || (typeof s.role === 'string' && s.role.length <= MAX_ROLE_LENGTH)
-  return typeof s.exists === 'boolean' && typeof s.deleted === 'boolean' && isTime(s.bannedUntil) && isTime(s.sessionsRevokedAt) && role
+  const role =
+    s.role === undefined || s.role === null || (typeof s.role === 'string' && s.role.length <= MAX_ROLE_LENGTH)
+  return (
+    typeof s.exists === 'boolean' &&
+    typeof s.deleted === 'boolean' &&
+    isTime(s.bannedUntil) &&
+    isTime(s.sessionsRevokedAt) &&
+    role
+  )
 }
 
 /** A user who may not get in whatever the session: cached for the shorter, negative TTL. */

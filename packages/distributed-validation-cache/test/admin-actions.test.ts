@@ -41,7 +41,9 @@ describe.skipIf(!servicesUp)('admin actions when the user store fails a later wr
 
   async function fleetWith(run: SqlRunner) {
     const options = { prefix: `admin:${randomUUID()}:`, secret: `secret-${randomUUID()}`, sourceTimeout: 1_000 }
-    const [a, b] = [run, db.run].map((r) => createValidationCache({ ...options, source: sqlSource('postgres', r), store: redisStore(REDIS_URL) }))
+    const [a, b] = [run, db.run].map((r) =>
+      createValidationCache({ ...options, source: sqlSource('postgres', r), store: redisStore(REDIS_URL) }),
+    )
     await Promise.all([a!.ready(), b!.ready()])
     const id = randomUUID()
     await db.run(`insert into auth.users (id, email) values ($1, $2)`, [id, `${id}@example.com`])
@@ -58,7 +60,14 @@ describe.skipIf(!servicesUp)('admin actions when the user store fails a later wr
       const { a, b, id, signedIn, close } = await fleetWith(run)
       try {
         const outcome = await runAdminAction({ cache: a, admin: sqlUserAdmin(run) }, id, action, input)
-        expect(outcome).toMatchObject({ action, stored: true, sessionsRevoked: 'stored', attempts: 2, cache: 'updated', broadcast: 'sent' })
+        expect(outcome).toMatchObject({
+          action,
+          stored: true,
+          sessionsRevoked: 'stored',
+          attempts: 2,
+          cache: 'updated',
+          broadcast: 'sent',
+        })
         await expectRefusedOn(b, id, signedIn, action === 'ban' ? 'banned' : 'deleted')
       } finally {
         await close()
@@ -70,7 +79,14 @@ describe.skipIf(!servicesUp)('admin actions when the user store fails a later wr
       const { a, b, id, signedIn, close } = await fleetWith(run)
       try {
         const outcome = await runAdminAction({ cache: a, admin: sqlUserAdmin(run) }, id, action, input)
-        expect(outcome).toMatchObject({ action, stored: true, sessionsRevoked: 'failed', attempts: 2, cache: 'updated', broadcast: 'sent' })
+        expect(outcome).toMatchObject({
+          action,
+          stored: true,
+          sessionsRevoked: 'failed',
+          attempts: 2,
+          cache: 'updated',
+          broadcast: 'sent',
+        })
         expect(outcome.warning).toMatch(/revoke/)
         await expectRefusedOn(b, id, signedIn, action === 'ban' ? 'banned' : 'deleted')
       } finally {
@@ -79,7 +95,12 @@ describe.skipIf(!servicesUp)('admin actions when the user store fails a later wr
     })
   }
 
-  async function expectRefusedOn(cache: ReturnType<typeof createValidationCache>, id: string, issuedAt: number, verdict: string) {
+  async function expectRefusedOn(
+    cache: ReturnType<typeof createValidationCache>,
+    id: string,
+    issuedAt: number,
+    verdict: string,
+  ) {
     const deadline = Date.now() + 3_000 // the promise is < 1 s; a generous bound, the figure printed
     const started = Date.now()
     while ((await cache.validate(id, { issuedAt })).verdict !== verdict) {

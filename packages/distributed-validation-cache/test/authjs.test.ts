@@ -21,13 +21,15 @@ function setup() {
     secret: SECRET,
     trustHost: true,
     basePath: '/auth',
-    providers: [Credentials({
-      credentials: { email: {}, password: {} },
-      authorize: async (c) => {
-        const id = [...passwords].find(([, p]) => p === c.password)?.[0]
-        return id ? { id, email: String(c.email) } : null
-      },
-    })],
+    providers: [
+      Credentials({
+        credentials: { email: {}, password: {} },
+        authorize: async (c) => {
+          const id = [...passwords].find(([, p]) => p === c.password)?.[0]
+          return id ? { id, email: String(c.email) } : null
+        },
+      }),
+    ],
   }
   const config = withAuthjsValidation(base, cache)
   const addUser = () => {
@@ -40,13 +42,19 @@ function setup() {
 
 async function signIn(config: AuthConfig, id: string): Promise<string> {
   const csrf = await Auth(new Request(`${BASE}/csrf`), config)
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const { csrfToken } = (await csrf.json()) as { csrfToken: string }
-  const response = await Auth(new Request(`${BASE}/callback/credentials`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
-    body: new URLSearchParams({ csrfToken, email: `${id}@example.com`, password: `pw-${id}` }),
-  }), config)
+  const response = await Auth(
+    new Request(`${BASE}/callback/credentials`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+      body: new URLSearchParams({ csrfToken, email: `${id}@example.com`, password: `pw-${id}` }),
+    }),
+    config,
+  )
   const session = response.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`))
   expect(session, 'session cookie after sign-in').toBeDefined()
   return session!.split(';')[0]!
@@ -54,7 +62,13 @@ async function signIn(config: AuthConfig, id: string): Promise<string> {
 
 async function readSession(config: AuthConfig, cookie: string) {
   const response = await Auth(new Request(`${BASE}/session`, { headers: { cookie } }), config)
-  return { status: response.status, body: (await response.json()) as { user?: { id?: string } } | null, cleared: response.headers.getSetCookie().some((c) => c.startsWith(`${COOKIE}=`) && /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) }
+  return {
+    status: response.status,
+    body: (await response.json()) as { user?: { id?: string } } | null,
+    cleared: response.headers
+      .getSetCookie()
+      .some((c) => c.startsWith(`${COOKIE}=`) && /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)),
+  }
 }
 
 describe('Auth.js v5 through @auth/core', () => {

@@ -45,22 +45,33 @@ const backends: Backend[] = [
   { name: 'memory', connect: () => memory, broken: null },
   ...(redisUp
     ? [
-        { name: 'redis', connect: () => track(redisStore(REDIS_URL)), broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()}`, { connectTimeoutMs: 200 })) },
+        {
+          name: 'redis',
+          connect: () => track(redisStore(REDIS_URL)),
+          broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()}`, { connectTimeoutMs: 200 })),
+        },
         {
           name: 'redis-cluster',
           connect: () => track(redisStore(cluster!.url)),
-          broken: async () => track(redisStore(`redis://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}?cluster=true`, { connectTimeoutMs: 200 })),
+          broken: async () =>
+            track(
+              redisStore(`redis://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}?cluster=true`, {
+                connectTimeoutMs: 200,
+              }),
+            ),
         },
         {
           name: 'redis over TLS with a password',
           connect: () => track(redisStore(tls!.url, { tls: { ca: tls!.ca } })),
           // Right server, wrong password: every command must fail, not hang.
-          broken: async () => track(redisStore(tls!.url.replace(encodeURIComponent(tlsPassword), 'wrong'), { tls: { ca: tls!.ca } })),
+          broken: async () =>
+            track(redisStore(tls!.url.replace(encodeURIComponent(tlsPassword), 'wrong'), { tls: { ca: tls!.ca } })),
         },
         {
           name: 'redis-sentinel',
           connect: () => track(redisStore(sentinel!.url)),
-          broken: async () => track(redisStore(`redis+sentinel://127.0.0.1:${await freePort()}/mymaster`, { connectTimeoutMs: 200 })),
+          broken: async () =>
+            track(redisStore(`redis+sentinel://127.0.0.1:${await freePort()}/mymaster`, { connectTimeoutMs: 200 })),
         },
         {
           name: 'upstash (via upstash-rest-bridge)',
@@ -122,7 +133,10 @@ describe.each(backends)('store conformance: $name', (backend) => {
     expect(await store.set(key('nx'), 'holder-a', { ttlMs: 200, onlyIfAbsent: true })).toBe(true)
     expect(await backend.connect().set(key('nx'), 'holder-b', { ttlMs: 200, onlyIfAbsent: true })).toBe(false)
     expect(await store.get(key('nx'))).toBe('holder-a')
-    await waitFor(async () => store.set(key('nx'), 'holder-c', { ttlMs: 200, onlyIfAbsent: true }), { timeoutMs: 3_000, what: 'lock expiry' })
+    await waitFor(async () => store.set(key('nx'), 'holder-c', { ttlMs: 200, onlyIfAbsent: true }), {
+      timeoutMs: 3_000,
+      what: 'lock expiry',
+    })
     expect(await store.get(key('nx'))).toBe('holder-c')
   })
 
@@ -152,11 +166,16 @@ describe.each(backends)('store conformance: $name', (backend) => {
     const channel = `${prefix}reconnect:${backend.name.split(' ')[0]}`
     const received: string[] = []
     const states: boolean[] = []
-    const subscription = await backend.connect().subscribe(channel, { onMessage: (m) => received.push(m), onListening: (on) => states.push(on) })
+    const subscription = await backend
+      .connect()
+      .subscribe(channel, { onMessage: (m) => received.push(m), onListening: (on) => states.push(on) })
     if (!subscription?.reconnect) return void expect(backend.name).toBe('memory') // nothing to reconnect in-process
     await waitFor(() => states.at(-1) === true, { what: 'listening' })
     subscription.reconnect()
-    await waitFor(() => states.includes(false) && states.at(-1) === true, { timeoutMs: 8_000, what: 'the gap reported, then listening again' })
+    await waitFor(() => states.includes(false) && states.at(-1) === true, {
+      timeoutMs: 8_000,
+      what: 'the gap reported, then listening again',
+    })
     await backend.connect().publish(channel, 'after reconnect')
     await waitFor(() => received.includes('after reconnect'), { what: 'a message on the new connection' })
     await subscription()
@@ -169,8 +188,15 @@ describe.each(backends)('store conformance: $name', (backend) => {
     const second = await backend.connect().appendLog(log, 'two', 100, 60_000)
     const third = await store.appendLog(log, values.unicode, 100, 60_000)
     expect(new Set([first, second, third]).size).toBe(3)
-    expect(await backend.connect().readLog(log, '0', 100)).toEqual([{ id: first, entry: 'one' }, { id: second, entry: 'two' }, { id: third, entry: values.unicode }])
-    expect(await store.readLog(log, first, 100)).toEqual([{ id: second, entry: 'two' }, { id: third, entry: values.unicode }])
+    expect(await backend.connect().readLog(log, '0', 100)).toEqual([
+      { id: first, entry: 'one' },
+      { id: second, entry: 'two' },
+      { id: third, entry: values.unicode },
+    ])
+    expect(await store.readLog(log, first, 100)).toEqual([
+      { id: second, entry: 'two' },
+      { id: third, entry: values.unicode },
+    ])
     expect(await store.readLog(log, '0', 1)).toEqual([{ id: first, entry: 'one' }])
     expect(await store.readLog(log, third, 100)).toEqual([])
     expect(await store.readLog(key('no-log'), '0', 100)).toEqual([])
@@ -179,7 +205,8 @@ describe.each(backends)('store conformance: $name', (backend) => {
   // An in-process LRU cannot be unreachable: skipped, visibly, for memory.
   it.skipIf(!backend.broken)('surfaces failures as rejections instead of hanging or answering null', async () => {
     const store = await backend.broken!()
-    const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5_000))])
+    const bounded = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5_000))])
     await expect(bounded(store.get(key('unreachable')))).rejects.not.toThrow('hung')
     await expect(bounded(store.set(key('unreachable'), 'v', { ttlMs: 1_000 }))).rejects.not.toThrow('hung')
   })
@@ -190,14 +217,20 @@ describe.each(backends)('store conformance: $name', (backend) => {
   it('adds to hash fields across connections and reads them back as numbers; a missing hash is {}', async () => {
     await backend.connect().incrementFields(metricsKey('hour-1'), { validations: 3, hits: 2 }, 10_000)
     await backend.connect().incrementFields(metricsKey('hour-1'), { validations: 4, misses: 1 }, 10_000)
-    expect(await backend.connect().readFields([metricsKey('hour-1'), metricsKey('never')])).toEqual([{ validations: 7, hits: 2, misses: 1 }, {}])
+    expect(await backend.connect().readFields([metricsKey('hour-1'), metricsKey('never')])).toEqual([
+      { validations: 7, hits: 2, misses: 1 },
+      {},
+    ])
     expect(await backend.connect().readFields([])).toEqual([])
   })
 
   it('expires counter hashes after their TTL', async () => {
     const store = backend.connect()
     await store.incrementFields(metricsKey('short'), { n: 1 }, 150)
-    await waitFor(async () => Object.keys((await store.readFields([metricsKey('short')]))[0]!).length === 0, { timeoutMs: 3_000, what: 'hash expiry' })
+    await waitFor(async () => Object.keys((await store.readFields([metricsKey('short')]))[0]!).length === 0, {
+      timeoutMs: 3_000,
+      what: 'hash expiry',
+    })
   })
 
   it('counts distinct members across HyperLogLogs, each member once', async () => {
@@ -205,7 +238,9 @@ describe.each(backends)('store conformance: $name', (backend) => {
     await backend.connect().addDistinct(metricsKey('users-1'), members.slice(0, 30), 10_000)
     await backend.connect().addDistinct(metricsKey('users-2'), members.slice(20), 10_000) // 10 overlap
     await backend.connect().addDistinct(metricsKey('users-2'), [], 10_000)
-    const count = await backend.connect().countDistinct([metricsKey('users-1'), metricsKey('users-2'), metricsKey('users-none')])
+    const count = await backend
+      .connect()
+      .countDistinct([metricsKey('users-1'), metricsKey('users-2'), metricsKey('users-none')])
     expect(Math.abs(count - 40)).toBeLessThanOrEqual(1) // HyperLogLog is exact to ±1 at this size
     expect(await backend.connect().countDistinct([])).toBe(0)
   })

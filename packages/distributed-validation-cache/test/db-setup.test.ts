@@ -40,8 +40,12 @@ describe.skipIf(!postgresUp)('dvc-db-setup', () => {
     expect(again.status).toBe(0)
     expect(again.stdout).toMatch(/auth\.users already set up in DATABASE_URL\.\n\d+ demo user\(s\) added/)
     expect(again.stdout).toMatch(PUBLIC_PASSWORDS)
-    expect(await query(scratch.url, async (sql) =>
-      (await sql`select count(*)::int as n from auth.users where email = 'alice@example.com'`)[0]!.n)).toBe(1)
+    expect(
+      await query(
+        scratch.url,
+        async (sql) => (await sql`select count(*)::int as n from auth.users where email = 'alice@example.com'`)[0]!.n,
+      ),
+    ).toBe(1)
   })
 
   it('fails in one line with exit 1 on a bad environment', () => {
@@ -54,8 +58,14 @@ describe.skipIf(!postgresUp)('dvc-db-setup', () => {
   it('--help, an unknown flag or a stray argument leaves the database untouched', async () => {
     const untouched = await createScratchDatabase()
     try {
-      const cases: [string[], number][] = [[['--help'], 0], [['-h'], 0], [['--bogus'], 2], [['--demo-users', 'now'], 2],
-        [['--demo-users=yes'], 2], [['--help', '--demo-users'], 0]]
+      const cases: [string[], number][] = [
+        [['--help'], 0],
+        [['-h'], 0],
+        [['--bogus'], 2],
+        [['--demo-users', 'now'], 2],
+        [['--demo-users=yes'], 2],
+        [['--help', '--demo-users'], 0],
+      ]
       for (const [args, status] of cases) {
         expect(setup({ DATABASE_URL: untouched.url }, ...args).status, args.join(' ')).toBe(status)
       }
@@ -79,8 +89,17 @@ describe('dvc-db-setup arguments and the embedded PGlite', () => {
       expect(help.status, flag).toBe(0)
       expect(help.stderr).toBe('')
       expect(help.stdout).toMatch(/^Usage: dvc-db-setup \[--demo-users\]\n/)
-      for (const word of ['auth.users', '--demo-users', '-h, --help', 'public', 'DATABASE_URL', 'PGLITE_DATA_DIR',
-        '.data/pglite', 'NEXT_PUBLIC_SUPABASE_URL']) expect(help.stdout).toContain(word)
+      for (const word of [
+        'auth.users',
+        '--demo-users',
+        '-h, --help',
+        'public',
+        'DATABASE_URL',
+        'PGLITE_DATA_DIR',
+        '.data/pglite',
+        'NEXT_PUBLIC_SUPABASE_URL',
+      ])
+        expect(help.stdout).toContain(word)
       expect(existsSync(join(app, '.data')), `${flag} created .data/`).toBe(false)
     }
   })

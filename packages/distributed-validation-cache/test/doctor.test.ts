@@ -28,8 +28,11 @@ describe.skipIf(!servicesUp)('doctor', () => {
     await migrateAuthSchema(db.run)
     await db.close()
     healthy = {
-      REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`, DATABASE_URL: scratch.url, VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123',
-      REVALIDATION_WEBHOOK_SECRET: 'doctor-webhook-secret-0123', OBSERVABILITY_TOKEN: 'doctor-observability-0123',
+      REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
+      DATABASE_URL: scratch.url,
+      VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123',
+      REVALIDATION_WEBHOOK_SECRET: 'doctor-webhook-secret-0123',
+      OBSERVABILITY_TOKEN: 'doctor-observability-0123',
     }
   })
   afterAll(async () => {
@@ -50,14 +53,23 @@ describe.skipIf(!servicesUp)('doctor', () => {
   })
 
   it('names what is wrong: bad config in one line, an unreachable cache, risky settings', async () => {
-    expect((await doctor({ ...healthy, VALIDATION_CACHE_TTL: 'soon' })).problems).toEqual([expect.stringMatching(/^Invalid configuration: VALIDATION_CACHE_TTL must be a duration/)])
+    expect((await doctor({ ...healthy, VALIDATION_CACHE_TTL: 'soon' })).problems).toEqual([
+      expect.stringMatching(/^Invalid configuration: VALIDATION_CACHE_TTL must be a duration/),
+    ])
     const down = await doctor({ ...healthy, REDIS_URL: `redis://127.0.0.1:${await freePort()}` })
     expect(down.problems).toEqual([expect.stringMatching(/^cache \(redis\) unreachable/)])
-    const risky = await doctor({ DATABASE_URL: scratch.url, VALIDATION_CACHE_TTL: '2 h', NEXTAUTH_SESSION_MAX_AGE: '1 h', WEB_CONCURRENCY: '2' })
+    const risky = await doctor({
+      DATABASE_URL: scratch.url,
+      VALIDATION_CACHE_TTL: '2 h',
+      NEXTAUTH_SESSION_MAX_AGE: '1 h',
+      WEB_CONCURRENCY: '2',
+    })
     expect(risky.problems).toEqual([])
     expect(risky.warnings.join('\n')).toMatch(/memory cache: each instance keeps its own .* runs several/)
     expect((await doctor({ DATABASE_URL: scratch.url })).warnings.join('\n')).not.toMatch(/memory cache/) // one instance: fine
-    expect(risky.warnings.join('\n')).toMatch(/VALIDATION_CACHE_TTL \(7200 s\) is longer than the session max age \(3600 s\)/)
+    expect(risky.warnings.join('\n')).toMatch(
+      /VALIDATION_CACHE_TTL \(7200 s\) is longer than the session max age \(3600 s\)/,
+    )
     expect(risky.warnings.join('\n')).toMatch(/REVALIDATION_WEBHOOK_SECRET is not set/)
   })
 
@@ -75,9 +87,15 @@ describe.skipIf(!servicesUp)('doctor', () => {
   it('tells whether Upstash confirms a subscription (for the serverless warning)', async () => {
     const bridge = await startBridge({ redisUrl: REDIS_URL, token: `t-${randomUUID()}` })
     try {
-      const env = { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token, VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123' }
+      const env = {
+        UPSTASH_REDIS_REST_URL: bridge.url,
+        UPSTASH_REDIS_REST_TOKEN: bridge.token,
+        VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123',
+      }
       expect(await upstashSubscribes(fromEnv(env))).toBe(true)
-      expect(await upstashSubscribes(fromEnv({ ...env, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}` }))).toBe(false)
+      expect(
+        await upstashSubscribes(fromEnv({ ...env, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}` })),
+      ).toBe(false)
     } finally {
       await bridge.close()
     }
@@ -86,10 +104,16 @@ describe.skipIf(!servicesUp)('doctor', () => {
   it('hears a broadcast of its own back on Redis and Upstash, and says when it does not', async () => {
     const secret = { VALIDATION_CACHE_SECRET: 'doctor-signing-secret-0123' }
     expect(await broadcastRoundTrip(fromEnv({ REDIS_URL, ...secret }))).toEqual(expect.any(Number))
-    expect(await broadcastRoundTrip(fromEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, ...secret }), 1_500)).toBeNull()
+    expect(
+      await broadcastRoundTrip(fromEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, ...secret }), 1_500),
+    ).toBeNull()
     const bridge = await startBridge({ redisUrl: REDIS_URL, token: `t-${randomUUID()}` })
     try {
-      expect(await broadcastRoundTrip(fromEnv({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token, ...secret }))).toEqual(expect.any(Number))
+      expect(
+        await broadcastRoundTrip(
+          fromEnv({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token, ...secret }),
+        ),
+      ).toEqual(expect.any(Number))
     } finally {
       await bridge.close()
     }
@@ -98,7 +122,11 @@ describe.skipIf(!servicesUp)('doctor', () => {
   it('measures Supabase Auth too: a lookup through the admin API and its clock from the Date header', async () => {
     const gotrue = await new FakeGoTrue(`service-${randomUUID()}`).start()
     try {
-      const report = await doctor({ NEXT_PUBLIC_SUPABASE_URL: gotrue.url, SUPABASE_SERVICE_ROLE_KEY: gotrue.serviceRoleKey, NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey })
+      const report = await doctor({
+        NEXT_PUBLIC_SUPABASE_URL: gotrue.url,
+        SUPABASE_SERVICE_ROLE_KEY: gotrue.serviceRoleKey,
+        NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey,
+      })
       expect(report.problems).toEqual([])
       expect(report.lines.join('\n')).toMatch(/user store round trip \(supabase, one lookup, median of 5\): [\d.]+ ms/)
       expect(report.lines.join('\n')).toMatch(/user store clock: [+-]\d+ ms from this machine/)
@@ -109,7 +137,7 @@ describe.skipIf(!servicesUp)('doctor', () => {
 })
 
 /** Arguments are checked before anything is read or opened: these need no services. */
-describe('the dvc-doctor bin\'s arguments', () => {
+describe("the dvc-doctor bin's arguments", () => {
   let app: string
   beforeAll(() => void (app = mkdtempSync(join(tmpdir(), 'dvc-app-'))))
   afterAll(() => rmSync(app, { recursive: true, force: true }))
@@ -123,14 +151,23 @@ describe('the dvc-doctor bin\'s arguments', () => {
       expect(help.status, flag).toBe(0)
       expect(help.stderr).toBe('')
       expect(help.stdout).toMatch(/^Usage: dvc-doctor \[--strict\]\n/)
-      for (const word of ['--strict', '-h, --help', 'REDIS_URL', 'UPSTASH_REDIS_REST_URL', 'DATABASE_URL',
-        'NEXT_PUBLIC_SUPABASE_URL', 'PGLITE_DATA_DIR', 'VALIDATION_CACHE_SECRET']) expect(help.stdout).toContain(word)
+      for (const word of [
+        '--strict',
+        '-h, --help',
+        'REDIS_URL',
+        'UPSTASH_REDIS_REST_URL',
+        'DATABASE_URL',
+        'NEXT_PUBLIC_SUPABASE_URL',
+        'PGLITE_DATA_DIR',
+        'VALIDATION_CACHE_SECRET',
+      ])
+        expect(help.stdout).toContain(word)
       expect(help.stdout).not.toMatch(/^(PROBLEM|warning|cache backend|user store):|doctor: (not )?healthy/m)
     }
     expect(existsSync(join(app, '.data'))).toBe(false)
   })
 
-  it('reads the app\'s .env.local, then .env, as Next does: a variable already set wins over both', () => {
+  it("reads the app's .env.local, then .env, as Next does: a variable already set wins over both", () => {
     const dir = mkdtempSync(join(tmpdir(), 'dvc-app-env-'))
     try {
       writeFileSync(join(dir, '.env.local'), 'CACHE_PROVIDER=memcached\n')
@@ -139,7 +176,9 @@ describe('the dvc-doctor bin\'s arguments', () => {
       expect(fromFiles.status).toBe(1)
       expect(fromFiles.stdout).toMatch(/CACHE_PROVIDER must be/) // .env.local's bad value, over .env's good one
       expect(fromFiles.stdout).toMatch(/VALIDATION_CACHE_TTL must be/) // and what only .env says
-      const overridden = runShippedBin('dvc-doctor', { CACHE_PROVIDER: 'memory', VALIDATION_CACHE_TTL: '5 m' }, [], { cwd: dir })
+      const overridden = runShippedBin('dvc-doctor', { CACHE_PROVIDER: 'memory', VALIDATION_CACHE_TTL: '5 m' }, [], {
+        cwd: dir,
+      })
       expect(overridden.stdout).not.toMatch(/CACHE_PROVIDER must be|VALIDATION_CACHE_TTL must be/)
       expect(overridden.stdout).toMatch(/^read \.env\.local and \.env/m)
     } finally {

@@ -11,12 +11,19 @@ const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 describe('oncePerProcess: one value per process, however many copies of the module', () => {
   it('two copies of the module (as two Next.js bundles load it) share one value; a failed creation is tried again', async () => {
     // A query string makes the loader evaluate the module anew: a second bundle's copy.
-    const first = (await import('../src/config/once-per-process.js?bundle=proxy' as string)) as typeof import('../src/config/once-per-process.js')
-    const second = (await import('../src/config/once-per-process.js?bundle=route' as string)) as typeof import('../src/config/once-per-process.js')
+    const first = (await import(
+      '../src/config/once-per-process.js?bundle=proxy' as string
+    )) as typeof import('../src/config/once-per-process.js')
+    const second = (await import(
+      '../src/config/once-per-process.js?bundle=route' as string
+    )) as typeof import('../src/config/once-per-process.js')
     expect(first.oncePerProcess).not.toBe(second.oncePerProcess) // really two copies
     let built = 0
     const key = `test:${Math.random()}`
-    const [a, b] = await Promise.all([first.oncePerProcess(key, async () => ({ n: ++built })), second.oncePerProcess(key, async () => ({ n: ++built }))])
+    const [a, b] = await Promise.all([
+      first.oncePerProcess(key, async () => ({ n: ++built })),
+      second.oncePerProcess(key, async () => ({ n: ++built })),
+    ])
     expect(a).toBe(b)
     expect(built).toBe(1)
     const failing = `test:${Math.random()}`
@@ -36,7 +43,13 @@ describe.skipIf(!servicesUp)('cacheFromEnv', () => {
   afterAll(() => scratch?.drop())
 
   it('builds one cache, user store and metrics per process from the environment, and says which variable is wrong', async () => {
-    const env = { DATABASE_URL: scratch.url, REDIS_URL, VALIDATION_CACHE_SECRET: 'env-cache-test-secret-0123', VALIDATION_CACHE_PREFIX: `test:${Math.random().toString(36).slice(2)}:`, PORT: '4100' }
+    const env = {
+      DATABASE_URL: scratch.url,
+      REDIS_URL,
+      VALIDATION_CACHE_SECRET: 'env-cache-test-secret-0123',
+      VALIDATION_CACHE_PREFIX: `test:${Math.random().toString(36).slice(2)}:`,
+      PORT: '4100',
+    }
     const [one, two] = await Promise.all([cacheFromEnv(env), cacheFromEnv(env)])
     expect(one).toBe(two)
     expect(one.cache.stats()).toMatchObject({ backend: 'redis', listening: true })

@@ -14,7 +14,13 @@ describe('fault injection', () => {
   it('Upstash refusing connections: every validation still answers correctly, from the source', async () => {
     const source = new FleetSource()
     // l1Ttl 1 ms: every round goes to the refused endpoint, not to this process's own copy.
-    const cache = createValidationCache({ source, store: upstashStore({ url: `http://127.0.0.1:${await freePort()}`, token: 't', subscribe: false }), secret: 'fault-injection-secret-1', storeTimeout: 500, l1Ttl: 1 })
+    const cache = createValidationCache({
+      source,
+      store: upstashStore({ url: `http://127.0.0.1:${await freePort()}`, token: 't', subscribe: false }),
+      secret: 'fault-injection-secret-1',
+      storeTimeout: 500,
+      l1Ttl: 1,
+    })
     const active = Array.from({ length: 5 }, () => source.add(randomUUID()))
     const banned = source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
     const results: ValidationResult[] = []

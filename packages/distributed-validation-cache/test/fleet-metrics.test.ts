@@ -14,31 +14,73 @@ const redisUp = await redisAvailable()
 describe.skipIf(!redisUp)('fleet-wide observability on real Redis', () => {
   it('reports exact fleet totals from any instance after a scripted workload on three', async () => {
     const fleet = startFleet(3)
-    const metrics = fleet.instances.map((cache, i) => new FleetMetrics(cache, { store: redisStore(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), prefix: fleet.prefix, instanceId: `instance-${i}`, secret: fleet.secret }))
-    const [a, b, c] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
-    const [u1, u2, u3] = [fleet.source.add(randomUUID()), fleet.source.add(randomUUID()), fleet.source.add(randomUUID())]
+    const metrics = fleet.instances.map(
+      (cache, i) =>
+        new FleetMetrics(cache, {
+          store: redisStore(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+          prefix: fleet.prefix,
+          instanceId: `instance-${i}`,
+          secret: fleet.secret,
+        }),
+    )
+    const [a, b, c] = fleet.instances as [
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+    ]
+    const [u1, u2, u3] = [
+      fleet.source.add(randomUUID()),
+      fleet.source.add(randomUUID()),
+      fleet.source.add(randomUUID()),
+    ]
     const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 60_000 })
     await fleet.ready()
     const tiers: string[] = []
     const run = async (cache: typeof a, user: string) => tiers.push((await cache.validate(user)).tier)
-    await run(a, u1); await run(a, u1); await run(a, u1); await run(a, banned) // source, l1, l1, source
-    await run(b, u1); await run(b, u1); await run(b, u2) //                      l2, l1, source
-    await run(c, u3); await run(c, u1) //                                        source, l2
+    await run(a, u1)
+    await run(a, u1)
+    await run(a, u1)
+    await run(a, banned) // source, l1, l1, source
+    await run(b, u1)
+    await run(b, u1)
+    await run(b, u2) //                      l2, l1, source
+    await run(c, u3)
+    await run(c, u1) //                                        source, l2
     expect(tiers).toEqual(['source', 'l1', 'l1', 'source', 'l2', 'l1', 'source', 'source', 'l2'])
-    metrics[0]!.recordLogin(); metrics[0]!.recordLogin(); metrics[2]!.recordLogin()
+    metrics[0]!.recordLogin()
+    metrics[0]!.recordLogin()
+    metrics[2]!.recordLogin()
     for (const m of metrics) expect(await m.flush()).toBe(true)
     for (const m of metrics) expect(await m.flush()).toBe(true) // nothing new: nothing added twice
 
-    const reports = await Promise.all(metrics.map(async (m, i) => observabilityReport({ cache: fleet.instances[i]!, fleet: await m.read(), startedAt: Date.now() - 1_000, lastLoginAt: m.lastLoginAt })))
+    const reports = await Promise.all(
+      metrics.map(async (m, i) =>
+        observabilityReport({
+          cache: fleet.instances[i]!,
+          fleet: await m.read(),
+          startedAt: Date.now() - 1_000,
+          lastLoginAt: m.lastLoginAt,
+        }),
+      ),
+    )
     for (const report of reports) {
       expect(report.scope).toBe('fleet')
       expect(report.instances.seen).toBe(3)
       expect(report.authentication.validations).toMatchObject({
-        total: 9, cacheHits: 5, cacheMisses: 4, cacheHitRate: 55.56, databaseQueries: 4, byTier: { l1: 3, l2: 2, source: 4, stale: 0, none: 0 },
+        total: 9,
+        cacheHits: 5,
+        cacheMisses: 4,
+        cacheHitRate: 55.56,
+        databaseQueries: 4,
+        byTier: { l1: 3, l2: 2, source: 4, stale: 0, none: 0 },
       })
       expect(report.authentication.users).toMatchObject({ activeCount: 4, bannedDetected: 1 })
       expect(report.authentication.logins.total).toBe(3)
-      expect(report.authentication.costs).toMatchObject({ costWithoutCache: '0.0001', estimatedDatabaseCost: '0.0000', savingsPercentage: '55.56' })
+      expect(report.authentication.costs).toMatchObject({
+        costWithoutCache: '0.0001',
+        estimatedDatabaseCost: '0.0000',
+        savingsPercentage: '55.56',
+      })
       expect(report.series.at(-1)).toMatchObject({ validations: 9, hits: 5, storeQueries: 4, logins: 3 })
     }
     const body = JSON.stringify(reports)
@@ -51,7 +93,12 @@ describe.skipIf(!redisUp)('fleet-wide observability on real Redis', () => {
     try {
       const fleet = startFleet(1, { redisUrl: server.url, storeTimeout: 100 })
       const cache = fleet.instances[0]!
-      const metrics = new FleetMetrics(cache, { store: redisStore(server.url, { commandTimeoutMs: 200 }), prefix: fleet.prefix, instanceId: 'solo', secret: fleet.secret })
+      const metrics = new FleetMetrics(cache, {
+        store: redisStore(server.url, { commandTimeoutMs: 200 }),
+        prefix: fleet.prefix,
+        instanceId: 'solo',
+        secret: fleet.secret,
+      })
       const user = fleet.source.add(randomUUID())
       await cache.validate(user)
       await server.kill()
@@ -72,7 +119,10 @@ describe.skipIf(!redisUp)('fleet-wide observability on real Redis', () => {
 describe('flushes that overlap', () => {
   it('add each count once, however many run at the same time', async () => {
     const store = memoryStore()
-    const cache = createValidationCache({ store, source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined } })
+    const cache = createValidationCache({
+      store,
+      source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
+    })
     const metrics = new FleetMetrics(cache, { store, prefix: 'o:', instanceId: 'only', secret: 's' })
     for (let i = 0; i < 10; i++) await cache.validate(randomUUID())
     // The timer, a dashboard poll and a Prometheus scrape at once.
@@ -86,10 +136,17 @@ describe('an idle instance', () => {
   it('sends no metrics commands while it has nothing new to report, and reports what it sent', async () => {
     const store = memoryStore()
     const commands: number[] = [] // per store call, the Redis commands it stands for
-    const counted = { ...store,
-      incrementFields: (...a: Parameters<typeof store.incrementFields>) => (commands.push(Object.keys(a[1]).length + 1), store.incrementFields(...a)),
-      addDistinct: (...a: Parameters<typeof store.addDistinct>) => (commands.push(2), store.addDistinct(...a)) }
-    const cache = createValidationCache({ store: memoryStore(), source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined } })
+    const counted = {
+      ...store,
+      incrementFields: (...a: Parameters<typeof store.incrementFields>) => (
+        commands.push(Object.keys(a[1]).length + 1), store.incrementFields(...a)
+      ),
+      addDistinct: (...a: Parameters<typeof store.addDistinct>) => (commands.push(2), store.addDistinct(...a)),
+    }
+    const cache = createValidationCache({
+      store: memoryStore(),
+      source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
+    })
     const metrics = new FleetMetrics(cache, { store: counted, prefix: 'idle:', instanceId: 'only', secret: 's' })
     await cache.validate(randomUUID())
     expect(await metrics.flush()).toBe(true)
@@ -107,11 +164,18 @@ describe('an idle instance', () => {
 describe('observability on the memory backend', () => {
   it('says its scope is this instance', async () => {
     const store = memoryStore()
-    const cache = createValidationCache({ store, source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined } })
+    const cache = createValidationCache({
+      store,
+      source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
+    })
     const metrics = new FleetMetrics(cache, { store, prefix: 'm:', instanceId: 'only', secret: 's' })
     await cache.validate(randomUUID())
     await metrics.flush()
     const report = observabilityReport({ cache, fleet: await metrics.read(), startedAt: Date.now(), lastLoginAt: null })
-    expect(report).toMatchObject({ scope: 'instance', validationCache: { backend: 'memory' }, authentication: { validations: { total: 1 }, users: { missingDetected: 1 } } })
+    expect(report).toMatchObject({
+      scope: 'instance',
+      validationCache: { backend: 'memory' },
+      authentication: { validations: { total: 1 }, users: { missingDetected: 1 } },
+    })
   })
 })

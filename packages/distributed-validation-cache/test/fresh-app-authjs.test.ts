@@ -15,8 +15,15 @@ const NEXT_AUTH_BETA = '5.0.0-beta.32'
 describe.skipIf(!servicesUp)('a fresh Next.js 16 app with Auth.js v5 (next-auth@beta), from the packed tarball', () => {
   let app: FreshApp
   beforeAll(async () => {
-    const dependencies = { 'next-auth': NEXT_AUTH_BETA, ioredis: dev.ioredis, postgres: dev.postgres, bcryptjs: dev.bcryptjs }
-    app = await startFreshApp('authjs-v5', dependencies, () => ({ AUTH_SECRET: 'fresh-authjs-secret-0123456789abcdef' }))
+    const dependencies = {
+      'next-auth': NEXT_AUTH_BETA,
+      ioredis: dev.ioredis,
+      postgres: dev.postgres,
+      bcryptjs: dev.bcryptjs,
+    }
+    app = await startFreshApp('authjs-v5', dependencies, () => ({
+      AUTH_SECRET: 'fresh-authjs-secret-0123456789abcdef',
+    }))
   }, 600_000)
   afterAll(() => app?.stop())
 

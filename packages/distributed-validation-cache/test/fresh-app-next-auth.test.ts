@@ -15,8 +15,16 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
   let app: FreshApp
   beforeAll(async () => {
     // The README's table: a Postgres user store and a Redis cache need these clients.
-    const dependencies = { 'next-auth': dev['next-auth'], ioredis: dev.ioredis, postgres: dev.postgres, bcryptjs: dev.bcryptjs }
-    app = await startFreshApp('next-auth-v4', dependencies, (base) => ({ NEXTAUTH_SECRET: 'fresh-app-nextauth-secret-0123456789', NEXTAUTH_URL: base }))
+    const dependencies = {
+      'next-auth': dev['next-auth'],
+      ioredis: dev.ioredis,
+      postgres: dev.postgres,
+      bcryptjs: dev.bcryptjs,
+    }
+    app = await startFreshApp('next-auth-v4', dependencies, (base) => ({
+      NEXTAUTH_SECRET: 'fresh-app-nextauth-secret-0123456789',
+      NEXTAUTH_URL: base,
+    }))
   }, 600_000)
   afterAll(() => app?.stop())
 
@@ -42,7 +50,9 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
     const active = (await (await me()).json()) as { id: string; verdict: string }
     expect(active.verdict).toBe('active')
     // getServerSession's session.user.id, typed without a cast (next build type-checks the app).
-    expect(await (await fetch(`${app.base}/api/whoami`, { headers: { cookie: cookie! } })).json()).toEqual({ id: active.id })
+    expect(await (await fetch(`${app.base}/api/whoami`, { headers: { cookie: cookie! } })).json()).toEqual({
+      id: active.id,
+    })
     expect(await banAndNotify(app, 'bob@example.com')).toBe(200)
     const refused = await me()
     expect(refused.status).toBe(401) // the proxy refused it, before the route ran

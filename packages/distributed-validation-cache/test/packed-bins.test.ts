@@ -13,8 +13,9 @@ const postgresUp = await postgresAvailable()
 const INSTALL_TIMEOUT = 180_000
 
 // The workspace's own npm_* variables (set when vitest runs under pnpm) would point npm at this repo.
-const cleanEnv = Object.fromEntries(Object.entries(process.env)
-  .filter(([key]) => !key.toLowerCase().startsWith('npm_'))) as NodeJS.ProcessEnv
+const cleanEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
+) as NodeJS.ProcessEnv
 const sh = (file: string, args: string[], cwd: string) =>
   promisify(execFile)(file, args, { cwd, env: cleanEnv, timeout: INSTALL_TIMEOUT, maxBuffer: 16 * 1024 * 1024 })
 
@@ -36,8 +37,7 @@ describe('the bins from the packed tarball, installed in an app', () => {
     app = join(work, 'app')
     mkdirSync(app)
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'an-app', version: '1.0.0', private: true }))
-    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball],
-      app)
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], app)
   }, INSTALL_TIMEOUT)
   afterAll(() => work && rmSync(work, { recursive: true, force: true }))
 
@@ -59,8 +59,10 @@ describe('the bins from the packed tarball, installed in an app', () => {
     const refused = bin('dvc-db-setup', {}, '--bogus')
     expect(refused.status).toBe(2)
     expect(refused.stdout).toBe('')
-    expect(refused.stderr.startsWith("dvc-db-setup: unknown option '--bogus'\n\nUsage: dvc-db-setup"), refused.stderr)
-      .toBe(true)
+    expect(
+      refused.stderr.startsWith("dvc-db-setup: unknown option '--bogus'\n\nUsage: dvc-db-setup"),
+      refused.stderr,
+    ).toBe(true)
     expect(existsSync(join(app, '.data'))).toBe(false)
   })
 
@@ -81,9 +83,14 @@ describe('the bins from the packed tarball, installed in an app', () => {
     const lint = await sh(tool('publint'), ['--strict', tarball], work)
     expect(lint.stdout).toContain('All good!')
     const types = await sh(tool('attw'), [tarball, '--profile', 'esm-only', '--format', 'json'], work) // exit 0
-    const { analysis, problems } = JSON.parse(types.stdout) as
-      { analysis: { entrypoints: Record<string, unknown> }; problems: Record<string, { resolutionKind?: string }[]> }
-    const exportsMap = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).exports as Record<string, unknown>
+    const { analysis, problems } = JSON.parse(types.stdout) as {
+      analysis: { entrypoints: Record<string, unknown> }
+      problems: Record<string, { resolutionKind?: string }[]>
+    }
+    const exportsMap = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).exports as Record<
+      string,
+      unknown
+    >
     expect(Object.keys(analysis.entrypoints).sort()).toEqual(Object.keys(exportsMap).sort()) // every subpath checked
     const counted = Object.entries(problems).flatMap(([kind, found]) => found.map((p) => `${kind} ${p.resolutionKind}`))
     expect(counted.filter((p) => !/ (node10|node16-cjs)$/.test(p))).toEqual([]) // ESM and bundler: no problem
@@ -92,8 +99,10 @@ describe('the bins from the packed tarball, installed in an app', () => {
   it('the tarball carries its README and no tests', () => {
     const shipped = join(app, 'node_modules/distributed-validation-cache')
     expect(readFileSync(join(shipped, 'README.md'), 'utf8')).toMatch(/^# distributed-validation-cache\n/)
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]))
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+      )
     expect(files(shipped).filter((f) => /\.test\.[jt]s(\.map)?$|\.test\.d\.ts$/.test(f))).toEqual([])
   })
 
@@ -101,7 +110,9 @@ describe('the bins from the packed tarball, installed in an app', () => {
     // The app installed only the package: its drivers' clients are optional peers.
     const missing = bin('dvc-db-setup', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' })
     expect(missing.status).toBe(1)
-    expect(missing.stderr).toBe('dvc-db-setup: DATABASE_URL needs postgres, which is not installed: add it to your app (pnpm add postgres)\n')
+    expect(missing.stderr).toBe(
+      'dvc-db-setup: DATABASE_URL needs postgres, which is not installed: add it to your app (pnpm add postgres)\n',
+    )
     expect(existsSync(join(app, 'node_modules/ioredis'))).toBe(false) // nor any other client it did not ask for
     expect(existsSync(join(app, 'node_modules/@electric-sql/pglite'))).toBe(false)
   })
@@ -110,8 +121,22 @@ describe('the bins from the packed tarball, installed in an app', () => {
     let scratch: Awaited<ReturnType<typeof createScratchDatabase>>
     beforeAll(async () => {
       // What the README tells an app on Postgres to add beside the package.
-      const { devDependencies: dev } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
-      await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `postgres@${dev.postgres}`, `bcryptjs@${dev.bcryptjs}`], app)
+      const { devDependencies: dev } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>
+      }
+      await sh(
+        'npm',
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          '--loglevel=error',
+          `postgres@${dev.postgres}`,
+          `bcryptjs@${dev.bcryptjs}`,
+        ],
+        app,
+      )
       scratch = await createScratchDatabase()
     }, INSTALL_TIMEOUT)
     afterAll(() => scratch?.drop())

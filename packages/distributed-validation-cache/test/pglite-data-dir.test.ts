@@ -44,7 +44,8 @@ describe('the embedded PGlite data folder', { timeout: 60_000 }, () => {
   it('that cannot be created is a one-line ConfigError naming the path and PGLITE_DATA_DIR', async () => {
     const file = join(root, 'not-a-folder')
     writeFileSync(file, 'a file where a parent folder should be')
-    for (const dir of [join(file, 'pglite'), file]) { // a file as a parent (ENOTDIR), or as the folder itself
+    for (const dir of [join(file, 'pglite'), file]) {
+      // a file as a parent (ENOTDIR), or as the folder itself
       const error = await openPglite(dir).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ConfigError)
       const { message } = error as ConfigError
@@ -58,7 +59,7 @@ describe('the embedded PGlite data folder', { timeout: 60_000 }, () => {
     await expect(viaConfig).rejects.toBeInstanceOf(ConfigError)
   })
 
-  it('is left alone for PGlite\'s in-memory store', async () => {
+  it("is left alone for PGlite's in-memory store", async () => {
     const db = await openPglite('memory://')
     await db.close()
     expect(existsSync('memory:')).toBe(false) // not mistaken for a relative folder name

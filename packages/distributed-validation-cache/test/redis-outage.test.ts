@@ -19,7 +19,10 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     server = await OwnRedisServer.start()
     // A short TTL keeps the store in play: with L1 fresh for minutes, an outage would go unnoticed.
     const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100, ttl: 200, negativeTtl: 200 })
-    const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const [a, b] = fleet.instances as [
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+    ]
     const active = Array.from({ length: 20 }, () => fleet.source.add(randomUUID()))
     const banned = fleet.source.add(randomUUID(), { bannedUntil: Date.now() + 3_600_000 })
     await fleet.ready()
@@ -34,8 +37,10 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
       for (let i = 0; running && Date.now() < stopAt; i++) {
         const cache = i % 2 ? a : b
         const started = performance.now()
-        await Promise.all([cache.validate(active[i % active.length]!), cache.validate(banned)])
-          .then((r) => (results.push(...r), startedAt.push(started, started)), (e) => failures.push(e))
+        await Promise.all([cache.validate(active[i % active.length]!), cache.validate(banned)]).then(
+          (r) => (results.push(...r), startedAt.push(started, started)),
+          (e) => failures.push(e),
+        )
         // L1 hits resolve without I/O: yield so timers (and the test) get to run.
         await new Promise((resolve) => setImmediate(resolve))
       }
@@ -60,11 +65,14 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     expect(a.stats().store.shortCircuited).toBeGreaterThan(0) // the breaker spared requests the timeout
 
     await server.start() // same port: the clients reconnect by themselves
-    await waitFor(async () => {
-      const fresh = fleet.source.add(randomUUID())
-      await a.validate(fresh) // writes L2 once the breaker lets calls through again
-      return (await b.validate(fresh)).tier === 'l2'
-    }, { timeoutMs: 10_000, intervalMs: 100, what: 'L2 to serve again after the restart' })
+    await waitFor(
+      async () => {
+        const fresh = fleet.source.add(randomUUID())
+        await a.validate(fresh) // writes L2 once the breaker lets calls through again
+        return (await b.validate(fresh)).tier === 'l2'
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'L2 to serve again after the restart' },
+    )
     expect(a.stats().breaker).toBe('closed')
   })
 
@@ -85,14 +93,20 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     expect(elapsed).toBeLessThan(1_000)
     expect(cache.stats().store.timeouts).toBeGreaterThan(0)
     server.resume()
-    await waitFor(async () => (await cache.validate(fleet.source.add(randomUUID())), cache.stats().breaker === 'closed'), { timeoutMs: 10_000, intervalMs: 100, what: 'breaker to close' })
+    await waitFor(
+      async () => (await cache.validate(fleet.source.add(randomUUID())), cache.stats().breaker === 'closed'),
+      { timeoutMs: 10_000, intervalMs: 100, what: 'breaker to close' },
+    )
   })
 
   it('a revocation made while Redis is down is pending, then written once Redis is back', async () => {
     // Persisted to disk, so the pre-revocation entry survives the restart, as on a real server.
     server = await OwnRedisServer.start(['--appendonly', 'yes', '--appendfsync', 'always'])
     const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
-    const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const [a, b] = fleet.instances as [
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+    ]
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 1_000
     await fleet.ready()
@@ -103,7 +117,10 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     expect(fleet.source.users.get(user)!.sessionsRevokedAt).not.toBeNull() // durable regardless
     expect((await a.validate(user, { issuedAt })).verdict).toBe('revoked')
     await server.start()
-    await waitFor(() => a.stats().pendingInvalidations === 0, { timeoutMs: 10_000, what: 'the pending write to be replayed without any traffic' })
+    await waitFor(() => a.stats().pendingInvalidations === 0, {
+      timeoutMs: 10_000,
+      what: 'the pending write to be replayed without any traffic',
+    })
     // Had the stale L2 entry survived, b would read it as "active" for the rest of the TTL.
     expect(await b.validate(user, { issuedAt })).toMatchObject({ verdict: 'revoked', tier: 'source' })
   })
@@ -112,19 +129,30 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     server = await OwnRedisServer.start()
     await server.kill()
     const fleet = startFleet(2, { redisUrl: server.url, storeTimeout: 100 })
-    const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const [a, b] = fleet.instances as [
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+    ]
     await fleet.ready() // bounded: does not wait for a Redis that is down
     expect(await b.sync()).toBe(false) // the change log cannot be read: no proof
     expect(b.stats()).toMatchObject({ listening: false, l1: { ttlMs: 1_000 } })
     await server.start()
-    await waitFor(() => a.stats().listening && b.stats().listening, { timeoutMs: 10_000, intervalMs: 50, what: 'both to subscribe' })
+    await waitFor(() => a.stats().listening && b.stats().listening, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'both to subscribe',
+    })
     await waitFor(() => b.sync(), { timeoutMs: 5_000, intervalMs: 50, what: 'a proof from the change log' }) // the breaker may still be cooling
     expect(b.stats().l1.ttlMs).toBe(300_000)
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 60_000
     expect((await b.validate(user, { issuedAt })).verdict).toBe('active')
     await a.revoke(user)
-    await waitFor(async () => (await b.validate(user, { issuedAt })).verdict === 'revoked', { timeoutMs: 1_000, intervalMs: 5, what: 'b to hear the broadcast' })
+    await waitFor(async () => (await b.validate(user, { issuedAt })).verdict === 'revoked', {
+      timeoutMs: 1_000,
+      intervalMs: 5,
+      what: 'b to hear the broadcast',
+    })
     expect(b.stats().broadcasts.received).toBeGreaterThan(0)
   })
 })

@@ -44,10 +44,16 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     await fleet.ready()
     const { user, key, saved } = await banAfterSaving(fleet, a, { replay: false })
     for (const cache of [a, ...others]) {
-      await waitFor(async () => (await cache.validate(user, { issuedAt: Date.now() })).verdict === 'banned', { timeoutMs: 2_000, what: 'the ban everywhere' })
+      await waitFor(async () => (await cache.validate(user, { issuedAt: Date.now() })).verdict === 'banned', {
+        timeoutMs: 2_000,
+        what: 'the ban everywhere',
+      })
     }
     const copiesAt = performance.now()
-    await waitFor(() => performance.now() - copiesAt > 400, { intervalMs: 20, what: 'the copies of the ban to expire (negative TTL 300 ms)' })
+    await waitFor(() => performance.now() - copiesAt > 400, {
+      intervalMs: 20,
+      what: 'the copies of the ban to expire (negative TTL 300 ms)',
+    })
     for (const cache of [a, ...others]) {
       await redis.set(key, saved, 'PX', 60_000) // the replay, before each instance looks again
       const result = await cache.validate(user, { issuedAt: Date.now() })
@@ -61,7 +67,13 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     const [a] = fleet.instances as [ValidationCache]
     await fleet.ready()
     const { user } = await banAfterSaving(fleet, a) // replayed before the new instance ever looks
-    const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
+    const late = createValidationCache({
+      source: fleet.source,
+      prefix: fleet.prefix,
+      secret: fleet.secret,
+      ttl: '60 s',
+      store: redisStore(REDIS_URL),
+    })
     onTestFinished(() => late.close())
     await late.ready()
     // Its first read of the log (under load one read may time out: the next test covers that path).
@@ -77,11 +89,28 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     // A busy fleet: the log holds more than ten pages of others' changes (it is capped near 10,000).
     const pipeline = redis.pipeline()
     for (let i = 0; i < 10_500; i++) {
-      pipeline.xadd(changeLogKey(fleet.prefix), '*', 'e', encodeMessage(fleet.secret, { kind: 'invalidate', userId: randomUUID(), origin: 'elsewhere', order: Date.now(), logId: '' }))
+      pipeline.xadd(
+        changeLogKey(fleet.prefix),
+        '*',
+        'e',
+        encodeMessage(fleet.secret, {
+          kind: 'invalidate',
+          userId: randomUUID(),
+          origin: 'elsewhere',
+          order: Date.now(),
+          logId: '',
+        }),
+      )
     }
     await pipeline.exec()
     const { user } = await banAfterSaving(fleet, a) // the ban: the newest entry of the log
-    const late = createValidationCache({ source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s', store: redisStore(REDIS_URL) })
+    const late = createValidationCache({
+      source: fleet.source,
+      prefix: fleet.prefix,
+      secret: fleet.secret,
+      ttl: '60 s',
+      store: redisStore(REDIS_URL),
+    })
     onTestFinished(() => late.close())
     await late.ready()
     await waitFor(() => late.sync(), { timeoutMs: 10_000, intervalMs: 100, what: 'the new instance to read the log' })
@@ -98,7 +127,10 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     let logReads = 0
     const store = redisStore(REDIS_URL)
     const late = createValidationCache({
-      source: fleet.source, prefix: fleet.prefix, secret: fleet.secret, ttl: '60 s',
+      source: fleet.source,
+      prefix: fleet.prefix,
+      secret: fleet.secret,
+      ttl: '60 s',
       store: { ...store, readLog: () => (logReads++, Promise.reject(new Error('log unreachable (test)'))) },
     })
     onTestFinished(() => late.close())
@@ -139,7 +171,10 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     fleet.source.latencyMs = 0
     await a.revoke(user) // waits for B's lock, then writes and announces the newer state
     expect((await late).verdict).toBe('active') // what B read was true when read…
-    await waitFor(async () => (await b.validate(user, { issuedAt: session })).verdict === 'revoked', { timeoutMs: 2_000, what: 'B to refuse' })
+    await waitFor(async () => (await b.validate(user, { issuedAt: session })).verdict === 'revoked', {
+      timeoutMs: 2_000,
+      what: 'B to refuse',
+    })
     expect((await a.validate(user, { issuedAt: session })).verdict).toBe('revoked') // …and it never replaced the newer state
   })
 })

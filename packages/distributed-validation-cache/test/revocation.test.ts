@@ -30,8 +30,11 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 }) // e.g. in the Supabase dashboard
     const started = Date.now()
     expect(await fleet.instances[0]!.refresh(user)).toEqual({ cache: 'updated', broadcast: 'sent' })
-    await waitFor(async () => (await Promise.all(fleet.instances.map((c) => c.validate(user)))).every((r) => r.verdict === 'banned'),
-      { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer banned' })
+    await waitFor(
+      async () =>
+        (await Promise.all(fleet.instances.map((c) => c.validate(user)))).every((r) => r.verdict === 'banned'),
+      { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer banned' },
+    )
     expect(Date.now() - started).toBeLessThan(1_000)
   })
 
@@ -39,7 +42,11 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
   // broadcast marks the user so a lookup that began before it neither writes L2 nor fills L1.
   it('a lookup in flight on another instance when revoke() starts cannot overwrite the revocation', async () => {
     const fleet = startFleet(3)
-    const [a, b, c] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const [a, b, c] = fleet.instances as [
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+    ]
     const user = fleet.source.add(randomUUID())
     const issuedAt = Date.now() - 60_000
     await fleet.ready()
@@ -51,7 +58,10 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     expect((await inFlight).verdict).toBe('active') // answered before the revocation existed
     expect((await l2State(fleet.prefix, fleet.secret, user))?.sessionsRevokedAt).not.toBeNull()
     for (const cache of [a, b, c]) {
-      await waitFor(async () => (await cache.validate(user, { issuedAt })).verdict === 'revoked', { timeoutMs: 1_000, what: 'revoked everywhere' })
+      await waitFor(async () => (await cache.validate(user, { issuedAt })).verdict === 'revoked', {
+        timeoutMs: 1_000,
+        what: 'revoked everywhere',
+      })
     }
   })
 
@@ -81,7 +91,10 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     await redis.set(lockKey(fleet.prefix, user), '1', 'PX', 3_000)
     fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
     const refreshed = b.refresh(user) // waits for the lock
-    await waitFor(() => c.stats().broadcasts.received > 0, { timeoutMs: 1_000, what: 'C to hear of the change before the lock frees' })
+    await waitFor(() => c.stats().broadcasts.received > 0, {
+      timeoutMs: 1_000,
+      what: 'C to hear of the change before the lock frees',
+    })
     // C no longer answers from its copy: its answer waits for the lock too, and is the ban.
     const answered = performance.now()
     expect((await c.validate(user)).verdict).toBe('banned')
@@ -94,8 +107,13 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     const username = `dvc-test-${randomUUID().slice(0, 8)}`
     await redis.call('ACL', 'SETUSER', username, 'on', '>test-password', '~*', '&*', '+@all', '-publish')
     try {
-      const fleet = startFleet(2, { store: () => redisStore(`redis://${username}:test-password@127.0.0.1:${new URL(REDIS_URL).port || 6379}`) })
-      const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+      const fleet = startFleet(2, {
+        store: () => redisStore(`redis://${username}:test-password@127.0.0.1:${new URL(REDIS_URL).port || 6379}`),
+      })
+      const [a, b] = fleet.instances as [
+        NonNullable<(typeof fleet.instances)[0]>,
+        NonNullable<(typeof fleet.instances)[0]>,
+      ]
       const user = fleet.source.add(randomUUID())
       const issuedAt = Date.now() - 60_000
       await fleet.ready()
@@ -105,7 +123,10 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
       expect((await b.validate(user, { issuedAt })).tier).toBe('l1') // b has heard nothing yet
       await redis.call('ACL', 'SETUSER', username, '+publish')
       // b may learn it from the change log before the broadcast is retried; either way, and the retry drains.
-      await waitFor(async () => (await b.validate(user, { issuedAt })).verdict === 'revoked', { timeoutMs: 3_000, what: 'b to refuse' })
+      await waitFor(async () => (await b.validate(user, { issuedAt })).verdict === 'revoked', {
+        timeoutMs: 3_000,
+        what: 'b to refuse',
+      })
       await waitFor(() => a.stats().pendingInvalidations === 0, { timeoutMs: 3_000, what: 'the retried broadcast' })
     } finally {
       await redis.call('ACL', 'DELUSER', username)

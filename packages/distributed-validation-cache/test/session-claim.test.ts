@@ -16,7 +16,10 @@ const CALLBACKS: Record<string, (p: { token: Token; session?: unknown; trigger?:
   // The common merge: the decoded token object itself, mutated in place.
   mutating: ({ token, session, trigger }) => (trigger === 'update' ? Object.assign(token, session) : token),
   spreading: ({ token, session, trigger }) => (trigger === 'update' ? { ...token, ...(session as Token) } : token),
-  rebuilding: ({ token, session, trigger }) => ({ sub: token.sub, ...(trigger === 'update' ? (session as Token) : {}) }),
+  rebuilding: ({ token, session, trigger }) => ({
+    sub: token.sub,
+    ...(trigger === 'update' ? (session as Token) : {}),
+  }),
 }
 const FORGED = { [SIGNED_IN_AT]: 9e15 }
 
@@ -43,7 +46,9 @@ describe.each(Object.keys(CALLBACKS))('the sign-in claim with a %s jwt callback'
     expect(updated[SIGNED_IN_AT]).toBe(signedInAt) // what next-auth signs into the cookie
     source.update(id, { sessionsRevokedAt: Date.now() })
     await cache.refresh(id)
-    await expect(jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt }, trigger: 'update', session: FORGED })).rejects.toMatchObject({ verdict: 'revoked' })
+    await expect(
+      jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt }, trigger: 'update', session: FORGED }),
+    ).rejects.toMatchObject({ verdict: 'revoked' })
     await expect(jwt({ token: updated })).rejects.toMatchObject({ verdict: 'revoked' })
   })
 
@@ -57,7 +62,16 @@ describe.each(Object.keys(CALLBACKS))('the sign-in claim with a %s jwt callback'
 
   it('Auth.js v5: a POST /session update cannot forge it, and the revoked cookie stays dead', async () => {
     const { source, cache, id, other, signedInAt } = setup()
-    const config: AuthConfig = withAuthjsValidation({ secret: SECRET, trustHost: true, basePath: '/auth', providers: [], callbacks: { jwt: CALLBACKS[shape] as never } }, cache)
+    const config: AuthConfig = withAuthjsValidation(
+      {
+        secret: SECRET,
+        trustHost: true,
+        basePath: '/auth',
+        providers: [],
+        callbacks: { jwt: CALLBACKS[shape] as never },
+      },
+      cache,
+    )
     const cookie = `${COOKIE}=${await encode({ token: { sub: id, [SIGNED_IN_AT]: signedInAt }, secret: SECRET, salt: COOKIE })}`
     const forged = await update(config, cookie, FORGED)
     expect(forged.status).toBe(200)
@@ -66,7 +80,15 @@ describe.each(Object.keys(CALLBACKS))('the sign-in claim with a %s jwt callback'
     await cache.refresh(id)
     expect(await session(config, reissued)).toBeNull()
     expect((await update(config, cookie, FORGED)).body).toBeNull()
-    expect((await update(config, `${COOKIE}=${await encode({ token: { sub: other, [SIGNED_IN_AT]: Date.now() }, secret: SECRET, salt: COOKIE })}`, { sub: id })).body).toBeNull()
+    expect(
+      (
+        await update(
+          config,
+          `${COOKIE}=${await encode({ token: { sub: other, [SIGNED_IN_AT]: Date.now() }, secret: SECRET, salt: COOKIE })}`,
+          { sub: id },
+        )
+      ).body,
+    ).toBeNull()
   })
 })
 
@@ -76,20 +98,30 @@ const BASE = 'http://localhost:3000/auth'
 
 async function csrf(config: AuthConfig) {
   const response = await Auth(new Request(`${BASE}/csrf`), config)
-  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   return { cookie, token: ((await response.json()) as { csrfToken: string }).csrfToken }
 }
 
 /** What `useSession().update(data)` sends: POST /session with the CSRF token and `data`. */
 async function update(config: AuthConfig, cookie: string, data: unknown) {
   const { cookie: csrfCookie, token } = await csrf(config)
-  const response = await Auth(new Request(`${BASE}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `${cookie}; ${csrfCookie}` },
-    body: JSON.stringify({ csrfToken: token, data }),
-  }), config)
+  const response = await Auth(
+    new Request(`${BASE}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `${cookie}; ${csrfCookie}` },
+      body: JSON.stringify({ csrfToken: token, data }),
+    }),
+    config,
+  )
   const set = response.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`) && !/Max-Age=0/i.test(c))
-  return { status: response.status, body: (await response.json()) as { user?: unknown } | null, cookie: set?.split(';')[0] }
+  return {
+    status: response.status,
+    body: (await response.json()) as { user?: unknown } | null,
+    cookie: set?.split(';')[0],
+  }
 }
 
 async function session(config: AuthConfig, cookie: string) {

@@ -32,7 +32,11 @@ describe('next-auth v4: signing in right after an unban the cache has not heard 
     await cachedAsBannedThenUnbanned(ctx)
     const options = withValidation({ providers: [] }, ctx.cache)
     expect(await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null } as never)).toBe(true)
-    const token = (await options.callbacks!.jwt!({ token: { sub: ctx.id }, user: { id: ctx.id }, account: null } as never)) as JWT
+    const token = (await options.callbacks!.jwt!({
+      token: { sub: ctx.id },
+      user: { id: ctx.id },
+      account: null,
+    } as never)) as JWT
     expect(token.sub).toBe(ctx.id)
     expect((await ctx.cache.validate(ctx.id, { issuedAt: Date.now() })).verdict).toBe('active')
   })
@@ -41,7 +45,11 @@ describe('next-auth v4: signing in right after an unban the cache has not heard 
     const ctx = setup()
     const options = withValidation({ providers: [] }, ctx.cache)
     expect(await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null } as never)).toBe(false)
-    const token = (await options.callbacks!.jwt!({ token: { sub: ctx.id }, user: { id: ctx.id }, account: null } as never)) as JWT
+    const token = (await options.callbacks!.jwt!({
+      token: { sub: ctx.id },
+      user: { id: ctx.id },
+      account: null,
+    } as never)) as JWT
     expect(token.sub).toBe(ctx.id)
     // A sign-in that raced a ban carries no sign-in time, so the ban's revocation covers it too.
     expect(token.dvc_signed_in_at).toBe(0)
@@ -59,7 +67,11 @@ describe('next-auth v4: signing in right after an unban the cache has not heard 
   it('an email provider asking to send a link is not a sign-in yet: no lookup', async () => {
     const ctx = setup()
     const options = withValidation({ providers: [] }, ctx.cache)
-    const result = await options.callbacks!.signIn!({ user: { id: ctx.id }, account: null, email: { verificationRequest: true } } as never)
+    const result = await options.callbacks!.signIn!({
+      user: { id: ctx.id },
+      account: null,
+      email: { verificationRequest: true },
+    } as never)
     expect(result).toBe(true)
     expect(ctx.source.queries).toBe(0)
   })
@@ -77,20 +89,37 @@ describe('Auth.js v5: signing in right after an unban the cache has not heard of
   const BASE = 'http://localhost:3000/auth'
   const config = (cache: ReturnType<typeof setup>['cache']) => {
     const base: AuthConfig = {
-      secret: SECRET, trustHost: true, basePath: '/auth',
-      providers: [Credentials({ credentials: { id: {} }, authorize: async (c) => ({ id: String(c.id), email: 'u@example.com' }) })],
+      secret: SECRET,
+      trustHost: true,
+      basePath: '/auth',
+      providers: [
+        Credentials({
+          credentials: { id: {} },
+          authorize: async (c) => ({ id: String(c.id), email: 'u@example.com' }),
+        }),
+      ],
     }
     return withAuthjsValidation(base, cache)
   }
 
   async function signIn(authConfig: AuthConfig, id: string) {
     const csrf = await Auth(new Request(`${BASE}/csrf`), authConfig)
-    const cookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ')
     const { csrfToken } = (await csrf.json()) as { csrfToken: string }
-    const response = await Auth(new Request(`${BASE}/callback/credentials`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ csrfToken, id }),
-    }), authConfig)
-    const session = response.headers.getSetCookie().find((c) => c.startsWith('authjs.session-token=') && !/Max-Age=0/i.test(c))
+    const response = await Auth(
+      new Request(`${BASE}/callback/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ csrfToken, id }),
+      }),
+      authConfig,
+    )
+    const session = response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('authjs.session-token=') && !/Max-Age=0/i.test(c))
     return { status: response.status, location: response.headers.get('location'), session: session?.split(';')[0] }
   }
 
@@ -101,7 +130,9 @@ describe('Auth.js v5: signing in right after an unban the cache has not heard of
     const result = await signIn(authConfig, ctx.id)
     expect(result.status).toBe(302)
     expect(result.session).toBeDefined()
-    const session = await (await Auth(new Request(`${BASE}/session`, { headers: { cookie: result.session! } }), authConfig)).json()
+    const session = await (
+      await Auth(new Request(`${BASE}/session`, { headers: { cookie: result.session! } }), authConfig)
+    ).json()
     expect(session).toMatchObject({ user: { id: ctx.id } })
   })
 

@@ -36,14 +36,16 @@ const engines: { name: string; open: () => Promise<Target> }[] = [
     },
   },
   ...(postgresUp
-    ? [{
-        name: 'PostgreSQL (127.0.0.1:5432)',
-        open: async (): Promise<Target> => {
-          const scratch = await createScratchDatabase()
-          const source = postgresSource({ url: scratch.url })
-          return { source, run: source.run, close: async () => (await source.close(), await scratch.drop()) }
+    ? [
+        {
+          name: 'PostgreSQL (127.0.0.1:5432)',
+          open: async (): Promise<Target> => {
+            const scratch = await createScratchDatabase()
+            const source = postgresSource({ url: scratch.url })
+            return { source, run: source.run, close: async () => (await source.close(), await scratch.drop()) }
+          },
         },
-      }]
+      ]
     : []),
 ]
 
@@ -59,8 +61,10 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     const id = randomUUID()
     const names = Object.keys(columns)
     const cast = (name: string) => (name.endsWith('meta_data') ? '::text::jsonb' : '') // see seedDemoUsers
-    await target.run(`insert into auth.users (id, email${names.map((n) => `, ${n}`).join('')}) values ($1, $2${names.map((n, i) => `, $${i + 3}${cast(n)}`).join('')})`,
-      [id, `${id}@example.com`, ...Object.values(columns)])
+    await target.run(
+      `insert into auth.users (id, email${names.map((n) => `, ${n}`).join('')}) values ($1, $2${names.map((n, i) => `, $${i + 3}${cast(n)}`).join('')})`,
+      [id, `${id}@example.com`, ...Object.values(columns)],
+    )
     return id
   }
 
@@ -74,7 +78,12 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     const selfBanned = await insert({ raw_user_meta_data: JSON.stringify({ banned_until: '2999-01-01' }) })
     const s = target.source
     const signal = AbortSignal.timeout(5_000)
-    expect(await s.fetchUser(active, signal)).toEqual({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
+    expect(await s.fetchUser(active, signal)).toEqual({
+      exists: true,
+      deleted: false,
+      bannedUntil: null,
+      sessionsRevokedAt: null,
+    })
     expect(await s.fetchUser(randomUUID(), signal)).toBeNull()
     expect((await s.fetchUser(banned, signal))?.bannedUntil).toBe(banUntil.getTime())
     expect((await s.fetchUser(pastBan, signal))?.bannedUntil).toBeLessThan(Date.now())
@@ -87,13 +96,23 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     const odd = await insert({ raw_app_meta_data: JSON.stringify({ role: 1 }) }) // not a role name: no role
     const self = await insert({ raw_user_meta_data: JSON.stringify({ role: 'admin' }) })
     const signal = AbortSignal.timeout(5_000)
-    expect(await target.source.fetchUser(admin, signal)).toEqual({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' })
+    expect(await target.source.fetchUser(admin, signal)).toEqual({
+      exists: true,
+      deleted: false,
+      bannedUntil: null,
+      sessionsRevokedAt: null,
+      role: 'admin',
+    })
     expect(await target.source.fetchUser(odd, signal)).not.toHaveProperty('role')
     expect(await target.source.fetchUser(self, signal)).not.toHaveProperty('role')
     let queries = 0
-    const counted = { ...target.source, fetchUser: (id: string, s: AbortSignal) => (queries++, target.source.fetchUser(id, s)) }
+    const counted = {
+      ...target.source,
+      fetchUser: (id: string, s: AbortSignal) => (queries++, target.source.fetchUser(id, s)),
+    }
     const cache = createValidationCache({ source: counted, store: memoryStore() })
-    for (const _ of [1, 2, 3]) expect(await cache.validate(admin, { issuedAt: Date.now() })).toMatchObject({ verdict: 'active', role: 'admin' })
+    for (const _ of [1, 2, 3])
+      expect(await cache.validate(admin, { issuedAt: Date.now() })).toMatchObject({ verdict: 'active', role: 'admin' })
     expect((await cache.validate(self, { issuedAt: Date.now() })).role).toBeNull()
     expect(queries).toBe(2)
     await cache.close()
@@ -105,10 +124,16 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     await target.source.setSessionsRevokedAt(id, at, AbortSignal.timeout(5_000))
     expect((await target.source.fetchUser(id, AbortSignal.timeout(5_000)))?.sessionsRevokedAt).toBe(at)
     const [row] = await target.run('select raw_app_meta_data from auth.users where id = $1', [id])
-    expect(row!.raw_app_meta_data).toEqual({ role: 'admin', provider: 'email', sessions_revoked_at: new Date(at).toISOString() })
+    expect(row!.raw_app_meta_data).toEqual({
+      role: 'admin',
+      provider: 'email',
+      sessions_revoked_at: new Date(at).toISOString(),
+    })
     await target.source.setSessionsRevokedAt(id, null, AbortSignal.timeout(5_000))
     expect((await target.source.fetchUser(id, AbortSignal.timeout(5_000)))?.sessionsRevokedAt).toBeNull()
-    await expect(target.source.setSessionsRevokedAt(randomUUID(), at, AbortSignal.timeout(5_000))).rejects.toThrow(/no such user/)
+    await expect(target.source.setSessionsRevokedAt(randomUUID(), at, AbortSignal.timeout(5_000))).rejects.toThrow(
+      /no such user/,
+    )
   })
 
   it('gives the engine the right verdicts end to end', async () => {
@@ -131,7 +156,9 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     expect(await migrateAuthSchema(target.run)).toBe('up-to-date')
     expect(await seedDemoUsers(target.run)).toBe(DEMO_USERS.length)
     expect(await seedDemoUsers(target.run)).toBe(0)
-    const [alice] = await target.run('select encrypted_password, raw_app_meta_data from auth.users where email = $1', ['alice@example.com'])
+    const [alice] = await target.run('select encrypted_password, raw_app_meta_data from auth.users where email = $1', [
+      'alice@example.com',
+    ])
     expect(bcrypt.compareSync('alice-demo-password', alice!.encrypted_password as string)).toBe(true)
     expect((alice!.raw_app_meta_data as { role: string }).role).toBe('admin')
     const carol = await target.source.fetchUser(DEMO_USERS[2]!.id, AbortSignal.timeout(5_000))
@@ -141,8 +168,16 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
   it('checks passwords against encrypted_password and refuses banned and deleted users', async () => {
     const authorize = authorizeWithPostgres(target.run)
     const [alice, bob, carol, dave] = DEMO_USERS as [DemoUserT, DemoUserT, DemoUserT, DemoUserT]
-    expect(await authorize({ email: 'ALICE@example.com', password: alice.password })).toEqual({ id: alice.id, email: alice.email, role: 'admin' })
-    expect(await authorize({ email: bob.email, password: bob.password })).toEqual({ id: bob.id, email: bob.email, role: null })
+    expect(await authorize({ email: 'ALICE@example.com', password: alice.password })).toEqual({
+      id: alice.id,
+      email: alice.email,
+      role: 'admin',
+    })
+    expect(await authorize({ email: bob.email, password: bob.password })).toEqual({
+      id: bob.id,
+      email: bob.email,
+      role: null,
+    })
     expect(await authorize({ email: bob.email, password: 'wrong' })).toBeNull()
     expect(await authorize({ email: carol.email, password: carol.password })).toBeNull() // banned
     expect(await authorize({ email: dave.email, password: dave.password })).toBeNull() // soft-deleted
@@ -150,7 +185,11 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
     expect(await authorize({ email: bob.email, password: 'x'.repeat(5_000) })).toBeNull()
     expect(await authorize(undefined)).toBeNull()
     // Auth.js v5 hands authorize whatever was posted: no string, no sign-in, and no crash.
-    for (const junk of [{ email: [bob.email], password: bob.password }, { email: bob.email, password: { $ne: '' } }, { email: 5 }]) {
+    for (const junk of [
+      { email: [bob.email], password: bob.password },
+      { email: bob.email, password: { $ne: '' } },
+      { email: 5 },
+    ]) {
       expect(await authorize(junk)).toBeNull()
     }
   })
@@ -158,7 +197,10 @@ describe.each(engines)('auth.users source on $name', ({ open }) => {
 
 describe.skipIf(!postgresUp)('postgres source when the database is down', () => {
   it('throws (a source error, so the cache answers stale or unavailable), never "missing"', async () => {
-    const source = postgresSource({ url: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`, connectTimeoutSeconds: 1 })
+    const source = postgresSource({
+      url: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`,
+      connectTimeoutSeconds: 1,
+    })
     await expect(source.fetchUser(randomUUID(), AbortSignal.timeout(5_000))).rejects.toThrow()
     const cache = createValidationCache({ source, store: memoryStore(), sourceTimeout: 3_000 })
     expect((await cache.validate(randomUUID())).verdict).toBe('unavailable')
@@ -175,19 +217,29 @@ const onSupabaseSchema: { name: string; open: () => Promise<Target> }[] = [
     open: async () => {
       const db = await openPglite()
       await db.exec(SUPABASE_SCHEMA)
-      return { source: pgliteSource(db), run: async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows, close: () => db.close() }
+      return {
+        source: pgliteSource(db),
+        run: async (text, params) => (await db.query<Record<string, unknown>>(text, params)).rows,
+        close: () => db.close(),
+      }
     },
   },
   ...(postgresUp
-    ? [{
-        name: 'PostgreSQL',
-        open: async (): Promise<Target> => {
-          const scratch = await createScratchDatabase()
-          const source = postgresSource({ url: scratch.url })
-          await source.sql.unsafe(SUPABASE_SCHEMA)
-          return { source, run: (text, params) => source.sql.unsafe(text, params as never[]), close: async () => (await source.close(), await scratch.drop()) }
+    ? [
+        {
+          name: 'PostgreSQL',
+          open: async (): Promise<Target> => {
+            const scratch = await createScratchDatabase()
+            const source = postgresSource({ url: scratch.url })
+            await source.sql.unsafe(SUPABASE_SCHEMA)
+            return {
+              source,
+              run: (text, params) => source.sql.unsafe(text, params as never[]),
+              close: async () => (await source.close(), await scratch.drop()),
+            }
+          },
         },
-      }]
+      ]
     : []),
 ]
 
@@ -200,9 +252,16 @@ describe.each(onSupabaseSchema)("on Supabase's own auth.users ($name)", ({ open 
     await expect(migrateAuthSchema(target.run)).rejects.toThrow(ForeignSchemaError)
     const [id, banned, deleted] = [randomUUID(), randomUUID(), randomUUID()]
     // As GoTrue writes rows: its own defaults fill the other 30-odd columns.
-    for (const [user, extra] of [[id, ''], [banned, `, banned_until = now() + interval '1 hour'`], [deleted, ', deleted_at = now()']] as const) {
-      await target.run(`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, created_at, updated_at)
-        values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, '{"provider":"email","role":"admin"}', now(), now())`, [user, `${user}@example.com`])
+    for (const [user, extra] of [
+      [id, ''],
+      [banned, `, banned_until = now() + interval '1 hour'`],
+      [deleted, ', deleted_at = now()'],
+    ] as const) {
+      await target.run(
+        `insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, created_at, updated_at)
+        values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, '{"provider":"email","role":"admin"}', now(), now())`,
+        [user, `${user}@example.com`],
+      )
       if (extra) await target.run(`update auth.users set ${extra.slice(2)} where id = $1`, [user])
     }
     const cache = createValidationCache({ source: target.source, store: memoryStore() })
@@ -224,7 +283,10 @@ describe.each(engines)('permanent bans on $name', ({ open }) => {
     try {
       await migrateAuthSchema(target.run)
       const [forever, never] = [randomUUID(), randomUUID()]
-      await target.run(`insert into auth.users (id, email, banned_until) values ($1, 'f@example.com', 'infinity'), ($2, 'n@example.com', '-infinity')`, [forever, never])
+      await target.run(
+        `insert into auth.users (id, email, banned_until) values ($1, 'f@example.com', 'infinity'), ($2, 'n@example.com', '-infinity')`,
+        [forever, never],
+      )
       // Clamped to the last instant a Date can hold, so every later step (reasons, ISO strings) works.
       expect((await target.source.fetchUser(forever, AbortSignal.timeout(5_000)))?.bannedUntil).toBe(PERMANENT)
       expect((await target.source.fetchUser(never, AbortSignal.timeout(5_000)))?.bannedUntil).toBeNull()
@@ -237,7 +299,9 @@ describe.each(engines)('permanent bans on $name', ({ open }) => {
       await cache.close()
       const listed = (await sqlUserAdmin(target.run).list()).find((u) => u.id === forever)
       expect(listed).toMatchObject({ bannedUntil: 'infinity' }) // the admin list names it, not a RangeError
-      expect((await sqlUserAdmin(target.run).list()).find((u) => u.id === never)).toMatchObject({ bannedUntil: '-infinity' })
+      expect((await sqlUserAdmin(target.run).list()).find((u) => u.id === never)).toMatchObject({
+        bannedUntil: '-infinity',
+      })
     } finally {
       await target.close()
     }

@@ -10,7 +10,11 @@ import { REDIS_URL, redisAvailable } from './support/services.js'
 const CHANNEL = 'dvc:invalidate'
 const redisUp = await redisAvailable()
 
-interface SseServer { url: string; requests: string[]; closed: () => number }
+interface SseServer {
+  url: string
+  requests: string[]
+  closed: () => number
+}
 
 /** A real HTTP server speaking Upstash's SSE subscribe: it confirms the channel `confirmed`, whatever was asked. */
 async function sseServer(confirmed: string): Promise<SseServer> {
@@ -33,10 +37,15 @@ const servers: Server[] = []
 const stops: (() => void)[] = []
 afterEach(async () => {
   for (const stop of stops.splice(0)) stop()
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => {
-    s.closeAllConnections()
-    s.close(resolve)
-  })))
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections()
+          s.close(resolve)
+        }),
+    ),
+  )
 })
 
 function subscribe(url: string, { token = 't', channel = CHANNEL } = {}) {
@@ -133,7 +142,10 @@ describe('SSE subscription that goes quiet', () => {
     await sub.ready
     expect(sub.listening).toEqual([true])
     sub.reconnect()
-    await waitFor(() => server.requests.length === 2 && sub.listening.join() === 'true,false,true', { timeoutMs: 5_000, what: 'a new stream' })
+    await waitFor(() => server.requests.length === 2 && sub.listening.join() === 'true,false,true', {
+      timeoutMs: 5_000,
+      what: 'a new stream',
+    })
     expect(server.closed()).toBe(1)
   })
 })

@@ -17,7 +17,9 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
     source = supabaseSource({ url: gotrue.url, serviceRoleKey: KEY, timeoutMs: 300 })
   })
   afterAll(() => gotrue.stop())
-  const addUser = (fields: Partial<{ banned_until: string; deleted_at: string; app_metadata: Record<string, unknown> }> = {}) => {
+  const addUser = (
+    fields: Partial<{ banned_until: string; deleted_at: string; app_metadata: Record<string, unknown> }> = {},
+  ) => {
     const id = randomUUID()
     gotrue.users.set(id, { id, email: `${id}@example.com`, app_metadata: { provider: 'email' }, ...fields })
     return id
@@ -36,22 +38,66 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
 
   it('calls GET /auth/v1/admin/users/{id} with the service-role key as apikey and bearer', async () => {
     const id = addUser()
-    expect(await source.fetchUser(id, AbortSignal.timeout(2_000))).toEqual({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
-    expect(gotrue.requests.at(-1)).toMatchObject({ method: 'GET', path: `/auth/v1/admin/users/${id}`, apikey: KEY, authorization: `Bearer ${KEY}` })
+    expect(await source.fetchUser(id, AbortSignal.timeout(2_000))).toEqual({
+      exists: true,
+      deleted: false,
+      bannedUntil: null,
+      sessionsRevokedAt: null,
+    })
+    expect(gotrue.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: `/auth/v1/admin/users/${id}`,
+      apikey: KEY,
+      authorization: `Bearer ${KEY}`,
+    })
   })
 
   it.each([
     ['a normal user', 'active', () => addUser()],
-    ['a future banned_until', 'banned', () => addUser({ banned_until: new Date(Date.now() + 3_600_000).toISOString() })],
-    ['a past banned_until (the ban is over)', 'active', () => addUser({ banned_until: new Date(Date.now() - 3_600_000).toISOString() })],
+    [
+      'a future banned_until',
+      'banned',
+      () => addUser({ banned_until: new Date(Date.now() + 3_600_000).toISOString() }),
+    ],
+    [
+      'a past banned_until (the ban is over)',
+      'active',
+      () => addUser({ banned_until: new Date(Date.now() - 3_600_000).toISOString() }),
+    ],
     ['a soft-deleted user (deleted_at set)', 'deleted', () => addUser({ deleted_at: new Date().toISOString() })],
     ['404 user_not_found, current body', 'missing', () => behave({ kind: 'not-found', format: 'current' })],
     ['404 user_not_found, legacy body', 'missing', () => behave({ kind: 'not-found', format: 'legacy' })],
-    ['401 (wrong key)', 'unavailable', () => behave({ kind: 'status', status: 401, body: { code: 'bad_jwt', message: 'invalid JWT' } })],
-    ['403 (not an admin key)', 'unavailable', () => behave({ kind: 'status', status: 403, body: { code: 'not_admin', message: 'User not allowed' } })],
-    ['404 that is not user_not_found (wrong URL)', 'unavailable', () => behave({ kind: 'status', status: 404, body: { code: 404, msg: 'Not Found' } })],
-    ['429 over_request_rate_limit', 'unavailable', () => behave({ kind: 'status', status: 429, body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' } })],
-    ['500', 'unavailable', () => behave({ kind: 'status', status: 500, body: { code: 'unexpected_failure', message: 'Internal Server Error' } })],
+    [
+      '401 (wrong key)',
+      'unavailable',
+      () => behave({ kind: 'status', status: 401, body: { code: 'bad_jwt', message: 'invalid JWT' } }),
+    ],
+    [
+      '403 (not an admin key)',
+      'unavailable',
+      () => behave({ kind: 'status', status: 403, body: { code: 'not_admin', message: 'User not allowed' } }),
+    ],
+    [
+      '404 that is not user_not_found (wrong URL)',
+      'unavailable',
+      () => behave({ kind: 'status', status: 404, body: { code: 404, msg: 'Not Found' } }),
+    ],
+    [
+      '429 over_request_rate_limit',
+      'unavailable',
+      () =>
+        behave({
+          kind: 'status',
+          status: 429,
+          body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' },
+        }),
+    ],
+    [
+      '500',
+      'unavailable',
+      () =>
+        behave({ kind: 'status', status: 500, body: { code: 'unexpected_failure', message: 'Internal Server Error' } }),
+    ],
     ['a hang past the timeout', 'unavailable', () => behave({ kind: 'hang' })],
   ] as const)('%s → %s', async (_, verdict, make) => {
     expect(await verdictOf(make())).toBe(verdict)
@@ -59,7 +105,9 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
 
   it('connection refused → unavailable, never missing', async () => {
     const offline = supabaseSource({ url: `http://127.0.0.1:${await freePort()}`, serviceRoleKey: KEY, timeoutMs: 300 })
-    await expect(offline.fetchUser(randomUUID(), AbortSignal.timeout(2_000))).rejects.toMatchObject({ name: 'AuthRetryableFetchError' })
+    await expect(offline.fetchUser(randomUUID(), AbortSignal.timeout(2_000))).rejects.toMatchObject({
+      name: 'AuthRetryableFetchError',
+    })
     const cache = createValidationCache({ source: offline, store: memoryStore() })
     expect((await cache.validate(randomUUID())).verdict).toBe('unavailable')
   })
@@ -86,8 +134,16 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
     const id = addUser({ app_metadata: { provider: 'email', role: 'admin' } })
     const at = Date.now() - 500
     await source.setSessionsRevokedAt(id, at, AbortSignal.timeout(2_000))
-    expect(gotrue.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/auth/v1/admin/users/${id}`, body: { app_metadata: { sessions_revoked_at: new Date(at).toISOString() } } })
-    expect(gotrue.users.get(id)!.app_metadata).toEqual({ provider: 'email', role: 'admin', sessions_revoked_at: new Date(at).toISOString() })
+    expect(gotrue.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/auth/v1/admin/users/${id}`,
+      body: { app_metadata: { sessions_revoked_at: new Date(at).toISOString() } },
+    })
+    expect(gotrue.users.get(id)!.app_metadata).toEqual({
+      provider: 'email',
+      role: 'admin',
+      sessions_revoked_at: new Date(at).toISOString(),
+    })
     expect((await source.fetchUser(id, AbortSignal.timeout(2_000)))?.sessionsRevokedAt).toBe(at)
 
     const cache = createValidationCache({ source, store: memoryStore() })
@@ -108,7 +164,11 @@ describe('supabase source against a GoTrue-shaped admin API', () => {
     const id = addUser({ app_metadata: { provider: 'email', role: 'admin' } })
     const banned = addUser({ banned_until: new Date(Date.now() + 60_000).toISOString() })
     gotrue.passwords.set(id, 'right').set(banned, 'right')
-    expect(await authorize({ email: `${id}@example.com`, password: 'right' })).toEqual({ id, email: `${id}@example.com`, role: 'admin' })
+    expect(await authorize({ email: `${id}@example.com`, password: 'right' })).toEqual({
+      id,
+      email: `${id}@example.com`,
+      role: 'admin',
+    })
     expect(await authorize({ email: `${id}@example.com`, password: 'wrong' })).toBeNull()
     expect(await authorize({ email: `${banned}@example.com`, password: 'right' })).toBeNull()
     expect(await authorize({ email: '', password: '' })).toBeNull()

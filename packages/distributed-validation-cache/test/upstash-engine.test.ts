@@ -16,7 +16,10 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
   beforeAll(async () => void (bridge = await startBridge({ redisUrl: REDIS_URL, token: `token-${randomUUID()}` })))
   afterAll(() => bridge.close())
   afterEach(() => bridge.setFault(null))
-  const upstash = (subscribe = true) => () => upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe })
+  const upstash =
+    (subscribe = true) =>
+    () =>
+      upstashStore({ url: bridge.url, token: bridge.token, timeoutMs: 300, subscribe })
 
   it('shares one source query across 3 instances and revokes on all of them within 1 s over SSE', async () => {
     const fleet = startFleet(3, { store: upstash() })
@@ -24,14 +27,21 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
     fleet.source.latencyMs = 25
     await fleet.ready()
     const issuedAt = Date.now() - 60_000
-    const results = await Promise.all(fleet.instances.flatMap((c) => Array.from({ length: 50 }, () => c.validate(user, { issuedAt }))))
+    const results = await Promise.all(
+      fleet.instances.flatMap((c) => Array.from({ length: 50 }, () => c.validate(user, { issuedAt }))),
+    )
     expect(results.every((r) => r.verdict === 'active')).toBe(true)
     expect(fleet.source.queries).toBe(1)
 
     const started = Date.now()
     expect(await fleet.instances[1]!.revoke(user)).toEqual({ cache: 'updated', broadcast: 'sent' })
-    await waitFor(async () => (await Promise.all(fleet.instances.map((c) => c.validate(user, { issuedAt })))).every((r) => r.verdict === 'revoked'),
-      { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer revoked' })
+    await waitFor(
+      async () =>
+        (await Promise.all(fleet.instances.map((c) => c.validate(user, { issuedAt })))).every(
+          (r) => r.verdict === 'revoked',
+        ),
+      { timeoutMs: 1_000, intervalMs: 5, what: 'every instance to answer revoked' },
+    )
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(fleet.instances[0]!.stats().broadcasts.received).toBeGreaterThan(0)
   })
@@ -61,22 +71,35 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
       fleet.source.update(user, { bannedUntil: Date.now() + 3_600_000 })
       const bannedAt = performance.now()
       await a.refresh(user)
-      await waitFor(async () => (await b.validate(user)).verdict === 'banned' && (await c.validate(user)).verdict === 'banned',
-        { timeoutMs: 3_000, intervalMs: 5, what: 'B and C to refuse' })
+      await waitFor(
+        async () => (await b.validate(user)).verdict === 'banned' && (await c.validate(user)).verdict === 'banned',
+        { timeoutMs: 3_000, intervalMs: 5, what: 'B and C to refuse' },
+      )
       lockouts.push(Math.round(performance.now() - bannedAt))
       await waitFor(() => performance.now() >= next, { intervalMs: 10 })
     }
     serving = false
     await Promise.all(traffic)
-    const [cb, cc] = [b, c].map((i, n) => ({ commands: i.stats().store.commands - before[n]!.commands, validations: i.stats().validations.total - before[n]!.validations }))
-    return { lockouts, perRequest: (cb!.commands + cc!.commands) / (cb!.validations + cc!.validations), broadcasts: b.stats().broadcasts.received }
+    const [cb, cc] = [b, c].map((i, n) => ({
+      commands: i.stats().store.commands - before[n]!.commands,
+      validations: i.stats().validations.total - before[n]!.validations,
+    }))
+    return {
+      lockouts,
+      perRequest: (cb!.commands + cc!.commands) / (cb!.validations + cc!.validations),
+      broadcasts: b.stats().broadcasts.received,
+    }
   }
 
   it('serverless mode: the change log bounds lockout under a second at a third of the commands of a 1 s L1 TTL', async () => {
     const before = await serverlessRun({ l1Ttl: '1 s' })
     const after = await serverlessRun({})
-    console.log(`serverless, l1Ttl "1 s": lockout ${before.lockouts.join('/')} ms, ${before.perRequest.toFixed(3)} commands per request`)
-    console.log(`serverless, change log: lockout ${after.lockouts.join('/')} ms, ${after.perRequest.toFixed(3)} commands per request`)
+    console.log(
+      `serverless, l1Ttl "1 s": lockout ${before.lockouts.join('/')} ms, ${before.perRequest.toFixed(3)} commands per request`,
+    )
+    console.log(
+      `serverless, change log: lockout ${after.lockouts.join('/')} ms, ${after.perRequest.toFixed(3)} commands per request`,
+    )
     expect(Math.max(...after.lockouts)).toBeLessThan(1_500) // the target is p99 < 500 ms (pnpm bench)
     expect(after.perRequest).toBeLessThan(before.perRequest / 3)
     expect(after.broadcasts).toBe(0) // nothing subscribed: the log did it
@@ -84,7 +107,10 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
 
   it('keeps validating from the source while the REST API answers 500, and uses L2 again after', async () => {
     const fleet = startFleet(2, { store: upstash(), ttl: 200 })
-    const [a, b] = fleet.instances as [NonNullable<typeof fleet.instances[0]>, NonNullable<typeof fleet.instances[0]>]
+    const [a, b] = fleet.instances as [
+      NonNullable<(typeof fleet.instances)[0]>,
+      NonNullable<(typeof fleet.instances)[0]>,
+    ]
     await fleet.ready()
     bridge.setFault({ status: 500 })
     const users = Array.from({ length: 10 }, () => fleet.source.add(randomUUID()))
@@ -97,11 +123,14 @@ describe.skipIf(!redisUp)('validation engine on Upstash (REST)', () => {
     expect(a.stats().store.errors).toBeGreaterThan(0)
     expect(a.stats().liveness.proven).toBe(false)
     bridge.setFault(null)
-    await waitFor(async () => {
-      const fresh = fleet.source.add(randomUUID())
-      await a.validate(fresh)
-      return (await b.validate(fresh)).tier === 'l2'
-    }, { timeoutMs: 5_000, intervalMs: 100, what: 'L2 to serve again' })
+    await waitFor(
+      async () => {
+        const fresh = fleet.source.add(randomUUID())
+        await a.validate(fresh)
+        return (await b.validate(fresh)).tier === 'l2'
+      },
+      { timeoutMs: 5_000, intervalMs: 100, what: 'L2 to serve again' },
+    )
   })
 
   it('answers from the source within its store timeout when the REST API is slow', async () => {

@@ -28,7 +28,12 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     let n = 0
     const fleet = startFleet(3, {
       ttl: '60 s',
-      store: () => upstashStore({ url: n++ === 2 ? `http://127.0.0.1:${proxy.port}` : bridge.url, token: bridge.token, timeoutMs: 300 }),
+      store: () =>
+        upstashStore({
+          url: n++ === 2 ? `http://127.0.0.1:${proxy.port}` : bridge.url,
+          token: bridge.token,
+          timeoutMs: 300,
+        }),
     })
     return { proxy, fleet, instances: fleet.instances as [ValidationCache, ValidationCache, ValidationCache] }
   }
@@ -37,7 +42,8 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
   async function banAndTime(fleet: ReturnType<typeof startFleet>, [a, , c]: ValidationCache[]) {
     const banned = fleet.source.add(randomUUID())
     const valid = Array.from({ length: 3 }, () => fleet.source.add(randomUUID()))
-    for (const user of [banned, ...valid]) expect((await c!.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
+    for (const user of [banned, ...valid])
+      expect((await c!.validate(user, { issuedAt: Date.now() })).verdict).toBe('active')
     const filledAt = performance.now()
     await waitFor(() => performance.now() - filledAt > 1_100, { intervalMs: 50, what: 'the copies to age' })
     expect(await c!.sync()).toBe(true)
@@ -47,12 +53,15 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     await a!.refresh(banned)
     let lockoutMs = 0
     const seen: string[] = []
-    await waitFor(async () => {
-      const refused = (await c!.validate(banned, { issuedAt: Date.now() })).verdict === 'banned'
-      if (refused) lockoutMs = Math.round(performance.now() - bannedAt)
-      for (const user of valid) seen.push((await c!.validate(user, { issuedAt: Date.now() })).verdict)
-      return refused
-    }, { timeoutMs: 2_000, intervalMs: 10, what: 'C to refuse the banned user' })
+    await waitFor(
+      async () => {
+        const refused = (await c!.validate(banned, { issuedAt: Date.now() })).verdict === 'banned'
+        if (refused) lockoutMs = Math.round(performance.now() - bannedAt)
+        for (const user of valid) seen.push((await c!.validate(user, { issuedAt: Date.now() })).verdict)
+        return refused
+      },
+      { timeoutMs: 2_000, intervalMs: 10, what: 'C to refuse the banned user' },
+    )
     expect(new Set(seen)).toEqual(new Set(['active']))
     return lockoutMs
   }
@@ -65,7 +74,9 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     expect(settledMs).toBeLessThan(7_000) // the confirmation deadline is 5 s
     expect(instances.map((i) => i.stats().listening)).toEqual([true, true, false])
     const lockoutMs = await banAndTime(fleet, instances)
-    console.log(`stalled from the start: ready() settled in ${settledMs} ms; refused on C ${lockoutMs} ms after the ban`)
+    console.log(
+      `stalled from the start: ready() settled in ${settledMs} ms; refused on C ${lockoutMs} ms after the ban`,
+    )
     expect(instances[2].stats().listening).toBe(false)
     await proxy.stop()
   }, 30_000)
@@ -89,7 +100,11 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     // The log showed a change the stream never delivered: C ends the stream and opens another,
     // which the proxy blackholes too — so C says it is not listening.
     // (Validating a copy older than 1 s is what makes C read the log.)
-    await waitFor(async () => (await c.validate(first)) && c.stats().fleetLog.deafSubscriptions > 0, { timeoutMs: 6_000, intervalMs: 50, what: 'C to find its stream deaf' })
+    await waitFor(async () => (await c.validate(first)) && c.stats().fleetLog.deafSubscriptions > 0, {
+      timeoutMs: 6_000,
+      intervalMs: 50,
+      what: 'C to find its stream deaf',
+    })
     await waitFor(() => !c.stats().listening, { timeoutMs: 3_000, what: 'C to stop claiming it listens' })
 
     proxy.heal()
@@ -98,7 +113,10 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     await c.validate(later)
     fleet.source.update(later, { bannedUntil: Date.now() + 3_600_000 })
     await a.refresh(later)
-    await waitFor(() => c.stats().broadcasts.received > received, { timeoutMs: 2_000, what: 'a broadcast on C after the heal' })
+    await waitFor(() => c.stats().broadcasts.received > received, {
+      timeoutMs: 2_000,
+      what: 'a broadcast on C after the heal',
+    })
     expect((await c.validate(later)).verdict).toBe('banned')
     await proxy.stop()
   }, 40_000)
@@ -111,8 +129,14 @@ describe.skipIf(!redisUp)('lockout when the Upstash SSE stream goes quiet', () =
     await c.validate(user)
     proxy.set({ kind: 'blackhole' }, { onlySubscribers: true }) // nothing changes in the fleet: no broadcast goes missing
     const started = performance.now()
-    await waitFor(async () => (await c.validate(user)) && c.stats().fleetLog.deafSubscriptions > 0, { timeoutMs: 20_000, intervalMs: 20, what: 'C to find its stream deaf' })
-    console.log(`quiet fleet on Upstash: stalled stream found ${Math.round(performance.now() - started)} ms after it stalled (a probe every 10 s while busy)`)
+    await waitFor(async () => (await c.validate(user)) && c.stats().fleetLog.deafSubscriptions > 0, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what: 'C to find its stream deaf',
+    })
+    console.log(
+      `quiet fleet on Upstash: stalled stream found ${Math.round(performance.now() - started)} ms after it stalled (a probe every 10 s while busy)`,
+    )
     expect(instances[0].stats().broadcasts.rejected).toBe(0) // the other instances heard C's probes and left them alone
     expect(fleet.source.queries).toBe(1) // every answer came from L1, on the log's proof
     await proxy.stop()

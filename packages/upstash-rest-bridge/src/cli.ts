@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     redisUrl: env.REDIS_URL || undefined,
     host: env.UPSTASH_BRIDGE_HOST || undefined,
   })
-  console.log(`upstash-rest-bridge listening; use:\n  UPSTASH_REDIS_REST_URL=${bridge.url}\n  UPSTASH_REDIS_REST_TOKEN=${bridge.token}`)
+  console.log(
+    `upstash-rest-bridge listening; use:\n  UPSTASH_REDIS_REST_URL=${bridge.url}\n  UPSTASH_REDIS_REST_TOKEN=${bridge.token}`,
+  )
 
   const stop = (): void => {
     bridge.close().then(

@@ -18,14 +18,46 @@ export class CommandShapeError extends Error {}
 
 // Pub/sub goes through /subscribe (SSE); these would put the shared connection
 // into subscriber mode or make it stream forever.
-const SUBSCRIBER_COMMANDS = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE', 'MONITOR', 'SYNC', 'PSYNC'])
+const SUBSCRIBER_COMMANDS = new Set([
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'MONITOR',
+  'SYNC',
+  'PSYNC',
+])
 
 // One waiting client must not stall every other request on the shared connection.
-const BLOCKING_COMMANDS = new Set(['BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP', 'WAIT', 'WAITAOF'])
+const BLOCKING_COMMANDS = new Set([
+  'BLPOP',
+  'BRPOP',
+  'BRPOPLPUSH',
+  'BLMOVE',
+  'BLMPOP',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BZMPOP',
+  'WAIT',
+  'WAITAOF',
+])
 
 // Per-connection state would leak into every other request on the shared
 // connection (another database, a half-open MULTI, replies switched off).
-const CONNECTION_STATE_COMMANDS = new Set(['SELECT', 'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'QUIT', 'RESET', 'HELLO', 'AUTH'])
+const CONNECTION_STATE_COMMANDS = new Set([
+  'SELECT',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WATCH',
+  'UNWATCH',
+  'QUIT',
+  'RESET',
+  'HELLO',
+  'AUTH',
+])
 const CONNECTION_STATE_CLIENT_SUBCOMMANDS = new Set(['REPLY', 'TRACKING', 'CACHING'])
 
 export function parseCommand(value: unknown): ParsedCommand {
@@ -67,7 +99,10 @@ function toArgument(arg: unknown, position: number): Buffer {
 function refusalReason(name: string, args: Buffer[]): string | undefined {
   if (SUBSCRIBER_COMMANDS.has(name)) return 'use POST /subscribe/<channel> or /psubscribe/<pattern>'
   if (BLOCKING_COMMANDS.has(name)) return 'blocking commands are not supported'
-  if ((name === 'XREAD' || name === 'XREADGROUP') && args.some((arg) => arg.toString('utf8').toUpperCase() === 'BLOCK')) {
+  if (
+    (name === 'XREAD' || name === 'XREADGROUP') &&
+    args.some((arg) => arg.toString('utf8').toUpperCase() === 'BLOCK')
+  ) {
     return 'blocking commands are not supported'
   }
   if (CONNECTION_STATE_COMMANDS.has(name)) return "it would change the shared connection's state"

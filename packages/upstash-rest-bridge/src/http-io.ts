@@ -41,15 +41,30 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
  * client still sending when the answer arrives would otherwise see a reset
  * connection instead of the status it should see.
  */
-export function discardAndSendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function discardAndSendJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   discard(req)
   sendJson(res, status, body, headers)
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return
   const payload = JSON.stringify(body)
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) })
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(payload)),
+  })
   res.end(payload)
 }
 

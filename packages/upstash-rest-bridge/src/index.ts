@@ -49,7 +49,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   // Every delayed request listens on it; many at once are expected, not a leak.
   setMaxListeners(0, shutdown.signal)
   const subscriptions = new Subscriptions(() => createRedis(redisUrl))
-  const server = createBridgeServer({ token: options.token, redis, subscriptions, fault: () => fault, shutdown: shutdown.signal })
+  const server = createBridgeServer({
+    token: options.token,
+    redis,
+    subscriptions,
+    fault: () => fault,
+    shutdown: shutdown.signal,
+  })
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

@@ -30,7 +30,10 @@ export async function connectOrThrow(redis: Redis, url: string): Promise<void> {
     redis.disconnect()
     // connect() only says "Connection is closed."; the error event has the cause.
     const cause = lastError ?? error
-    throw new Error(`upstash-rest-bridge: cannot reach Redis at ${redact(url)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    throw new Error(
+      `upstash-rest-bridge: cannot reach Redis at ${redact(url)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    )
   } finally {
     redis.off('error', remember)
   }

@@ -39,10 +39,12 @@ async function handle(context: ServerContext, req: IncomingMessage, res: ServerR
   if (fault && 'delayMs' in fault) await sleep(fault.delayMs, undefined, { signal: context.shutdown })
   if (fault && 'status' in fault) return discardAndSendJson(req, res, fault.status, { error: 'injected fault' })
 
-  if (req.method !== 'POST') return discardAndSendJson(req, res, 405, { error: 'ERR only POST is supported' }, { allow: 'POST' })
+  if (req.method !== 'POST')
+    return discardAndSendJson(req, res, 405, { error: 'ERR only POST is supported' }, { allow: 'POST' })
   const route = routeOf(req.url ?? '/')
   if (!route) return discardAndSendJson(req, res, 404, { error: `ERR unknown path ${req.url ?? ''}` })
-  if (!isAuthorized(req.headers.authorization, context.token)) return discardAndSendJson(req, res, 401, { error: 'Unauthorized' })
+  if (!isAuthorized(req.headers.authorization, context.token))
+    return discardAndSendJson(req, res, 401, { error: 'Unauthorized' })
 
   let body: Buffer
   try {
@@ -51,7 +53,8 @@ async function handle(context: ServerContext, req: IncomingMessage, res: ServerR
     if (!(error instanceof BodyTooLargeError)) throw error
     return sendJson(res, 413, { error: `ERR ${error.message}` }, { connection: 'close' })
   }
-  if (route.kind === 'subscribe' || route.kind === 'psubscribe') return context.subscriptions.serve(res, route.kind, route.target)
+  if (route.kind === 'subscribe' || route.kind === 'psubscribe')
+    return context.subscriptions.serve(res, route.kind, route.target)
 
   let json: unknown
   try {
@@ -69,7 +72,12 @@ async function handle(context: ServerContext, req: IncomingMessage, res: ServerR
   sendJson(res, outcome.status, outcome.body)
 }
 
-function execute(redis: Redis, kind: 'single' | 'pipeline' | 'multi-exec', json: unknown, base64: boolean): Promise<Outcome> {
+function execute(
+  redis: Redis,
+  kind: 'single' | 'pipeline' | 'multi-exec',
+  json: unknown,
+  base64: boolean,
+): Promise<Outcome> {
   if (kind === 'single') return runSingle(redis, parseCommand(json), base64)
   if (kind === 'pipeline') return runPipeline(redis, parseCommandList(json), base64)
   return runTransaction(redis, parseCommandList(json), base64)
@@ -86,7 +94,8 @@ function routeOf(rawUrl: string): Route | null {
     const prefix = `/${kind}/`
     // Everything after the prefix is one channel: the client joins path segments
     // with "/" without escaping, so a channel "a/b" arrives as /subscribe/a/b.
-    if (path.startsWith(prefix) && path.length > prefix.length) return { kind, target: decodePath(path.slice(prefix.length)) }
+    if (path.startsWith(prefix) && path.length > prefix.length)
+      return { kind, target: decodePath(path.slice(prefix.length)) }
   }
   return null
 }

@@ -45,7 +45,9 @@ export class Subscriptions {
     this.#open.add(close)
     res.once('close', close)
     redis.on('message', (channel: string, message: string) => write(`message,${channel},${message}`))
-    redis.on('pmessage', (pattern: string, channel: string, message: string) => write(`pmessage,${pattern},${channel},${message}`))
+    redis.on('pmessage', (pattern: string, channel: string, message: string) =>
+      write(`pmessage,${pattern},${channel},${message}`),
+    )
 
     let count: unknown
     try {

@@ -104,7 +104,8 @@ describe.skipIf(redisMissing)('@upstash/redis with default options', () => {
 
   it('evaluates Lua, including evalsha through a Script', async () => {
     const redis = client()
-    const lua = "redis.call('SET', KEYS[1], ARGV[1]); return {KEYS[1], redis.call('GET', KEYS[1]), tonumber(ARGV[2]) + 1}"
+    const lua =
+      "redis.call('SET', KEYS[1], ARGV[1]); return {KEYS[1], redis.call('GET', KEYS[1]), tonumber(ARGV[2]) + 1}"
     expect(await redis.eval(lua, [k('lua')], ['set by lua', 41])).toEqual([k('lua'), 'set by lua', 42])
     // Script.exec tries EVALSHA first and falls back to EVAL on NOSCRIPT.
     const script = redis.createScript<number>(`return ${Date.now()} * 0 + tonumber(ARGV[1])`)
@@ -116,7 +117,8 @@ describe.skipIf(redisMissing)('@upstash/redis with default options', () => {
 describe.skipIf(redisMissing)('@upstash/redis with automaticDeserialization: false', () => {
   const bridge = useBridge()
   const k = useKeys()
-  const client = (): Redis => new Redis({ url: bridge().url, token: bridge().token, enableTelemetry: false, automaticDeserialization: false })
+  const client = (): Redis =>
+    new Redis({ url: bridge().url, token: bridge().token, enableTelemetry: false, automaticDeserialization: false })
 
   it('returns strings as stored', async () => {
     const redis = client()
@@ -152,7 +154,12 @@ describe.skipIf(redisMissing)('@upstash/redis without base64 (responseEncoding: 
   const k = useKeys()
 
   it('gets plain UTF-8 strings', async () => {
-    const redis = new Redis({ url: bridge().url, token: bridge().token, enableTelemetry: false, responseEncoding: false })
+    const redis = new Redis({
+      url: bridge().url,
+      token: bridge().token,
+      enableTelemetry: false,
+      responseEncoding: false,
+    })
     await Promise.all(tricky.map((value, i) => redis.set(k(`t${i}`), value)))
     expect(await Promise.all(tricky.map((_, i) => redis.get(k(`t${i}`))))).toEqual(tricky)
   })

@@ -7,7 +7,8 @@ import { nextEvent, REDIS_URL, redisMissing, useBridge, useKeys } from './suppor
 describe.skipIf(redisMissing)('setFault', () => {
   const bridge = useBridge()
   const k = useKeys()
-  const client = (): Redis => new Redis({ url: bridge().url, token: bridge().token, enableTelemetry: false, retry: false })
+  const client = (): Redis =>
+    new Redis({ url: bridge().url, token: bridge().token, enableTelemetry: false, retry: false })
 
   it('answers every request with an injected status until cleared', async () => {
     const redis = client()
@@ -30,7 +31,13 @@ describe.skipIf(redisMissing)('setFault', () => {
     expect(await redis.set(k('slow'), 'v')).toBe('OK')
     expect(performance.now() - started).toBeGreaterThanOrEqual(delayMs - 5)
     // A client-side timeout sees the delay as a timeout.
-    const timedOut = new Redis({ url: bridge().url, token: bridge().token, enableTelemetry: false, retry: false, signal: () => AbortSignal.timeout(50) })
+    const timedOut = new Redis({
+      url: bridge().url,
+      token: bridge().token,
+      enableTelemetry: false,
+      retry: false,
+      signal: () => AbortSignal.timeout(50),
+    })
     await expect(timedOut.get(k('slow'))).rejects.toThrow()
     bridge().setFault(null)
     const restarted = performance.now()
@@ -49,7 +56,9 @@ describe.skipIf(redisMissing)('startBridge and close', () => {
   const k = useKeys()
 
   it('fails to start, with the cause, when Redis is unreachable', async () => {
-    await expect(startBridge({ token: 't', redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*ECONNREFUSED/)
+    await expect(startBridge({ token: 't', redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*ECONNREFUSED/,
+    )
     await expect(startBridge({ token: '' })).rejects.toThrow(TypeError)
   })
 

@@ -23,19 +23,27 @@ describe.skipIf(redisMissing)('pub/sub', () => {
     const redis = client()
     const channel = k('chat')
     const subscriber = redis.subscribe<unknown>([channel])
-    expect(await nextEvent<number>('the subscribe confirmation', (deliver) => subscriber.on('subscribe', deliver))).toBe(1)
+    expect(
+      await nextEvent<number>('the subscribe confirmation', (deliver) => subscriber.on('subscribe', deliver)),
+    ).toBe(1)
 
-    const first = nextEvent<{ channel: string; message: unknown }>('the first message', (deliver) => subscriber.on('message', deliver))
+    const first = nextEvent<{ channel: string; message: unknown }>('the first message', (deliver) =>
+      subscriber.on('message', deliver),
+    )
     expect(await redis.publish(channel, 'hello, wörld 🎉')).toBe(1)
     expect(await first).toEqual({ channel, message: 'hello, wörld 🎉' })
 
-    const second = nextEvent<{ message: unknown }>('the JSON message', (deliver) => subscriber.on(`message:${channel}`, deliver))
+    const second = nextEvent<{ message: unknown }>('the JSON message', (deliver) =>
+      subscriber.on(`message:${channel}`, deliver),
+    )
     await redis.publish(channel, { kind: 'json', n: 1 })
     expect((await second).message).toEqual({ kind: 'json', n: 1 })
 
     expect(await subscribers(channel)).toBe(1)
     await subscriber.unsubscribe()
-    await eventually('the bridge to drop its Redis subscription', async () => ((await subscribers(channel)) === 0 ? true : undefined))
+    await eventually('the bridge to drop its Redis subscription', async () =>
+      (await subscribers(channel)) === 0 ? true : undefined,
+    )
   })
 
   it('passes messages through untouched when automaticDeserialization is false', async () => {
@@ -54,9 +62,12 @@ describe.skipIf(redisMissing)('pub/sub', () => {
     for (const automaticDeserialization of [true, false]) {
       const redis = client(automaticDeserialization)
       const subscriber = redis.psubscribe<unknown>([pattern])
-      expect(await nextEvent<number>('the psubscribe confirmation', (deliver) => subscriber.on('psubscribe', deliver))).toBe(1)
-      const received = nextEvent<{ pattern: string; channel: string; message: unknown }>('the pattern message', (deliver) =>
-        subscriber.on('pmessage', deliver),
+      expect(
+        await nextEvent<number>('the psubscribe confirmation', (deliver) => subscriber.on('psubscribe', deliver)),
+      ).toBe(1)
+      const received = nextEvent<{ pattern: string; channel: string; message: unknown }>(
+        'the pattern message',
+        (deliver) => subscriber.on('pmessage', deliver),
       )
       // With deserialization on, the 1.39 client JSON.parses pattern messages without
       // the plain-string fallback it has for channel messages, so publish JSON there.
@@ -88,7 +99,9 @@ describe.skipIf(redisMissing)('pub/sub', () => {
       })
     expect(await readUntil('\n\n')).toBe(`data: subscribe,${channel},1\n\n`)
     await admin?.publish(channel, 'plain, not base64')
-    expect(await readUntil('base64\n\n')).toBe(`data: subscribe,${channel},1\n\ndata: message,${channel},plain, not base64\n\n`)
+    expect(await readUntil('base64\n\n')).toBe(
+      `data: subscribe,${channel},1\n\ndata: message,${channel},plain, not base64\n\n`,
+    )
     controller.abort()
     await eventually('the subscription to end', async () => ((await subscribers(channel)) === 0 ? true : undefined))
   })

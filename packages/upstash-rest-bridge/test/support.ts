@@ -11,7 +11,12 @@ import type { Bridge } from '../src/index.js'
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
 
 async function probe(): Promise<string | null> {
-  const redis = new IORedis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  const redis = new IORedis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
   // connect() only says "Connection is closed."; the error event has the cause.
   let cause: unknown
   redis.on('error', (error: unknown) => {
@@ -31,7 +36,9 @@ async function probe(): Promise<string | null> {
 
 const unreachable = await probe()
 if (unreachable !== null && process.env.DVC_REQUIRE_SERVICES === '1') {
-  throw new Error(`Redis at ${REDIS_URL} is unreachable (${unreachable}) and DVC_REQUIRE_SERVICES=1 requires it. Start Redis or set REDIS_URL.`)
+  throw new Error(
+    `Redis at ${REDIS_URL} is unreachable (${unreachable}) and DVC_REQUIRE_SERVICES=1 requires it. Start Redis or set REDIS_URL.`,
+  )
 }
 /** Use with describe.skipIf: without Redis (and without DVC_REQUIRE_SERVICES=1) the suite is skipped. */
 export const redisMissing = unreachable !== null
@@ -80,7 +87,11 @@ export function useKeys(): (name: string) => string {
 }
 
 /** Polls until `check` returns a value other than undefined, failing after the deadline. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 3000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 3000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
@@ -91,7 +102,11 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 /** Resolves with the first value passed to the callback `listen` registers, or fails after the deadline. */
-export function nextEvent<T>(what: string, listen: (deliver: (value: T) => void) => void, timeoutMs = 3000): Promise<T> {
+export function nextEvent<T>(
+  what: string,
+  listen: (deliver: (value: T) => void) => void,
+  timeoutMs = 3000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)
     listen((value) => {

@@ -11,18 +11,38 @@ export function UserActions({ id, deleted }: { id: string; deleted: boolean }) {
   const [message, setMessage] = useState('')
   const [duration, setDuration] = useState<(typeof BAN_DURATIONS)[number]>('24h')
   async function run(action: string, body?: unknown) {
-    const response = await fetch(`/api/admin/users/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
+    const response = await fetch(`/api/admin/users/${id}/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    })
     const result = (await response.json()) as { error?: string; reason?: string; cache?: string }
     setMessage(response.ok ? `${action}: ${result.cache}` : `${action} failed: ${result.reason ?? result.error}`)
     router.refresh()
   }
   const button = (action: string, label: string, body?: unknown) => (
-    <button key={action} data-action={action} onClick={() => run(action, body)} style={{ marginRight: 4 }}>{label}</button>
+    <button
+      type="button"
+      key={action}
+      data-action={action}
+      onClick={() => run(action, body)}
+      style={{ marginRight: 4 }}
+    >
+      {label}
+    </button>
   )
   return (
     <span>
-      <select aria-label="ban duration" value={duration} onChange={(e) => setDuration(e.target.value as typeof duration)}>
-        {BAN_DURATIONS.map((d) => <option key={d} value={d}>{d}</option>)}
+      <select
+        aria-label="ban duration"
+        value={duration}
+        onChange={(e) => setDuration(e.target.value as typeof duration)}
+      >
+        {BAN_DURATIONS.map((d) => (
+          <option key={d} value={d}>
+            {d}
+          </option>
+        ))}
       </select>
       {button('ban', 'Ban', { duration })}
       {button('unban', 'Unban')}

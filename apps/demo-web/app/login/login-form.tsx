@@ -16,7 +16,11 @@ export function LoginForm() {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     const form = new FormData(event.currentTarget)
-    const result = await signIn('credentials', { email: form.get('email'), password: form.get('password'), redirect: false })
+    const result = await signIn('credentials', {
+      email: form.get('email'),
+      password: form.get('password'),
+      redirect: false,
+    })
     if (result?.ok && !result.error) router.push('/')
     else setError(MESSAGES[result?.error ?? ''] ?? 'Sign-in failed; please try again.')
   }
@@ -25,7 +29,11 @@ export function LoginForm() {
       <input name="email" type="email" placeholder="email" required autoComplete="username" />
       <input name="password" type="password" placeholder="password" required autoComplete="current-password" />
       <button type="submit">Sign in</button>
-      {error && <p role="alert" style={{ color: 'crimson' }}>{error}</p>}
+      {error && (
+        <p role="alert" style={{ color: 'crimson' }}>
+          {error}
+        </p>
+      )}
     </form>
   )
 }

@@ -10,7 +10,9 @@ export default async function LoginPage() {
       <h1>Sign in</h1>
       <LoginForm />
       {config.userStore.provider === 'pglite' && (
-        <p style={{ color: '#666' }}>Embedded demo users: alice@example.com (admin), bob@example.com — password: &lt;name&gt;-demo-password.</p>
+        <p style={{ color: '#666' }}>
+          Embedded demo users: alice@example.com (admin), bob@example.com — password: &lt;name&gt;-demo-password.
+        </p>
       )}
     </main>
   )

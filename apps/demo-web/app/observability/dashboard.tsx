@@ -29,7 +29,19 @@ export function Dashboard() {
   if (!report) return <p>Loading…</p>
   const { validations: v, users, costs } = report.authentication
   const verdicts = [
-    { label: 'active', value: Math.max(0, v.total - users.bannedDetected - users.deletedDetected - users.missingDetected - users.revokedDetected - v.unavailable), color: '#2e7d32' },
+    {
+      label: 'active',
+      value: Math.max(
+        0,
+        v.total -
+          users.bannedDetected -
+          users.deletedDetected -
+          users.missingDetected -
+          users.revokedDetected -
+          v.unavailable,
+      ),
+      color: '#2e7d32',
+    },
     { label: 'banned', value: users.bannedDetected, color: '#c62828' },
     { label: 'deleted', value: users.deletedDetected, color: '#6a1b9a' },
     { label: 'revoked', value: users.revokedDetected, color: '#ef6c00' },
@@ -39,18 +51,42 @@ export function Dashboard() {
   return (
     <div data-testid="dashboard">
       <section style={{ display: 'flex', gap: '2rem', flexWrap: 'wrap' }}>
-        <Stat label="Hit rate" value={`${v.cacheHitRate}%`} note={report.authentication.performance.cacheEffectiveness} />
-        <Stat label="Saved" value={`$${costs.savings}`} note={`${costs.savingsPercentage}% of $${costs.costWithoutCache}`} />
+        <Stat
+          label="Hit rate"
+          value={`${v.cacheHitRate}%`}
+          note={report.authentication.performance.cacheEffectiveness}
+        />
+        <Stat
+          label="Saved"
+          value={`$${costs.savings}`}
+          note={`${costs.savingsPercentage}% of $${costs.costWithoutCache}`}
+        />
         <Stat label="Active users (24 h)" value={String(users.activeCount)} />
-        <Stat label="Backend" value={report.validationCache.backend} note={`${report.scope} · ${report.instances.seen} instance(s) · breaker ${report.cache.breaker}`} />
+        <Stat
+          label="Backend"
+          value={report.validationCache.backend}
+          note={`${report.scope} · ${report.instances.seen} instance(s) · breaker ${report.cache.breaker}`}
+        />
       </section>
       <h2>Validations per hour (hits / misses)</h2>
-      <StackedBars data={report.series.map((s) => ({ label: s.hour, parts: [s.hits, s.validations - s.hits] }))} colors={['#2e7d32', '#bdbdbd']} />
+      <StackedBars
+        title="Cache hits and misses per hour"
+        data={report.series.map((s) => ({ label: s.hour, parts: [s.hits, s.validations - s.hits] }))}
+        colors={['#2e7d32', '#bdbdbd']}
+      />
       <h2>Verdicts</h2>
-      <HorizontalBars rows={verdicts} />
+      <HorizontalBars title="Verdicts" rows={verdicts} />
       <h2>User-store queries</h2>
-      <HorizontalBars rows={[{ label: 'with the cache', value: v.databaseQueries, color: '#1565c0' }, { label: 'without it', value: v.total, color: '#90a4ae' }]} />
-      <p style={{ color: '#666' }}>Updated {new Date(report.generatedAt).toLocaleTimeString('en-GB')} · refreshes every 5 s</p>
+      <HorizontalBars
+        title="User source queries, with and without the cache"
+        rows={[
+          { label: 'with the cache', value: v.databaseQueries, color: '#1565c0' },
+          { label: 'without it', value: v.total, color: '#90a4ae' },
+        ]}
+      />
+      <p style={{ color: '#666' }}>
+        Updated {new Date(report.generatedAt).toLocaleTimeString('en-GB')} · refreshes every 5 s
+      </p>
     </div>
   )
 }

@@ -8,7 +8,9 @@ export default async function ObservabilityPage() {
   return (
     <main>
       <h1>Observability</h1>
-      <p><a href="/">Home</a> · <a href="/admin">Users</a></p>
+      <p>
+        <a href="/">Home</a> · <a href="/admin">Users</a>
+      </p>
       <Dashboard />
     </main>
   )

@@ -72,7 +72,11 @@ async function revokeAfter(cache: ValidationCache, userId: string, action: Admin
       if (attempts < REVOKE_ATTEMPTS) continue
       // The ban is in the store: tell the fleet now rather than leave every L1 saying "active".
       return {
-        action, stored: true, sessionsRevoked: 'failed', attempts, ...(await cache.refresh(userId)),
+        action,
+        stored: true,
+        sessionsRevoked: 'failed',
+        attempts,
+        ...(await cache.refresh(userId)),
         warning: `${action} stored and enforced, but revoking the user's earlier sessions failed (${error.reason}): retry POST …/revoke`,
       }
     }

@@ -40,7 +40,10 @@ export class UnsupportedAdminActionError extends Error {
 
 export function sqlUserAdmin(run: SqlRunner): UserAdmin {
   const update = async (userId: string, assignment: string, params: unknown[] = []) => {
-    const rows = await run(`update auth.users set ${assignment}, updated_at = now() where id = $1::uuid returning id`, [userId, ...params])
+    const rows = await run(`update auth.users set ${assignment}, updated_at = now() where id = $1::uuid returning id`, [
+      userId,
+      ...params,
+    ])
     if (rows.length === 0) throw new UserNotFoundError()
   }
   return {
@@ -48,20 +51,35 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
     unban: (userId) => update(userId, 'banned_until = null'),
     softDelete: (userId) => update(userId, 'deleted_at = now()'),
     restore: (userId) => update(userId, 'deleted_at = null'),
-    setRole: (userId, role) => update(userId, `raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - 'role'
-      else coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('role', $2::text) end`, [role]),
+    setRole: (userId, role) =>
+      update(
+        userId,
+        `raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - 'role'
+      else coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('role', $2::text) end`,
+        [role],
+      ),
     async roleOf(userId) {
-      const [row] = await run(`select raw_app_meta_data ->> 'role' as role from auth.users where id = $1::uuid and deleted_at is null`, [userId])
+      const [row] = await run(
+        `select raw_app_meta_data ->> 'role' as role from auth.users where id = $1::uuid and deleted_at is null`,
+        [userId],
+      )
       return (row?.role as string | null | undefined) ?? null
     },
     async list() {
       // Epoch ms, as the source reads them: drivers disagree on 'infinity' (Infinity, Invalid Date).
-      const rows = await run(`select id, email, raw_app_meta_data ->> 'role' as role,
+      const rows = await run(
+        `select id, email, raw_app_meta_data ->> 'role' as role,
         (extract(epoch from banned_until) * 1000)::float8 as banned_until, (extract(epoch from deleted_at) * 1000)::float8 as deleted_at,
-        raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at from auth.users order by email limit 200`, [])
+        raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at from auth.users order by email limit 200`,
+        [],
+      )
       return rows.map((r) => ({
-        id: String(r.id), email: (r.email as string | null) ?? null, role: (r.role as string | null) ?? null,
-        bannedUntil: iso(r.banned_until), deletedAt: iso(r.deleted_at), sessionsRevokedAt: (r.sessions_revoked_at as string | null) ?? null,
+        id: String(r.id),
+        email: (r.email as string | null) ?? null,
+        role: (r.role as string | null) ?? null,
+        bannedUntil: iso(r.banned_until),
+        deletedAt: iso(r.deleted_at),
+        sessionsRevokedAt: (r.sessions_revoked_at as string | null) ?? null,
       }))
     },
   }
@@ -74,13 +92,20 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
   }
   return {
     // GoTrue takes a duration, not an end time.
-    ban: async (userId, until) => check(await client.auth.admin.updateUserById(userId, { ban_duration: `${Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))}s` })),
+    ban: async (userId, until) =>
+      check(
+        await client.auth.admin.updateUserById(userId, {
+          ban_duration: `${Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))}s`,
+        }),
+      ),
     unban: async (userId) => check(await client.auth.admin.updateUserById(userId, { ban_duration: 'none' })),
     softDelete: async (userId) => check(await client.auth.admin.deleteUser(userId, true)),
     // GoTrue merges app_metadata key by key; a null role is no role.
     setRole: async (userId, role) => check(await client.auth.admin.updateUserById(userId, { app_metadata: { role } })),
     restore: async () => {
-      throw new UnsupportedAdminActionError('Supabase cannot restore a soft-deleted user (its soft delete anonymizes the account)')
+      throw new UnsupportedAdminActionError(
+        'Supabase cannot restore a soft-deleted user (its soft delete anonymizes the account)',
+      )
     },
     async roleOf(userId) {
       const { data, error } = await client.auth.admin.getUserById(userId)
@@ -93,8 +118,12 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
       return data.users.map((u) => {
         const user = u as typeof u & { banned_until?: string; deleted_at?: string }
         return {
-          id: u.id, email: u.email ?? null, role: (u.app_metadata?.role as string | undefined) ?? null, bannedUntil: user.banned_until ?? null,
-          deletedAt: user.deleted_at ?? null, sessionsRevokedAt: (u.app_metadata?.[REVOKED_AT_KEY] as string | undefined) ?? null,
+          id: u.id,
+          email: u.email ?? null,
+          role: (u.app_metadata?.role as string | undefined) ?? null,
+          bannedUntil: user.banned_until ?? null,
+          deletedAt: user.deleted_at ?? null,
+          sessionsRevokedAt: (u.app_metadata?.[REVOKED_AT_KEY] as string | undefined) ?? null,
         }
       })
     },

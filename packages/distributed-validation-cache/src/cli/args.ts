@@ -26,8 +26,10 @@ export function usage<Flag extends string>(spec: CliSpec<Flag>): string {
   const rows = (entries: [string, string][]) => {
     const width = Math.min(Math.max(...entries.map(([key]) => key.length)), 24) + 2
     const indent = `\n  ${' '.repeat(width)}`
-    return entries.map(([key, help]) =>
-      `  ${key.length > width - 2 ? `${key}${indent}` : key.padEnd(width)}${help.replaceAll('\n', indent)}`)
+    return entries.map(
+      ([key, help]) =>
+        `  ${key.length > width - 2 ? `${key}${indent}` : key.padEnd(width)}${help.replaceAll('\n', indent)}`,
+    )
   }
   return [
     `Usage: ${spec.name} ${flags.map((flag) => `[--${flag}]`).join(' ')}`.trimEnd(),
@@ -35,8 +37,10 @@ export function usage<Flag extends string>(spec: CliSpec<Flag>): string {
     spec.about,
     '',
     'Options:',
-    ...rows([...flags.map((flag): [string, string] => [`--${flag}`, spec.flags[flag]]),
-      ['-h, --help', 'print this help and exit, touching nothing']]),
+    ...rows([
+      ...flags.map((flag): [string, string] => [`--${flag}`, spec.flags[flag]]),
+      ['-h, --help', 'print this help and exit, touching nothing'],
+    ]),
     '',
     'Environment:',
     ...rows(Object.entries(spec.env)),
@@ -52,7 +56,8 @@ export function usage<Flag extends string>(spec: CliSpec<Flag>): string {
  * exits 2 (the usual usage-error status). It never returns in either case.
  */
 export function parseFlags<Flag extends string>(
-  spec: CliSpec<Flag>, args = process.argv.slice(2),
+  spec: CliSpec<Flag>,
+  args = process.argv.slice(2),
 ): Record<Flag, boolean> {
   const options = Object.fromEntries(Object.keys(spec.flags).map((flag) => [flag, { type: 'boolean' as const }]))
   let values: Record<string, unknown>

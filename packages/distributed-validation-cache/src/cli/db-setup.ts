@@ -18,7 +18,7 @@ const PUBLIC = 'Their passwords are public (published in the README): never use 
 const spec: CliSpec<'demo-users'> = {
   name: NAME,
   about: [
-    'Creates the columns of Supabase\'s auth.users that this package reads, in the Postgres at DATABASE_URL or,',
+    "Creates the columns of Supabase's auth.users that this package reads, in the Postgres at DATABASE_URL or,",
     `without it, in an embedded PGlite (a folder, ${DEFAULT_PGLITE_DIR} by default). Running it again changes`,
     'nothing. It refuses Supabase itself: Supabase manages its own auth.users. It adds no user unless asked.',
   ].join('\n'),
@@ -50,11 +50,17 @@ async function openDatabase(): Promise<Database> {
     return { run: source.run, close: source.close, where: 'DATABASE_URL', embedded: false }
   }
   if (config.userStore.provider === 'supabase') {
-    throw new ForeignSchemaError('NEXT_PUBLIC_SUPABASE_URL is set: Supabase manages auth.users itself; '
-      + 'create demo users in its dashboard instead.')
+    throw new ForeignSchemaError(
+      'NEXT_PUBLIC_SUPABASE_URL is set: Supabase manages auth.users itself; ' +
+        'create demo users in its dashboard instead.',
+    )
   }
   const dir = process.env.PGLITE_DATA_DIR || DEFAULT_PGLITE_DIR
-  const { openPglite, pgliteRunner } = await loadDriver(() => import('../sources/pglite.js'), '@electric-sql/pglite', 'PGLITE_DATA_DIR (no DATABASE_URL is set)')
+  const { openPglite, pgliteRunner } = await loadDriver(
+    () => import('../sources/pglite.js'),
+    '@electric-sql/pglite',
+    'PGLITE_DATA_DIR (no DATABASE_URL is set)',
+  )
   const db = await openPglite(dir) // creates the folder, or says in one line why it cannot
   return { run: pgliteRunner(db), close: () => db.close(), where: `embedded PGlite at ${dir}`, embedded: true }
 }
@@ -67,12 +73,17 @@ async function main(): Promise<void> {
     const schema = await migrateAuthSchema(db.run)
     console.log(`auth.users ${schema === 'created' ? 'created' : 'already set up'} in ${db.where}.`)
     if (!flags['demo-users']) {
-      const how = db.embedded ? `\`${NAME} --demo-users\` adds them, for a local demo only`
+      const how = db.embedded
+        ? `\`${NAME} --demo-users\` adds them, for a local demo only`
         : 'pass --demo-users to add them'
       console.log(`No demo users added (${how}: never on a real database).`)
       return
     }
-    const { DEMO_USERS, seedDemoUsers } = await loadDriver(() => import('../setup/demo-users.js'), 'bcryptjs', '--demo-users')
+    const { DEMO_USERS, seedDemoUsers } = await loadDriver(
+      () => import('../setup/demo-users.js'),
+      'bcryptjs',
+      '--demo-users',
+    )
     const seeded = await seedDemoUsers(db.run)
     console.log(`${seeded} demo user(s) added (password = <name>-demo-password). ${PUBLIC}`)
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} ${user.password.padEnd(22)} ${user.note}`)

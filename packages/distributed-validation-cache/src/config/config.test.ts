@@ -51,7 +51,10 @@ group('fromEnv: defaults', () => {
   })
 
   it('ignores empty and blank values as if unset', () => {
-    expect(fromEnv({ REDIS_URL: '', VALIDATION_CACHE_TTL: '  ', CACHE_PROVIDER: '' })).toMatchObject({ cache: { provider: 'memory' }, ttlMs: 300_000 })
+    expect(fromEnv({ REDIS_URL: '', VALIDATION_CACHE_TTL: '  ', CACHE_PROVIDER: '' })).toMatchObject({
+      cache: { provider: 'memory' },
+      ttlMs: 300_000,
+    })
   })
 })
 
@@ -85,9 +88,12 @@ group('fromEnv: backend selection', () => {
     expect(fromEnv({ ...redis, ...upstash, CACHE_PROVIDER: 'redis', NEXTAUTH_SECRET }).cache.provider).toBe('redis')
   })
 
-  it.each(['false', '0', 'no', 'off', 'FALSE', 'Off'])('ENABLE_AUTH_VALIDATION_CACHE=%s disables the cache', (value) => {
-    expect(fromEnv({ ENABLE_AUTH_VALIDATION_CACHE: value }).enabled).toBe(false)
-  })
+  it.each(['false', '0', 'no', 'off', 'FALSE', 'Off'])(
+    'ENABLE_AUTH_VALIDATION_CACHE=%s disables the cache',
+    (value) => {
+      expect(fromEnv({ ENABLE_AUTH_VALIDATION_CACHE: value }).enabled).toBe(false)
+    },
+  )
 
   it.each(['true', '1', 'yes', 'on'])('ENABLE_AUTH_VALIDATION_CACHE=%s keeps it enabled', (value) => {
     expect(fromEnv({ ENABLE_AUTH_VALIDATION_CACHE: value }).enabled).toBe(true)
@@ -98,9 +104,17 @@ group('fromEnv: backend selection', () => {
   })
 
   it('picks the user store: Supabase, else DATABASE_URL, else PGlite', () => {
-    expect(fromEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'srk', DATABASE_URL: 'postgres://db/x' }).userStore)
-      .toEqual({ provider: 'supabase', url: 'https://p.supabase.co', serviceRoleKey: 'srk' })
-    expect(fromEnv({ DATABASE_URL: 'postgresql://db/x' }).userStore).toEqual({ provider: 'postgres', url: 'postgresql://db/x' })
+    expect(
+      fromEnv({
+        NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co',
+        SUPABASE_SERVICE_ROLE_KEY: 'srk',
+        DATABASE_URL: 'postgres://db/x',
+      }).userStore,
+    ).toEqual({ provider: 'supabase', url: 'https://p.supabase.co', serviceRoleKey: 'srk' })
+    expect(fromEnv({ DATABASE_URL: 'postgresql://db/x' }).userStore).toEqual({
+      provider: 'postgres',
+      url: 'postgresql://db/x',
+    })
   })
 })
 
@@ -109,11 +123,15 @@ group('fromEnv: signing secret', () => {
     const error = errorOf({ REDIS_URL: 'redis://cache' })
     expect(error.message).toContain('VALIDATION_CACHE_SECRET')
     expect(error.message).toContain('NEXTAUTH_SECRET')
-    expect(errorOf({ UPSTASH_REDIS_REST_URL: 'https://u.io', UPSTASH_REDIS_REST_TOKEN: 't' }).message).toContain('VALIDATION_CACHE_SECRET')
+    expect(errorOf({ UPSTASH_REDIS_REST_URL: 'https://u.io', UPSTASH_REDIS_REST_TOKEN: 't' }).message).toContain(
+      'VALIDATION_CACHE_SECRET',
+    )
   })
 
   it('VALIDATION_CACHE_SECRET is used as is and wins over NEXTAUTH_SECRET', () => {
-    expect(fromEnv({ REDIS_URL: 'redis://cache', VALIDATION_CACHE_SECRET: SIGNING, NEXTAUTH_SECRET }).secret).toBe(SIGNING)
+    expect(fromEnv({ REDIS_URL: 'redis://cache', VALIDATION_CACHE_SECRET: SIGNING, NEXTAUTH_SECRET }).secret).toBe(
+      SIGNING,
+    )
   })
 
   it("reads Auth.js v5's AUTH_SECRET where NEXTAUTH_SECRET is unset, and the v4 name first", () => {
@@ -140,11 +158,23 @@ group('fromEnv: bad values', () => {
     [{ VALIDATION_CACHE_TTL: '-5' }, 'VALIDATION_CACHE_TTL', /must be a duration.*\(got "-5"\)/],
     [{ VALIDATION_CACHE_GRACE: '5 parsecs' }, 'VALIDATION_CACHE_GRACE', /must be a duration/],
     [{ CACHE_PROVIDER: 'memcached' }, 'CACHE_PROVIDER', /must be memory, redis or upstash/],
-    [{ ENABLE_AUTH_VALIDATION_CACHE: 'maybe' }, 'ENABLE_AUTH_VALIDATION_CACHE', /must be true or false \(got "maybe"\)/],
+    [
+      { ENABLE_AUTH_VALIDATION_CACHE: 'maybe' },
+      'ENABLE_AUTH_VALIDATION_CACHE',
+      /must be true or false \(got "maybe"\)/,
+    ],
     [{ REDIS_URL: 'http://x', NEXTAUTH_SECRET }, 'REDIS_URL', /must look like redis:\/\//],
-    [{ UPSTASH_REDIS_REST_URL: 'https://u.io', NEXTAUTH_SECRET }, 'UPSTASH_REDIS_REST_TOKEN', /is required with UPSTASH_REDIS_REST_URL/],
+    [
+      { UPSTASH_REDIS_REST_URL: 'https://u.io', NEXTAUTH_SECRET },
+      'UPSTASH_REDIS_REST_TOKEN',
+      /is required with UPSTASH_REDIS_REST_URL/,
+    ],
     [{ UPSTASH_REDIS_REST_URL: 'not a url' }, 'UPSTASH_REDIS_REST_URL', /must be an http\(s\) URL/],
-    [{ NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co' }, 'SUPABASE_SERVICE_ROLE_KEY', /is required with NEXT_PUBLIC_SUPABASE_URL/],
+    [
+      { NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co' },
+      'SUPABASE_SERVICE_ROLE_KEY',
+      /is required with NEXT_PUBLIC_SUPABASE_URL/,
+    ],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /must be a postgres:\/\/ or postgresql:\/\/ URL/],
     [{ VALIDATION_CACHE_PREFIX: 'a{b}' }, 'VALIDATION_CACHE_PREFIX', /must be 1 to 64 letters, .*"a\{b\}"/],
     [{ VALIDATION_CACHE_MAX_SIZE: '0' }, 'VALIDATION_CACHE_MAX_SIZE', /positive integer/],
@@ -163,18 +193,32 @@ group('fromEnv: bad values', () => {
   })
 
   it('never echoes secrets or tokens in any error', () => {
-    const values = { VALIDATION_CACHE_SECRET: 'vcs-short', OBSERVABILITY_TOKEN: 'obs-short', REVALIDATION_WEBHOOK_SECRET: 'hook-short', UPSTASH_REDIS_REST_TOKEN: 'tok-zzz-123' }
+    const values = {
+      VALIDATION_CACHE_SECRET: 'vcs-short',
+      OBSERVABILITY_TOKEN: 'obs-short',
+      REVALIDATION_WEBHOOK_SECRET: 'hook-short',
+      UPSTASH_REDIS_REST_TOKEN: 'tok-zzz-123',
+    }
     const message = errorOf({ ...values, UPSTASH_REDIS_REST_URL: 'ftp://u.io' }).message
     for (const value of Object.values(values)) expect(message).not.toContain(value)
-    expect(errorOf({ REDIS_URL: 'redis://:hunter2-pass@cache:0', NEXTAUTH_SECRET }).message).not.toContain('hunter2-pass')
+    expect(errorOf({ REDIS_URL: 'redis://:hunter2-pass@cache:0', NEXTAUTH_SECRET }).message).not.toContain(
+      'hunter2-pass',
+    )
   })
 
   it('names several bad values in one line', () => {
-    const error = errorOf({ VALIDATION_CACHE_TTL: 'abc', CACHE_PROVIDER: 'memcached', ENABLE_AUTH_VALIDATION_CACHE: 'maybe', DATABASE_URL: 'mysql://x' })
-    for (const variable of ['VALIDATION_CACHE_TTL', 'CACHE_PROVIDER', 'ENABLE_AUTH_VALIDATION_CACHE', 'DATABASE_URL']) expect(error.message).toContain(variable)
+    const error = errorOf({
+      VALIDATION_CACHE_TTL: 'abc',
+      CACHE_PROVIDER: 'memcached',
+      ENABLE_AUTH_VALIDATION_CACHE: 'maybe',
+      DATABASE_URL: 'mysql://x',
+    })
+    for (const variable of ['VALIDATION_CACHE_TTL', 'CACHE_PROVIDER', 'ENABLE_AUTH_VALIDATION_CACHE', 'DATABASE_URL'])
+      expect(error.message).toContain(variable)
     expect(error.issues).toHaveLength(4)
     const late = errorOf({ UPSTASH_REDIS_REST_URL: 'https://u.io', NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co' })
-    for (const variable of ['UPSTASH_REDIS_REST_TOKEN', 'SUPABASE_SERVICE_ROLE_KEY', 'VALIDATION_CACHE_SECRET']) expect(late.message).toContain(variable)
+    for (const variable of ['UPSTASH_REDIS_REST_TOKEN', 'SUPABASE_SERVICE_ROLE_KEY', 'VALIDATION_CACHE_SECRET'])
+      expect(late.message).toContain(variable)
   })
 
   // One bad value must not hide the cross-field checks of the others.
@@ -263,14 +307,26 @@ group('describe(config)', () => {
     const text = describe(config)
     expect(text).toContain('cache backend: redis at redis://alice:****@cache:6380/2 — REDIS_URL is set')
     expect(text).toContain('OBSERVABILITY_TOKEN set')
-    for (const secret of ['Red1sPassw0rd', 'Pg-Passw0rd', NEXTAUTH_SECRET, env.OBSERVABILITY_TOKEN, env.REVALIDATION_WEBHOOK_SECRET, config.secret!]) {
+    for (const secret of [
+      'Red1sPassw0rd',
+      'Pg-Passw0rd',
+      NEXTAUTH_SECRET,
+      env.OBSERVABILITY_TOKEN,
+      env.REVALIDATION_WEBHOOK_SECRET,
+      config.secret!,
+    ]) {
       expect(text).not.toContain(secret)
     }
   })
 
   it('never prints the Upstash token or the Supabase service-role key', () => {
-    const env = { UPSTASH_REDIS_REST_URL: 'https://u.upstash.io', UPSTASH_REDIS_REST_TOKEN: 'AXupstashTOKEN42', VALIDATION_CACHE_SECRET: SIGNING,
-      NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'service-role-KEY-42' }
+    const env = {
+      UPSTASH_REDIS_REST_URL: 'https://u.upstash.io',
+      UPSTASH_REDIS_REST_TOKEN: 'AXupstashTOKEN42',
+      VALIDATION_CACHE_SECRET: SIGNING,
+      NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co',
+      SUPABASE_SERVICE_ROLE_KEY: 'service-role-KEY-42',
+    }
     const text = describe(fromEnv(env))
     expect(text).toContain('cache backend: upstash at https://u.upstash.io — UPSTASH_REDIS_REST_URL is set')
     for (const secret of ['AXupstashTOKEN42', SIGNING, 'service-role-KEY-42']) expect(text).not.toContain(secret)
@@ -278,15 +334,21 @@ group('describe(config)', () => {
 
   it('says when caching is disabled and when CACHE_PROVIDER forced the backend', () => {
     expect(describe(fromEnv({ ENABLE_AUTH_VALIDATION_CACHE: 'off' }))).toContain('DISABLED')
-    expect(describe(fromEnv({ CACHE_PROVIDER: 'memory', REDIS_URL: 'redis://:pw-x@cache' }))).toContain('forced by CACHE_PROVIDER=memory')
+    expect(describe(fromEnv({ CACHE_PROVIDER: 'memory', REDIS_URL: 'redis://:pw-x@cache' }))).toContain(
+      'forced by CACHE_PROVIDER=memory',
+    )
   })
 })
 
 group('cost model prices', () => {
   it('reads VALIDATION_COST_* as dollars and refuses negative or non-numeric ones', () => {
-    expect(fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '0.05', VALIDATION_COST_PER_100K_COMMANDS: '0' }).prices).toEqual({ storeQueryPer1000: 0.05, cacheCommandPer100k: 0 })
+    expect(
+      fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '0.05', VALIDATION_COST_PER_100K_COMMANDS: '0' }).prices,
+    ).toEqual({ storeQueryPer1000: 0.05, cacheCommandPer100k: 0 })
     expect(fromEnv({}).prices).toEqual({ storeQueryPer1000: undefined, cacheCommandPer100k: undefined })
-    expect(() => fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '-1' })).toThrow(/VALIDATION_COST_PER_1000_QUERIES must be a price/)
+    expect(() => fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '-1' })).toThrow(
+      /VALIDATION_COST_PER_1000_QUERIES must be a price/,
+    )
     expect(() => fromEnv({ VALIDATION_COST_PER_100K_COMMANDS: 'cheap' })).toThrow(/VALIDATION_COST_PER_100K_COMMANDS/)
   })
 })

@@ -5,28 +5,40 @@ import { ConfigError } from '../errors.js'
 import { prefixProblem, sizeProblem } from '../options.js'
 import { parseRedisUrl, redactUrl } from '../stores/redis-url.js'
 
-const text = z.string().trim().optional().transform((v) => (v === '' ? undefined : v))
+const text = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
 // `positive`: a zero TTL or timeout would silently turn the cache (or the store) off.
-const duration = ({ positive }: { positive: boolean }) => text.transform((v, ctx) => {
-  if (v === undefined) return undefined
-  const ms = parseDuration(v)
-  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `must be a duration like "300" (seconds), "5 m" or "300s" (got "${v}")` })
-  else if (positive && ms <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0 (got "${v}")` })
-  return ms
-})
+const duration = ({ positive }: { positive: boolean }) =>
+  text.transform((v, ctx) => {
+    if (v === undefined) return undefined
+    const ms = parseDuration(v)
+    if (ms === undefined)
+      ctx.addIssue({ code: 'custom', message: `must be a duration like "300" (seconds), "5 m" or "300s" (got "${v}")` })
+    else if (positive && ms <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0 (got "${v}")` })
+    return ms
+  })
 const positiveDuration = duration({ positive: true })
 const flag = text.transform((v, ctx) => {
   if (v === undefined) return undefined
-  const value = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false }[v.toLowerCase()]
+  const value = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false }[
+    v.toLowerCase()
+  ]
   if (value === undefined) ctx.addIssue({ code: 'custom', message: `must be true or false (got "${v}")` })
   return value
 })
 const httpUrl = text.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional())
-const secret = (min: number) => text.pipe(z.string().min(min, `must be at least ${min} characters (generate one with: openssl rand -base64 32)`).optional())
+const secret = (min: number) =>
+  text.pipe(
+    z.string().min(min, `must be at least ${min} characters (generate one with: openssl rand -base64 32)`).optional(),
+  )
 const price = text.transform((v, ctx) => {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (!Number.isFinite(n) || n < 0) ctx.addIssue({ code: 'custom', message: `must be a price in dollars, 0 or more (got "${v}")` })
+  if (!Number.isFinite(n) || n < 0)
+    ctx.addIssue({ code: 'custom', message: `must be a price in dollars, 0 or more (got "${v}")` })
   return n
 })
 // The same bounds as the l1MaxSize and prefix options, in the same words.
@@ -50,13 +62,20 @@ const Env = z.object({
   NEXT_PUBLIC_SUPABASE_URL: httpUrl,
   SUPABASE_SERVICE_ROLE_KEY: text,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: text,
-  DATABASE_URL: text.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional()),
+  DATABASE_URL: text.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
   UPSTASH_REDIS_REST_URL: httpUrl,
   UPSTASH_REDIS_REST_TOKEN: text,
   KV_REST_API_URL: httpUrl,
   KV_REST_API_TOKEN: text,
   REDIS_URL: text,
-  CACHE_PROVIDER: text.pipe(z.enum(['memory', 'redis', 'upstash'], { error: 'must be memory, redis or upstash' }).optional()),
+  CACHE_PROVIDER: text.pipe(
+    z.enum(['memory', 'redis', 'upstash'], { error: 'must be memory, redis or upstash' }).optional(),
+  ),
   ENABLE_AUTH_VALIDATION_CACHE: flag,
   VALIDATION_CACHE_TTL: positiveDuration,
   VALIDATION_CACHE_NEGATIVE_TTL: positiveDuration,
@@ -102,14 +121,26 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
   }
   const invalid = new Set(issues.map((i) => i.variable))
   // Pairs stay pairs: Upstash's URL with Upstash's token, Vercel KV's with KV's.
-  const [upstashUrl, upstashToken] = e.UPSTASH_REDIS_REST_URL ? [e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN] : [e.KV_REST_API_URL, e.KV_REST_API_TOKEN]
+  const [upstashUrl, upstashToken] = e.UPSTASH_REDIS_REST_URL
+    ? [e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN]
+    : [e.KV_REST_API_URL, e.KV_REST_API_TOKEN]
   const provider = e.CACHE_PROVIDER ?? (upstashUrl ? 'upstash' : e.REDIS_URL ? 'redis' : 'memory')
-  const why = e.CACHE_PROVIDER ? `forced by CACHE_PROVIDER=${provider}` : upstashUrl ? `${e.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_URL' : 'KV_REST_API_URL'} is set`
-    : e.REDIS_URL ? 'REDIS_URL is set' : 'no UPSTASH_REDIS_REST_URL or REDIS_URL set — fine for one instance only'
+  const why = e.CACHE_PROVIDER
+    ? `forced by CACHE_PROVIDER=${provider}`
+    : upstashUrl
+      ? `${e.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_URL' : 'KV_REST_API_URL'} is set`
+      : e.REDIS_URL
+        ? 'REDIS_URL is set'
+        : 'no UPSTASH_REDIS_REST_URL or REDIS_URL set — fine for one instance only'
   let cache: CacheBackend = { provider: 'memory' }
   if (provider === 'upstash') {
-    if (!upstashUrl) issues.push({ variable: 'UPSTASH_REDIS_REST_URL', message: 'is required when CACHE_PROVIDER=upstash' })
-    if (!upstashToken) issues.push({ variable: 'UPSTASH_REDIS_REST_TOKEN', message: 'is required with UPSTASH_REDIS_REST_URL (or KV_REST_API_TOKEN with KV_REST_API_URL)' })
+    if (!upstashUrl)
+      issues.push({ variable: 'UPSTASH_REDIS_REST_URL', message: 'is required when CACHE_PROVIDER=upstash' })
+    if (!upstashToken)
+      issues.push({
+        variable: 'UPSTASH_REDIS_REST_TOKEN',
+        message: 'is required with UPSTASH_REDIS_REST_URL (or KV_REST_API_TOKEN with KV_REST_API_URL)',
+      })
     cache = { provider, url: upstashUrl ?? '', token: upstashToken ?? '' }
   } else if (provider === 'redis') {
     if (!e.REDIS_URL) issues.push({ variable: 'REDIS_URL', message: 'is required when CACHE_PROVIDER=redis' })
@@ -117,14 +148,28 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     cache = { provider, url: e.REDIS_URL ?? '' }
   }
   const supabase = e.NEXT_PUBLIC_SUPABASE_URL
-  if (supabase && !e.SUPABASE_SERVICE_ROLE_KEY) issues.push({ variable: 'SUPABASE_SERVICE_ROLE_KEY', message: 'is required with NEXT_PUBLIC_SUPABASE_URL (the admin API needs the service-role key)' })
+  if (supabase && !e.SUPABASE_SERVICE_ROLE_KEY)
+    issues.push({
+      variable: 'SUPABASE_SERVICE_ROLE_KEY',
+      message: 'is required with NEXT_PUBLIC_SUPABASE_URL (the admin API needs the service-role key)',
+    })
   const userStore: UserStoreConfig = supabase
-    ? { provider: 'supabase', url: supabase, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY ?? '', ...(e.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { anonKey: e.NEXT_PUBLIC_SUPABASE_ANON_KEY } : {}) }
-    : e.DATABASE_URL ? { provider: 'postgres', url: e.DATABASE_URL } : { provider: 'pglite' }
+    ? {
+        provider: 'supabase',
+        url: supabase,
+        serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY ?? '',
+        ...(e.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { anonKey: e.NEXT_PUBLIC_SUPABASE_ANON_KEY } : {}),
+      }
+    : e.DATABASE_URL
+      ? { provider: 'postgres', url: e.DATABASE_URL }
+      : { provider: 'pglite' }
   const sessionSecret = e.NEXTAUTH_SECRET ?? e.AUTH_SECRET // next-auth v4's name, Auth.js v5's
   const signingSecret = e.VALIDATION_CACHE_SECRET ?? (sessionSecret && deriveSecret(sessionSecret))
   if (cache.provider !== 'memory' && !signingSecret) {
-    issues.push({ variable: 'VALIDATION_CACHE_SECRET', message: `(or NEXTAUTH_SECRET, or AUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it` })
+    issues.push({
+      variable: 'VALIDATION_CACHE_SECRET',
+      message: `(or NEXTAUTH_SECRET, or AUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it`,
+    })
   }
   if (issues.length > 0) throw new ConfigError(issues.filter((i, n) => n < invalid.size || !invalid.has(i.variable)))
   return {
@@ -144,8 +189,15 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     secret: signingSecret,
     instanceId: e.INSTANCE_ID,
     /** Overrides of the observability cost model's prices (dollars). */
-    prices: { storeQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES, cacheCommandPer100k: e.VALIDATION_COST_PER_100K_COMMANDS },
-    nextAuth: { secret: sessionSecret, url: e.NEXTAUTH_URL, sessionMaxAgeMs: e.NEXTAUTH_SESSION_MAX_AGE ?? 30 * 86_400_000 },
+    prices: {
+      storeQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES,
+      cacheCommandPer100k: e.VALIDATION_COST_PER_100K_COMMANDS,
+    },
+    nextAuth: {
+      secret: sessionSecret,
+      url: e.NEXTAUTH_URL,
+      sessionMaxAgeMs: e.NEXTAUTH_SESSION_MAX_AGE ?? 30 * 86_400_000,
+    },
     observabilityToken: e.OBSERVABILITY_TOKEN,
     webhookSecret: e.REVALIDATION_WEBHOOK_SECRET,
   }
@@ -169,8 +221,12 @@ function collect(issues: { variable: string; message: string }[], check: () => u
 export function describe(config: Config): string {
   const { cache, userStore } = config
   const backend = cache.provider === 'memory' ? 'memory' : `${cache.provider} at ${redactUrl(cache.url)}`
-  const store = userStore.provider === 'pglite' ? 'embedded PGlite (no NEXT_PUBLIC_SUPABASE_URL or DATABASE_URL set)'
-    : userStore.provider === 'supabase' ? `Supabase Auth at ${userStore.url}` : `Postgres at ${redactUrl(userStore.url)}`
+  const store =
+    userStore.provider === 'pglite'
+      ? 'embedded PGlite (no NEXT_PUBLIC_SUPABASE_URL or DATABASE_URL set)'
+      : userStore.provider === 'supabase'
+        ? `Supabase Auth at ${userStore.url}`
+        : `Postgres at ${redactUrl(userStore.url)}`
   const s = (ms: number) => `${ms / 1000} s`
   return [
     `validation cache: ${config.enabled ? 'enabled' : 'DISABLED (ENABLE_AUTH_VALIDATION_CACHE=false): every request asks the user store'}`,

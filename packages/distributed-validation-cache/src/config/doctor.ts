@@ -12,7 +12,6 @@ export interface DoctorReport {
   warnings: string[]
 }
 
-
 /**
  * `pnpm run doctor`: reads the same environment as the app and checks it end to end — the backend
  * and why, round trips to the cache and the user store, the user store's clock, and settings
@@ -30,7 +29,9 @@ export async function doctor(env: Record<string, string | undefined> = process.e
   report.lines.push(...describe(config).split('\n'))
   // Bounded: a store that accepts connections and then stalls must not hang the doctor.
   const bounded = (what: string, check: Promise<void>) =>
-    withDeadline(check, CHECK_DEADLINE_MS, () => new Error(`timed out after ${CHECK_DEADLINE_MS / 1000} s`)).catch((error: Error) => void report.problems.push(`${what}: ${error.message}`))
+    withDeadline(check, CHECK_DEADLINE_MS, () => new Error(`timed out after ${CHECK_DEADLINE_MS / 1000} s`)).catch(
+      (error: Error) => void report.problems.push(`${what}: ${error.message}`),
+    )
   await bounded(`cache (${config.cache.provider})`, checkCache(config, report))
   await bounded(`user store (${config.userStore.provider})`, checkUserStore(config, report, env))
   warnAbout(config, report, env)
@@ -63,7 +64,8 @@ async function checkCache(config: Config, report: DoctorReport): Promise<void> {
       await s.delete(key)
       return value
     })
-    if (trip.value !== 'ok') report.problems.push(`cache (${config.cache.provider}): wrote "ok" but read ${JSON.stringify(trip.value)}`)
+    if (trip.value !== 'ok')
+      report.problems.push(`cache (${config.cache.provider}): wrote "ok" but read ${JSON.stringify(trip.value)}`)
     else report.lines.push(`cache round trip (SET + GET + DEL, median of 5): ${trip.ms} ms`)
   } catch (error) {
     report.problems.push(`cache (${config.cache.provider}) unreachable: ${(error as Error).message}`)
@@ -72,7 +74,11 @@ async function checkCache(config: Config, report: DoctorReport): Promise<void> {
   }
 }
 
-async function checkUserStore(config: Config, report: DoctorReport, env: Record<string, string | undefined>): Promise<void> {
+async function checkUserStore(
+  config: Config,
+  report: DoctorReport,
+  env: Record<string, string | undefined>,
+): Promise<void> {
   if (config.userStore.provider === 'pglite') {
     // Opening it would migrate and seed it, and a data directory serves one process at a time.
     report.lines.push('user store: embedded PGlite — not opened by doctor (the app may hold it; one process only)')
@@ -83,10 +89,16 @@ async function checkUserStore(config: Config, report: DoctorReport, env: Record<
     try {
       const trip = await timed(() => store.source.fetchUser(randomUUID(), AbortSignal.timeout(config.sourceTimeoutMs)))
       report.lines.push(`user store round trip (${store.source.name}, one lookup, median of 5): ${trip.ms} ms`)
-      const skew = config.userStore.provider === 'supabase' ? await httpClockSkewMs(`${config.userStore.url}/auth/v1/health`) : await clockSkewMs(store.source)
+      const skew =
+        config.userStore.provider === 'supabase'
+          ? await httpClockSkewMs(`${config.userStore.url}/auth/v1/health`)
+          : await clockSkewMs(store.source)
       if (skew !== undefined) {
         report.lines.push(`user store clock: ${skew >= 0 ? '+' : ''}${skew} ms from this machine`)
-        if (Math.abs(skew) > 2_000) report.warnings.push(`the user store's clock is ${skew} ms off: bans end early or late by that much (run NTP on both)`)
+        if (Math.abs(skew) > 2_000)
+          report.warnings.push(
+            `the user store's clock is ${skew} ms off: bans end early or late by that much (run NTP on both)`,
+          )
       }
     } finally {
       await store.close()
@@ -115,16 +127,26 @@ async function httpClockSkewMs(url: string): Promise<number | undefined> {
 }
 
 function warnAbout(config: Config, report: DoctorReport, env: Record<string, string | undefined>): void {
-  const severalInstances = env.VERCEL === '1' || Number(env.WEB_CONCURRENCY ?? 1) > 1 || Number(env.INSTANCE_COUNT ?? 1) > 1
+  const severalInstances =
+    env.VERCEL === '1' || Number(env.WEB_CONCURRENCY ?? 1) > 1 || Number(env.INSTANCE_COUNT ?? 1) > 1
   if (config.cache.provider === 'memory') {
-    const text = 'memory cache: each instance keeps its own — with several instances, set REDIS_URL or UPSTASH_REDIS_REST_URL'
-    if (severalInstances) report.warnings.push(`${text} (this environment runs several: VERCEL, WEB_CONCURRENCY or INSTANCE_COUNT)`)
+    const text =
+      'memory cache: each instance keeps its own — with several instances, set REDIS_URL or UPSTASH_REDIS_REST_URL'
+    if (severalInstances)
+      report.warnings.push(`${text} (this environment runs several: VERCEL, WEB_CONCURRENCY or INSTANCE_COUNT)`)
     else report.lines.push(`${text}; fine for one`)
   }
   const maxAge = config.nextAuth.sessionMaxAgeMs
-  if (config.ttlMs > maxAge) report.warnings.push(`VALIDATION_CACHE_TTL (${config.ttlMs / 1000} s) is longer than the session max age (${maxAge / 1000} s)`)
-  if (!config.webhookSecret) report.warnings.push('REVALIDATION_WEBHOOK_SECRET is not set: bans made in the Supabase dashboard take up to the TTL to lock users out')
-  if (!config.observabilityToken) report.warnings.push('OBSERVABILITY_TOKEN is not set: /api/observability and /api/metrics answer admins only')
+  if (config.ttlMs > maxAge)
+    report.warnings.push(
+      `VALIDATION_CACHE_TTL (${config.ttlMs / 1000} s) is longer than the session max age (${maxAge / 1000} s)`,
+    )
+  if (!config.webhookSecret)
+    report.warnings.push(
+      'REVALIDATION_WEBHOOK_SECRET is not set: bans made in the Supabase dashboard take up to the TTL to lock users out',
+    )
+  if (!config.observabilityToken)
+    report.warnings.push('OBSERVABILITY_TOKEN is not set: /api/observability and /api/metrics answer admins only')
   if (!config.subscribe) {
     const l1 = config.l1TtlMs ?? 1_000
     const text = `no broadcasts (VALIDATION_CACHE_SUBSCRIBE=false): lockout is bounded by the L1 TTL (${l1 / 1000} s)`
@@ -147,7 +169,11 @@ export async function broadcastRoundTrip(config: Config, deadlineMs = 3_000): Pr
   let heard: () => void = () => undefined
   const back = new Promise<void>((resolve) => (heard = resolve))
   try {
-    const subscription = await withDeadline(store.subscribe(channel, { onMessage: (m) => m === nonce && heard() }), deadlineMs, () => new Error('no subscription'))
+    const subscription = await withDeadline(
+      store.subscribe(channel, { onMessage: (m) => m === nonce && heard() }),
+      deadlineMs,
+      () => new Error('no subscription'),
+    )
     const sent = performance.now()
     await withDeadline(store.publish(channel, nonce), deadlineMs, () => new Error('publish timed out'))
     await withDeadline(back, deadlineMs, () => new Error('not heard back'))
@@ -164,7 +190,13 @@ export async function broadcastRoundTrip(config: Config, deadlineMs = 3_000): Pr
 export async function upstashSubscribes(config: Config): Promise<boolean> {
   if (config.cache.provider !== 'upstash') return true
   let confirmed = false
-  const { ready, stop } = subscribeOverSse({ url: config.cache.url, token: config.cache.token, channel: `${config.prefix}doctor`, onMessage: () => undefined, onListening: (on) => (confirmed ||= on) })
+  const { ready, stop } = subscribeOverSse({
+    url: config.cache.url,
+    token: config.cache.token,
+    channel: `${config.prefix}doctor`,
+    onMessage: () => undefined,
+    onListening: (on) => (confirmed ||= on),
+  })
   await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 3_000))])
   stop()
   return confirmed

@@ -53,7 +53,9 @@ describe('toMs', () => {
 
   it('throws a TypeError naming the option, showing examples and the bad value', () => {
     expect(() => toMs('abc' as Duration, 'negativeTtl')).toThrow(TypeError)
-    expect(() => toMs('abc' as Duration, 'negativeTtl')).toThrow(/^negativeTtl must be a duration like .*"5 m".*\(got "abc"\)$/)
+    expect(() => toMs('abc' as Duration, 'negativeTtl')).toThrow(
+      /^negativeTtl must be a duration like .*"5 m".*\(got "abc"\)$/,
+    )
     expect(() => toMs(-1, 'grace')).toThrow(/^grace must be a duration.*\(got -1\)$/)
     expect(() => toMs(NaN, 'grace')).toThrow(/grace must be a duration/)
   })

@@ -20,6 +20,7 @@ export function parseDuration(input: unknown): number | undefined {
 
 export function toMs(input: Duration, name: string): number {
   const value = parseDuration(input)
-  if (value === undefined) throw new TypeError(`${name} must be a duration like 300000, "300", "5 m" or "300s" (got ${JSON.stringify(input)})`)
+  if (value === undefined)
+    throw new TypeError(`${name} must be a duration like 300000, "300", "5 m" or "300s" (got ${JSON.stringify(input)})`)
   return value
 }

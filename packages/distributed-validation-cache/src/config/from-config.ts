@@ -17,12 +17,28 @@ import { memoryStore } from '../stores/memory.js'
 export async function storeFromConfig(config: Config): Promise<Store> {
   const { cache } = config
   if (cache.provider === 'redis') {
-    const { redisStore } = await driver(() => importDriver<typeof import('../drivers/redis.js')>('redis'), 'ioredis', 'REDIS_URL')
-    return redisStore(cache.url, { commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000), onError: warnAtMostEvery(30_000) })
+    const { redisStore } = await driver(
+      () => importDriver<typeof import('../drivers/redis.js')>('redis'),
+      'ioredis',
+      'REDIS_URL',
+    )
+    return redisStore(cache.url, {
+      commandTimeoutMs: Math.max(config.storeTimeoutMs * 4, 1_000),
+      onError: warnAtMostEvery(30_000),
+    })
   }
   if (cache.provider === 'upstash') {
-    const { upstashStore } = await driver(() => importDriver<typeof import('../drivers/upstash.js')>('upstash'), '@upstash/redis', 'UPSTASH_REDIS_REST_URL')
-    return upstashStore({ url: cache.url, token: cache.token, timeoutMs: config.storeTimeoutMs, subscribe: config.subscribe })
+    const { upstashStore } = await driver(
+      () => importDriver<typeof import('../drivers/upstash.js')>('upstash'),
+      '@upstash/redis',
+      'UPSTASH_REDIS_REST_URL',
+    )
+    return upstashStore({
+      url: cache.url,
+      token: cache.token,
+      timeoutMs: config.storeTimeoutMs,
+      subscribe: config.subscribe,
+    })
   }
   return memoryStore({ maxSize: config.l1MaxSize })
 }
@@ -39,29 +55,63 @@ export interface UserStore {
  * The user store the configuration asks for: Supabase Auth, a Postgres with auth.users, or —
  * with neither set — an embedded PGlite, migrated and seeded with the demo users.
  */
-export async function userStoreFromConfig(config: Config, options: { pgliteDataDir?: string } = {}): Promise<UserStore> {
+export async function userStoreFromConfig(
+  config: Config,
+  options: { pgliteDataDir?: string } = {},
+): Promise<UserStore> {
   const store = config.userStore
   if (store.provider === 'supabase') {
-    if (!store.anonKey) throw new ConfigError([{ variable: 'NEXT_PUBLIC_SUPABASE_ANON_KEY', message: 'is required to sign users in through Supabase Auth' }])
-    const { supabaseSource, supabaseUserAdmin, authorizeWithSupabase } = await driver(() => importDriver<typeof import('../drivers/supabase.js')>('supabase'), '@supabase/supabase-js and ws', 'SUPABASE_URL')
-    const source = supabaseSource({ url: store.url, serviceRoleKey: store.serviceRoleKey, timeoutMs: config.sourceTimeoutMs })
+    if (!store.anonKey)
+      throw new ConfigError([
+        { variable: 'NEXT_PUBLIC_SUPABASE_ANON_KEY', message: 'is required to sign users in through Supabase Auth' },
+      ])
+    const { supabaseSource, supabaseUserAdmin, authorizeWithSupabase } = await driver(
+      () => importDriver<typeof import('../drivers/supabase.js')>('supabase'),
+      '@supabase/supabase-js and ws',
+      'SUPABASE_URL',
+    )
+    const source = supabaseSource({
+      url: store.url,
+      serviceRoleKey: store.serviceRoleKey,
+      timeoutMs: config.sourceTimeoutMs,
+    })
     const authorize = authorizeWithSupabase({ url: store.url, anonKey: store.anonKey })
     return { source, admin: supabaseUserAdmin(source.client), authorize, close: async () => undefined }
   }
   if (store.provider === 'postgres') {
-    const { postgresSource, authorizeWithPostgres } = await driver(() => importDriver<typeof import('../drivers/postgres.js')>('postgres'), 'postgres and bcryptjs', 'DATABASE_URL')
+    const { postgresSource, authorizeWithPostgres } = await driver(
+      () => importDriver<typeof import('../drivers/postgres.js')>('postgres'),
+      'postgres and bcryptjs',
+      'DATABASE_URL',
+    )
     const source = postgresSource({ url: store.url })
-    return { source, admin: sqlUserAdmin(source.run), authorize: authorizeWithPostgres(source.run), close: source.close }
+    return {
+      source,
+      admin: sqlUserAdmin(source.run),
+      authorize: authorizeWithPostgres(source.run),
+      close: source.close,
+    }
   }
   const why = 'PGLITE_DATA_DIR (no DATABASE_URL or SUPABASE_URL is set)'
-  const [{ openPglite, pgliteSource, authorizeWithPostgres }, { migrateAuthSchema, seedDemoUsers }] = await Promise.all([
-    driver(() => importDriver<typeof import('../drivers/pglite.js')>('pglite'), '@electric-sql/pglite and bcryptjs', why),
-    driver(() => importDriver<typeof import('../drivers/setup.js')>('setup'), 'bcryptjs', why),
-  ])
+  const [{ openPglite, pgliteSource, authorizeWithPostgres }, { migrateAuthSchema, seedDemoUsers }] = await Promise.all(
+    [
+      driver(
+        () => importDriver<typeof import('../drivers/pglite.js')>('pglite'),
+        '@electric-sql/pglite and bcryptjs',
+        why,
+      ),
+      driver(() => importDriver<typeof import('../drivers/setup.js')>('setup'), 'bcryptjs', why),
+    ],
+  )
   const source = pgliteSource(await openPglite(options.pgliteDataDir))
   await migrateAuthSchema(source.run)
   await seedDemoUsers(source.run)
-  return { source, admin: sqlUserAdmin(source.run), authorize: authorizeWithPostgres(source.run), close: () => source.db.close() }
+  return {
+    source,
+    admin: sqlUserAdmin(source.run),
+    authorize: authorizeWithPostgres(source.run),
+    close: () => source.db.close(),
+  }
 }
 
 /** Cache options from env config; pass the result, plus a `source`, to createValidationCache(). */
@@ -89,7 +139,9 @@ function warnAtMostEvery(intervalMs: number): (error: Error) => void {
   return (error) => {
     if (Date.now() - last < intervalMs) return
     last = Date.now()
-    console.warn(`[distributed-validation-cache] redis: ${error.message} (validation continues on L1 and the user store)`)
+    console.warn(
+      `[distributed-validation-cache] redis: ${error.message} (validation continues on L1 and the user store)`,
+    )
   }
 }
 
@@ -107,7 +159,10 @@ export interface EnvCache {
  * while `next build` evaluates modules. Call it inside handlers, not at module top level.
  * INSTANCE_ID defaults to host:port, so a restart is the same instance in fleet metrics.
  */
-export async function cacheFromEnv(env: Record<string, string | undefined> = process.env, options: { pgliteDataDir?: string } = {}): Promise<EnvCache> {
+export async function cacheFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  options: { pgliteDataDir?: string } = {},
+): Promise<EnvCache> {
   const config = fromEnv(env)
   const instanceId = config.instanceId ?? `${hostname()}:${env.PORT ?? '3000'}`
   return oncePerProcess(`env:${config.prefix}:${instanceId}`, async () => {
@@ -116,7 +171,12 @@ export async function cacheFromEnv(env: Record<string, string | undefined> = pro
     const cache = createValidationCache({ ...cacheOptions, source: users.source })
     await cache.ready()
     const secret = config.secret ?? randomBytes(32).toString('base64url')
-    const metrics = new FleetMetrics(cache, { store: cacheOptions.store!, prefix: config.prefix, instanceId, secret }).start()
+    const metrics = new FleetMetrics(cache, {
+      store: cacheOptions.store!,
+      prefix: config.prefix,
+      instanceId,
+      secret,
+    }).start()
     return { config: { ...config, instanceId }, cache, users, metrics }
   })
 }

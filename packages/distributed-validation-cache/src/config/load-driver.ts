@@ -9,7 +9,9 @@ export async function loadDriver<T>(load: () => Promise<T>, packages: string, va
     return await load()
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string }
-    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && packages.split(' and ').some((name) => message?.includes(`'${name}'`))
+    const missing =
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      packages.split(' and ').some((name) => message?.includes(`'${name}'`))
     // Anything else (a file of ours missing, an error while the module loads) is not the app's to fix this way.
     if (missing) throw new MissingDriverError(packages, variable, { cause: error })
     throw error
@@ -21,7 +23,9 @@ export async function loadDriver<T>(load: () => Promise<T>, packages: string, va
  * otherwise follow every driver `/env` can load and fail the app's build on each optional client
  * it did not install. At run time Node resolves the subpath from node_modules, as any import.
  */
-export function importDriver<T>(subpath: 'redis' | 'upstash' | 'supabase' | 'postgres' | 'pglite' | 'setup'): Promise<T> {
+export function importDriver<T>(
+  subpath: 'redis' | 'upstash' | 'supabase' | 'postgres' | 'pglite' | 'setup',
+): Promise<T> {
   const specifier = `distributed-validation-cache/${subpath}`
   return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ specifier) as Promise<T>
 }

@@ -3,5 +3,12 @@
  * source that `fromEnv()` selects, each driver loaded when selected. Only the client of what is
  * selected must be installed; a missing one is one line saying which package to add.
  */
-export { cacheFromEnv, optionsFromConfig, storeFromConfig, userStoreFromConfig, type EnvCache, type UserStore } from '../config/from-config.js'
+export {
+  cacheFromEnv,
+  optionsFromConfig,
+  storeFromConfig,
+  userStoreFromConfig,
+  type EnvCache,
+  type UserStore,
+} from '../config/from-config.js'
 export { oncePerProcess } from '../config/once-per-process.js'

@@ -35,7 +35,11 @@ export class FleetChannel {
   // skipping "our own" broadcasts by a shared name would drop everyone's.
   readonly #origin = randomUUID()
 
-  constructor(private readonly store: Store, private readonly guarded: GuardedStore, private readonly options: FleetChannelOptions) {}
+  constructor(
+    private readonly store: Store,
+    private readonly guarded: GuardedStore,
+    private readonly options: FleetChannelOptions,
+  ) {}
 
   async listen(): Promise<void> {
     const { secret, emit } = this.options
@@ -53,7 +57,10 @@ export class FleetChannel {
       else if (droppedBefore) this.options.onResume()
     }
     try {
-      this.#subscription = await this.store.subscribe(invalidationChannel(this.options.prefix), { onMessage, onListening })
+      this.#subscription = await this.store.subscribe(invalidationChannel(this.options.prefix), {
+        onMessage,
+        onListening,
+      })
     } catch {
       // Not listening: L1 falls back to its short no-broadcast TTL, as in serverless mode.
     }
@@ -84,21 +91,34 @@ export class FleetChannel {
 
   /** One signed broadcast; `logId` empty when the change is not (yet) in the log. */
   async #publish(userId: string, order: number, logId: string): Promise<boolean> {
-    const message = encodeMessage(this.options.secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId })
-    return this.guarded.publish(invalidationChannel(this.options.prefix), message).then(() => true, () => false)
+    const message = encodeMessage(this.options.secret, {
+      kind: 'invalidate',
+      userId,
+      origin: this.#origin,
+      order,
+      logId,
+    })
+    return this.guarded.publish(invalidationChannel(this.options.prefix), message).then(
+      () => true,
+      () => false,
+    )
   }
 
   /**
    * The log's entries after `after`, verified (a forged one is dropped and counted), with their
    * ids, and whether they are this process's own; null when the store did not answer.
    */
-  async readLog(after: string, limit: number): Promise<{ last: string; count: number; changes: (FleetMessage & { own: boolean })[] } | null> {
+  async readLog(
+    after: string,
+    limit: number,
+  ): Promise<{ last: string; count: number; changes: (FleetMessage & { own: boolean })[] } | null> {
     const entries = await this.guarded.readLog(changeLogKey(this.options.prefix), after, limit).catch(() => null)
     if (entries === null) return null
     const changes: (FleetMessage & { own: boolean })[] = []
     for (const { id, entry } of entries) {
       const decoded = decodeMessage(this.options.secret, entry)
-      if (!decoded) this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
+      if (!decoded)
+        this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
       else changes.push({ ...decoded, logId: id, own: decoded.origin === this.#origin })
     }
     return { last: entries.at(-1)?.id ?? after, count: entries.length, changes }
@@ -114,7 +134,10 @@ export class FleetChannel {
     const ping = this.#subscription?.ping
     if (!ping || !this.listening) return true
     this.options.emit({ type: 'store-command', operation: 'ping' })
-    return withDeadline(ping(), this.options.pingTimeoutMs, () => new Error('no PONG')).then(() => true, () => false)
+    return withDeadline(ping(), this.options.pingTimeoutMs, () => new Error('no PONG')).then(
+      () => true,
+      () => false,
+    )
   }
 
   reconnect(): void {

@@ -4,7 +4,13 @@ import { sign } from '../tiers/signing.js'
 
 const SECRET = 'bus-secret-0123456789'
 const USER = '3f2504e0-4f89-11d3-9a0c-0305e82c3301'
-const invalidate: FleetMessage = { kind: 'invalidate', userId: USER, origin: 'inst-a', order: 1_700_000_000_123, logId: '1700000000123-0' }
+const invalidate: FleetMessage = {
+  kind: 'invalidate',
+  userId: USER,
+  origin: 'inst-a',
+  order: 1_700_000_000_123,
+  logId: '1700000000123-0',
+}
 
 describe('encodeMessage / decodeMessage', () => {
   it('round-trips an invalidation: user, origin, order', () => {
@@ -27,7 +33,9 @@ describe('encodeMessage / decodeMessage', () => {
 
   it('rejects a message signed by someone without the secret', () => {
     const fields = ['i', USER, 'inst-a', 1, '']
-    expect(decodeMessage(SECRET, JSON.stringify([...fields, sign('guessed-secret', JSON.stringify(fields))]))).toBeUndefined()
+    expect(
+      decodeMessage(SECRET, JSON.stringify([...fields, sign('guessed-secret', JSON.stringify(fields))])),
+    ).toBeUndefined()
   })
 
   it.each([

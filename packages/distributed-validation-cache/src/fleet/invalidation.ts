@@ -26,7 +26,8 @@ export function decodeMessage(secret: string, raw: string): FleetMessage | undef
   }
   if (!Array.isArray(wire) || wire.length !== 6) return undefined
   const [kind, subject, origin, order, logId, signature] = wire as Wire
-  if (kind !== 'i' || typeof subject !== 'string' || typeof origin !== 'string' || typeof logId !== 'string') return undefined
+  if (kind !== 'i' || typeof subject !== 'string' || typeof origin !== 'string' || typeof logId !== 'string')
+    return undefined
   if (typeof order !== 'number' || !Number.isFinite(order)) return undefined
   if (!verify(secret, JSON.stringify([kind, subject, origin, order, logId]), signature)) return undefined
   return { kind: 'invalidate', userId: subject, origin, order, logId }

@@ -58,7 +58,8 @@ export class Liveness {
   touch(): void {
     const now = performance.now()
     const { renewAfterMs } = this.options.timing()
-    if (!this.#reading && now - this.#provenMono >= renewAfterMs && now - this.#failedMono >= renewAfterMs) void this.renew()
+    if (!this.#reading && now - this.#provenMono >= renewAfterMs && now - this.#failedMono >= renewAfterMs)
+      void this.renew()
   }
 
   /**
@@ -66,7 +67,8 @@ export class Liveness {
    * read failed it answers false at once: a store that is down must not cost every request a timeout.
    */
   renew(): Promise<boolean> {
-    if (!this.#reading && performance.now() - this.#failedMono < this.options.timing().renewAfterMs) return Promise.resolve(false)
+    if (!this.#reading && performance.now() - this.#failedMono < this.options.timing().renewAfterMs)
+      return Promise.resolve(false)
     this.#reading ??= this.#read().finally(() => (this.#reading = undefined))
     return this.#reading
   }

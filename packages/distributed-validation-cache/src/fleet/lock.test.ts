@@ -13,7 +13,13 @@ function tiers() {
   const events: CacheEvent[] = []
   const emit = (event: CacheEvent) => void events.push(event)
   const store = new GuardedStore(memoryStore(), { timeoutMs: 1_000, emit })
-  const options = { prefix: 'lock-test:', secret: 'fleet-lock-test-secret', graceMs: 60_000, order: new StateOrder({ max: 10, keepMs: 60_000 }), emit }
+  const options = {
+    prefix: 'lock-test:',
+    secret: 'fleet-lock-test-secret',
+    graceMs: 60_000,
+    order: new StateOrder({ max: 10, keepMs: 60_000 }),
+    emit,
+  }
   return { events, holder: new SharedTier(store, options), reader: new SharedTier(store, options) }
 }
 
@@ -25,7 +31,11 @@ describe('acquireFleetLock', () => {
     expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // …then a whole holder's turn in the gap
     await holder.write(USER, fill, Date.now())
     await holder.unlock(USER)
-    const outcome = await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: true, emit: (e) => events.push(e) })
+    const outcome = await acquireFleetLock(reader, USER, {
+      ttlMs: 5_000,
+      acceptFill: true,
+      emit: (e) => events.push(e),
+    })
     expect(outcome).toEqual({ filled: expect.objectContaining({ checkedAt: fill.checkedAt }) })
     expect(events).toContainEqual({ type: 'lock', outcome: 'waited-for-fill' })
     expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // and the reader released the lock it took
@@ -33,10 +43,18 @@ describe('acquireFleetLock', () => {
 
   it('a reader that finds no fill keeps the lock; a writer (no acceptFill) never looks for one', async () => {
     const { events, holder, reader } = tiers()
-    expect(await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: true, emit: (e) => events.push(e) })).toBe('acquired')
+    expect(await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: true, emit: (e) => events.push(e) })).toBe(
+      'acquired',
+    )
     expect(await holder.tryLock(USER, 5_000)).toBe('held')
     await reader.unlock(USER)
-    await holder.write(USER, { state: MISSING_USER, checkedAt: Date.now(), freshUntil: Date.now() + 60_000 }, Date.now())
-    expect(await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: false, emit: (e) => events.push(e) })).toBe('acquired')
+    await holder.write(
+      USER,
+      { state: MISSING_USER, checkedAt: Date.now(), freshUntil: Date.now() + 60_000 },
+      Date.now(),
+    )
+    expect(await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: false, emit: (e) => events.push(e) })).toBe(
+      'acquired',
+    )
   })
 })

@@ -27,7 +27,11 @@ export interface FleetLockOptions {
 }
 
 /** `taken-over`: the holder outlived the lock's TTL and is presumed dead; go ahead without the lock. */
-export async function acquireFleetLock(l2: SharedTier, userId: string, options: FleetLockOptions): Promise<LockOutcome | 'taken-over' | { filled: CacheEntry }> {
+export async function acquireFleetLock(
+  l2: SharedTier,
+  userId: string,
+  options: FleetLockOptions,
+): Promise<LockOutcome | 'taken-over' | { filled: CacheEntry }> {
   // A second look at L2, already judged (and counted) by this lookup: has the holder filled it?
   const fill = async (): Promise<{ filled: CacheEntry } | undefined> => {
     if (!options.acceptFill) return undefined

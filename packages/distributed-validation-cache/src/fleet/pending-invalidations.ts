@@ -11,7 +11,10 @@ export class PendingInvalidations {
   #inFlight: Promise<void> | undefined
   #again = false
 
-  constructor(private readonly retry: (userId: string) => Promise<boolean>, private readonly intervalMs = 1_000) {}
+  constructor(
+    private readonly retry: (userId: string) => Promise<boolean>,
+    private readonly intervalMs = 1_000,
+  ) {}
 
   add(userId: string): void {
     this.#users.set(userId, ++this.#generation)

@@ -58,8 +58,11 @@ export class FleetSync {
   constructor(private readonly options: FleetSyncOptions) {
     this.order = options.order
     this.#liveness = options.channel
-      ? new Liveness({ timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf), read: () => this.#catchUp(),
-        onRegained: (durationMs) => options.emit({ type: 'deaf-period', durationMs }) })
+      ? new Liveness({
+          timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf),
+          read: () => this.#catchUp(),
+          onRegained: (durationMs) => options.emit({ type: 'deaf-period', durationMs }),
+        })
       : undefined
   }
 
@@ -97,7 +100,9 @@ export class FleetSync {
 
   stats() {
     const liveness = this.#liveness
-    return liveness ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs() } : { proven: true, proofAgeMs: 0, deafForMs: null }
+    return liveness
+      ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs() }
+      : { proven: true, proofAgeMs: 0, deafForMs: null }
   }
 
   async #catchUp(): Promise<boolean> {

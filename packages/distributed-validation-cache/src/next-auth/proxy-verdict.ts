@@ -10,7 +10,10 @@ import { VERDICT_HEADER } from '../next/verdict-header.js'
  * the Pages Router, a script, a path the matcher skips, a seal made for another cookie or over a
  * second ago — and the callback validates as it always did.
  */
-export async function proxyVerdict(options: AuthOptions, sub: string | null | undefined): Promise<ValidationResult | null> {
+export async function proxyVerdict(
+  options: AuthOptions,
+  sub: string | null | undefined,
+): Promise<ValidationResult | null> {
   const secret = options.secret ?? process.env.NEXTAUTH_SECRET
   if (!sub || !secret) return null
   const requestHeaders = await currentRequestHeaders()

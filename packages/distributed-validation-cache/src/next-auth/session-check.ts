@@ -11,7 +11,10 @@ export const SIGNED_IN_AT = 'dvc_signed_in_at'
 export class SessionInvalidError extends ValidationCacheError {
   override name = 'SessionInvalidError'
   static override readonly code: string = 'SessionInvalidError'
-  constructor(readonly verdict: string, reason: string) {
+  constructor(
+    readonly verdict: string,
+    reason: string,
+  ) {
     super(`session ended: ${verdict} (${reason})`)
   }
 }
@@ -62,7 +65,12 @@ export function claimOf(token: TokenLike): SessionClaim {
  * (valid, no user, or `unavailable`: a user-store blip never ends sessions). `forwarded`: the
  * proxy's verdict for the signed token (`proxyVerdict`), used instead of validating again.
  */
-export async function sessionEnding(cache: ValidationCache, token: TokenLike, before: SessionClaim | null, forwarded: ValidationResult | null = null): Promise<ValidationResult | null> {
+export async function sessionEnding(
+  cache: ValidationCache,
+  token: TokenLike,
+  before: SessionClaim | null,
+  forwarded: ValidationResult | null = null,
+): Promise<ValidationResult | null> {
   token[SIGNED_IN_AT] = before ? before.signedInAt : Date.now()
   if (before && (token.sub ?? null) !== (before.sub ?? null)) {
     return refusal("the session's subject changed outside sign-in")

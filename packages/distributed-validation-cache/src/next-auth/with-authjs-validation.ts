@@ -9,7 +9,10 @@ import { claimOf, sessionEnding, signInRefusal } from './session-check.js'
  */
 // `C & …`, not `C extends …`: a constraint of optional fields only would refuse a literal
 // `NextAuth(withAuthjsValidation({ providers, trustHost }, cache))` for fields it does not name.
-export function withAuthjsValidation<C extends object>(config: C & Pick<AuthConfig, 'callbacks' | 'session'>, cache: ValidationCache): C {
+export function withAuthjsValidation<C extends object>(
+  config: C & Pick<AuthConfig, 'callbacks' | 'session'>,
+  cache: ValidationCache,
+): C {
   const { jwt: userJwt, session: userSession, signIn: userSignIn } = config.callbacks ?? {}
   const guarded: Pick<AuthConfig, 'callbacks' | 'session'> = {
     ...config,

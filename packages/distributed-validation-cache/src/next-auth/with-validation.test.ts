@@ -13,16 +13,24 @@ function setup(failing = false) {
   const cache = createValidationCache({
     store: memoryStore(),
     sourceTimeout: 100,
-    source: { name: 'map', fetchUser: async (id) => (failing ? Promise.reject(new Error('down')) : users.get(id) ?? null), setSessionsRevokedAt: async () => undefined },
+    source: {
+      name: 'map',
+      fetchUser: async (id) => (failing ? Promise.reject(new Error('down')) : (users.get(id) ?? null)),
+      setSessionsRevokedAt: async () => undefined,
+    },
   })
-  const base: AuthOptions = { providers: [], callbacks: { jwt: ({ token, user }) => (user ? { ...token, role: 'admin' } : token) } }
+  const base: AuthOptions = {
+    providers: [],
+    callbacks: { jwt: ({ token, user }) => (user ? { ...token, role: 'admin' } : token) },
+  }
   const options = withValidation(base, cache)
   const add = (state: Partial<UserState> = {}) => {
     const id = randomUUID()
     users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, ...state })
     return id
   }
-  const jwt = (token: JWT, user?: { id: string }) => options.callbacks!.jwt!({ token, user: user as never, account: null } as never)
+  const jwt = (token: JWT, user?: { id: string }) =>
+    options.callbacks!.jwt!({ token, user: user as never, account: null } as never)
   return { options, add, jwt }
 }
 
@@ -42,7 +50,9 @@ describe('withValidation (next-auth v4)', () => {
     const banned = add({ bannedUntil: Date.now() + 60_000 })
     await expect(jwt({ sub: banned, [SIGNED_IN_AT]: Date.now() })).rejects.toBeInstanceOf(SessionInvalidError)
     const revoked = add({ sessionsRevokedAt: Date.now() })
-    await expect(jwt({ sub: revoked, [SIGNED_IN_AT]: Date.now() - 60_000 })).rejects.toMatchObject({ verdict: 'revoked' })
+    await expect(jwt({ sub: revoked, [SIGNED_IN_AT]: Date.now() - 60_000 })).rejects.toMatchObject({
+      verdict: 'revoked',
+    })
   })
 
   it('keeps the token when the user store is unreachable', async () => {
@@ -53,7 +63,10 @@ describe('withValidation (next-auth v4)', () => {
 
   it('adds user.id to the session', async () => {
     const { options } = setup()
-    const session = await options.callbacks!.session!({ session: { user: { email: 'a@b.c' }, expires: '' }, token: { sub: 'abc' } } as never)
+    const session = await options.callbacks!.session!({
+      session: { user: { email: 'a@b.c' }, expires: '' },
+      token: { sub: 'abc' },
+    } as never)
     expect(session.user).toEqual({ email: 'a@b.c', id: 'abc' })
   })
 })
@@ -61,15 +74,32 @@ describe('withValidation (next-auth v4)', () => {
 describe('the sign-in claim is ours, whatever the app callback does', () => {
   it('survives a callback that rebuilds the token, and cannot be forged through update()', async () => {
     const users = new Map<string, UserState>()
-    const cache = createValidationCache({ store: memoryStore(), source: { name: 'map', fetchUser: async (id) => users.get(id) ?? null, setSessionsRevokedAt: async () => undefined } })
+    const cache = createValidationCache({
+      store: memoryStore(),
+      source: {
+        name: 'map',
+        fetchUser: async (id) => users.get(id) ?? null,
+        setSessionsRevokedAt: async () => undefined,
+      },
+    })
     const id = randomUUID()
     const signedInAt = Date.now() - 60_000
     users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: signedInAt + 1_000 }) // revoked after this sign-in
     // A common app callback: rebuilds the token (dropping unknown claims), or merges a client update().
-    const options = withValidation({ providers: [], callbacks: { jwt: ({ token, trigger, session }) => (trigger === 'update' ? { ...token, ...session } : { sub: token.sub }) } }, cache)
+    const options = withValidation(
+      {
+        providers: [],
+        callbacks: {
+          jwt: ({ token, trigger, session }) => (trigger === 'update' ? { ...token, ...session } : { sub: token.sub }),
+        },
+      },
+      cache,
+    )
     const jwt = (params: object) => options.callbacks!.jwt!({ account: null, ...params } as never)
     await expect(jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt } })).rejects.toMatchObject({ verdict: 'revoked' })
-    await expect(jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt }, trigger: 'update', session: { [SIGNED_IN_AT]: 9e15 } })).rejects.toMatchObject({ verdict: 'revoked' })
+    await expect(
+      jwt({ token: { sub: id, [SIGNED_IN_AT]: signedInAt }, trigger: 'update', session: { [SIGNED_IN_AT]: 9e15 } }),
+    ).rejects.toMatchObject({ verdict: 'revoked' })
     const later = { sub: id, [SIGNED_IN_AT]: signedInAt + 2_000 } // a session from after the revocation stays valid through the rebuild
     expect(((await jwt({ token: later })) as JWT)[SIGNED_IN_AT]).toBe(signedInAt + 2_000)
   })

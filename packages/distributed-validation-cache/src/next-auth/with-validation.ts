@@ -54,7 +54,8 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
         const cause = (metadata as { error?: unknown } | undefined)?.error ?? metadata
         if (cause instanceof SessionInvalidError) return console.warn(`[distributed-validation-cache] ${cause.message}`)
         // A cookie that does not decrypt (garbled, forged, another secret) is just no session.
-        if (code === 'JWT_SESSION_ERROR') return console.warn(`[next-auth] unreadable session cookie ignored: ${(cause as Error)?.message ?? cause}`)
+        if (code === 'JWT_SESSION_ERROR')
+          return console.warn(`[next-auth] unreadable session cookie ignored: ${(cause as Error)?.message ?? cause}`)
         if (logger.error) return logger.error(code, metadata)
         console.error(`[next-auth][error][${code}]`, metadata)
       },

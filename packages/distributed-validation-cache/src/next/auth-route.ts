@@ -16,8 +16,14 @@ export function nextAuthRoute(options: AuthOptions | (() => AuthOptions | Promis
   return async function handler(request: NextRequest, context: Context): Promise<Response> {
     const query = request.nextUrl.searchParams.get('callbackUrl')
     if (query !== null && !isCallbackUrl(query)) return badCallbackUrl('the callbackUrl query parameter', [])
-    const names = [...CALLBACK_COOKIES, ...(typeof options === 'object' ? [options.cookies?.callbackUrl?.name ?? ''] : [])]
-    const bad = request.cookies.getAll().filter((c) => names.includes(c.name) && !isCallbackUrl(c.value)).map((c) => c.name)
+    const names = [
+      ...CALLBACK_COOKIES,
+      ...(typeof options === 'object' ? [options.cookies?.callbackUrl?.name ?? ''] : []),
+    ]
+    const bad = request.cookies
+      .getAll()
+      .filter((c) => names.includes(c.name) && !isCallbackUrl(c.value))
+      .map((c) => c.name)
     if (bad.length > 0) return badCallbackUrl(`the ${bad.join(' and ')} cookie`, bad)
     return NextAuth(request as never, context as never, typeof options === 'function' ? await options() : options)
   }
@@ -35,7 +41,11 @@ function isCallbackUrl(url: string): boolean {
 
 function badCallbackUrl(what: string, clear: string[]): Response {
   const headers = new Headers({ 'content-type': 'application/json' })
-  for (const name of clear) headers.append('set-cookie', `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${name.startsWith('__Secure-') ? '; Secure' : ''}`)
+  for (const name of clear)
+    headers.append(
+      'set-cookie',
+      `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${name.startsWith('__Secure-') ? '; Secure' : ''}`,
+    )
   const reason = `${what} must be an http(s) URL or a path${clear.length ? ' (cleared; retry)' : ''}`
   return new Response(JSON.stringify({ error: 'bad_request', reason }), { status: 400, headers })
 }

@@ -4,8 +4,11 @@ import { authjsProxy } from './authjs-proxy.js'
 
 // What next-auth v5's `auth(handler)` hands the handler: the request with `auth` set (the fresh
 // Auth.js app in test/fresh-app-authjs.test.ts runs the real one).
-const withSession = (session: unknown) => (handler: Parameters<Parameters<typeof authjsProxy>[0]>[0]) =>
-  (request: NextRequest, event: NextFetchEvent) => handler(Object.assign(request, { auth: session }), event)
+const withSession =
+  (session: unknown) =>
+  (handler: Parameters<Parameters<typeof authjsProxy>[0]>[0]) =>
+  (request: NextRequest, event: NextFetchEvent) =>
+    handler(Object.assign(request, { auth: session }), event)
 
 const run = async (session: unknown, path: string, cookie?: string) => {
   const request = new NextRequest(new URL(path, 'http://app.test'), { headers: cookie ? { cookie } : {} })
@@ -13,8 +16,9 @@ const run = async (session: unknown, path: string, cookie?: string) => {
 }
 
 describe('authjsProxy', () => {
-  it("works with a lazy NextAuth config, whose auth(handler) gives a promise of the middleware", async () => {
-    const lazy = (handler: Parameters<Parameters<typeof authjsProxy>[0]>[0]) => Promise.resolve(withSession(null)(handler))
+  it('works with a lazy NextAuth config, whose auth(handler) gives a promise of the middleware', async () => {
+    const lazy = (handler: Parameters<Parameters<typeof authjsProxy>[0]>[0]) =>
+      Promise.resolve(withSession(null)(handler))
     const request = new NextRequest('http://app.test/api/me', { headers: { cookie: 'authjs.session-token=x' } })
     expect((await authjsProxy(lazy)(request, {} as NextFetchEvent))?.status).toBe(401)
   })

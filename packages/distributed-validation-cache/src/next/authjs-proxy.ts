@@ -5,8 +5,9 @@ import { NextResponse, type NextFetchEvent, type NextMiddleware, type NextReques
  * null. With a lazy config (`NextAuth(async () => config)`) it gives a promise of the middleware,
  * whatever its types say.
  */
-type AuthWrapper = (handler: (request: NextRequest & { auth: unknown }, event: NextFetchEvent) => ReturnType<NextMiddleware>) =>
-  NextMiddleware | Promise<NextMiddleware>
+type AuthWrapper = (
+  handler: (request: NextRequest & { auth: unknown }, event: NextFetchEvent) => ReturnType<NextMiddleware>,
+) => NextMiddleware | Promise<NextMiddleware>
 
 export interface AuthjsProxyOptions {
   /** Where an ended session lands. Default "/login". */
@@ -30,11 +31,14 @@ export function authjsProxy(auth: AuthWrapper, options: AuthjsProxyOptions = {})
   const isApi = options.isApi ?? ((request: NextRequest) => request.nextUrl.pathname.startsWith('/api/'))
   let middleware: Promise<NextMiddleware> | undefined
   return async (request, event) => {
-    middleware ??= Promise.resolve(auth((authed) => {
-      if (authed.auth || !authed.cookies.getAll().some(({ name }) => isSessionCookie(name))) return undefined
-      if (isApi(authed)) return NextResponse.json({ error: 'session_invalid', reason: 'the session ended' }, { status: 401 })
-      return NextResponse.redirect(new URL(options.loginPath ?? '/login', authed.url))
-    }))
+    middleware ??= Promise.resolve(
+      auth((authed) => {
+        if (authed.auth || !authed.cookies.getAll().some(({ name }) => isSessionCookie(name))) return undefined
+        if (isApi(authed))
+          return NextResponse.json({ error: 'session_invalid', reason: 'the session ended' }, { status: 401 })
+        return NextResponse.redirect(new URL(options.loginPath ?? '/login', authed.url))
+      }),
+    )
     return (await middleware)(request, event)
   }
 }

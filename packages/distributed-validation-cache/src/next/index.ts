@@ -1,6 +1,12 @@
 export { validationProxy, type ValidationProxyOptions } from './validation-proxy.js'
 export { VERDICT_HEADER } from './verdict-header.js'
-export { validatedSession, readSessionToken, type ValidatedSession, type ValidatedSessionOptions, type SessionReadOptions } from './validated-session.js'
+export {
+  validatedSession,
+  readSessionToken,
+  type ValidatedSession,
+  type ValidatedSessionOptions,
+  type SessionReadOptions,
+} from './validated-session.js'
 export { clearSessionCookies, sessionCookieName, type SessionCookieOptions } from './session-cookies.js'
 export { nextAuthRoute } from './auth-route.js'
 export { webhookHandler } from './webhook-handler.js'

@@ -5,7 +5,11 @@ import { memoryStore } from '../stores/memory.js'
 import { healthHandler } from './observability-handlers.js'
 
 const failingStore = (): Store => ({ ...memoryStore(), get: () => Promise.reject(new Error('cache down')) })
-const source = (up: boolean) => ({ name: 'x', fetchUser: async () => (up ? null : Promise.reject(new Error('store down'))), setSessionsRevokedAt: async () => undefined })
+const source = (up: boolean) => ({
+  name: 'x',
+  fetchUser: async () => (up ? null : Promise.reject(new Error('store down'))),
+  setSessionsRevokedAt: async () => undefined,
+})
 
 describe('healthHandler', () => {
   it.each([
@@ -14,12 +18,20 @@ describe('healthHandler', () => {
     [true, false, 200, 'degraded'],
     [false, false, 503, 'down'],
   ])('cache up %s, user store up %s → %i %s', async (cacheUp, sourceUp, status, word) => {
-    const cache = createValidationCache({ store: cacheUp ? memoryStore() : failingStore(), source: source(sourceUp), secret: 'health-test-secret-123' })
+    const cache = createValidationCache({
+      store: cacheUp ? memoryStore() : failingStore(),
+      source: source(sourceUp),
+      secret: 'health-test-secret-123',
+    })
     const response = await healthHandler({ cache, source: 'postgres' })()
     expect(response.status).toBe(status)
     expect(await response.json()).toEqual({
-      status: word, backend: 'memory', source: 'postgres', checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' },
-      listening: true, liveness: { proven: true, proofAgeMs: 0, deafForMs: null }, // one in-process store: no fleet to miss
+      status: word,
+      backend: 'memory',
+      source: 'postgres',
+      checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' },
+      listening: true,
+      liveness: { proven: true, proofAgeMs: 0, deafForMs: null }, // one in-process store: no fleet to miss
     })
   })
 })

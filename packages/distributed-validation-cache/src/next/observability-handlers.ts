@@ -19,11 +19,21 @@ export async function allowed(request: Request, context: ObservabilityContext): 
   return context.isAdmin(request)
 }
 
-export const unauthorized = () => Response.json({ error: 'unauthorized', reason: 'send Authorization: Bearer $OBSERVABILITY_TOKEN, or sign in as an admin' }, { status: 401 })
+export const unauthorized = () =>
+  Response.json(
+    { error: 'unauthorized', reason: 'send Authorization: Bearer $OBSERVABILITY_TOKEN, or sign in as an admin' },
+    { status: 401 },
+  )
 
 export async function report(context: ObservabilityContext) {
   await context.metrics.flush() // include this instance's latest counts
-  return observabilityReport({ cache: context.cache, fleet: await context.metrics.read(), startedAt: context.startedAt, lastLoginAt: context.metrics.lastLoginAt, prices: context.prices })
+  return observabilityReport({
+    cache: context.cache,
+    fleet: await context.metrics.read(),
+    startedAt: context.startedAt,
+    lastLoginAt: context.metrics.lastLoginAt,
+    prices: context.prices,
+  })
 }
 
 /** GET /api/observability: the fleet's report as JSON. */
@@ -38,7 +48,12 @@ export function observabilityHandler(context: ObservabilityContext) {
 export function healthHandler(context: { cache: ValidationCache; source: string }) {
   return async (): Promise<Response> => {
     const probe = await context.cache.probe()
-    const status = probe.cache === 'ok' && probe.source === 'ok' ? 'ok' : probe.cache === 'down' && probe.source === 'down' ? 'down' : 'degraded'
+    const status =
+      probe.cache === 'ok' && probe.source === 'ok'
+        ? 'ok'
+        : probe.cache === 'down' && probe.source === 'down'
+          ? 'down'
+          : 'degraded'
     const { backend, listening, liveness } = context.cache.stats()
     const body = { status, backend, source: context.source, checks: probe, listening, liveness }
     return Response.json(body, { status: status === 'down' ? 503 : 200, headers: { 'cache-control': 'no-store' } })

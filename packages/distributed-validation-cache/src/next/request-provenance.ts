@@ -11,12 +11,15 @@
  */
 export function refusedAsCrossSite(request: Request, publicUrl?: string): string | null {
   const site = request.headers.get('sec-fetch-site')
-  if (site !== null) return site === 'same-origin' || site === 'none' ? null : `refused: the browser says this request is ${site}`
+  if (site !== null)
+    return site === 'same-origin' || site === 'none' ? null : `refused: the browser says this request is ${site}`
   const origin = request.headers.get('origin')
   if (origin !== null) {
     const own = [new URL(request.url).origin, ...(publicUrl ? [new URL(publicUrl).origin] : [])]
     return own.includes(origin) ? null : `refused: request origin ${origin} is not this app's`
   }
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-  return type === 'application/json' ? null : 'refused: without browser provenance headers, send Content-Type: application/json'
+  return type === 'application/json'
+    ? null
+    : 'refused: without browser provenance headers, send Content-Type: application/json'
 }

@@ -25,7 +25,8 @@ export function sessionCookieName(request: { headers: Headers }, options: Sessio
 // Mirrors next-auth's detectOrigin(), truthiness tests and `??` included.
 function origin(headers: Headers): string {
   if (process.env.NEXTAUTH_URL) return process.env.NEXTAUTH_URL
-  if (process.env.VERCEL ?? process.env.AUTH_TRUST_HOST) return headers.get('x-forwarded-proto') === 'http' ? 'http://x' : 'https://x'
+  if (process.env.VERCEL ?? process.env.AUTH_TRUST_HOST)
+    return headers.get('x-forwarded-proto') === 'http' ? 'http://x' : 'https://x'
   return 'http://localhost:3000'
 }
 
@@ -45,7 +46,8 @@ function isHttps(url: string): boolean {
  * that was validated, or none; never another user's.
  */
 export function onlySessionCookie(request: NextRequest, name: string): string {
-  return request.cookies.getAll()
+  return request.cookies
+    .getAll()
     .filter((cookie) => !isSessionCookie(cookie.name) || cookie.name.startsWith(name))
     .map((cookie) => `${cookie.name}=${encodeURIComponent(cookie.value)}`)
     .join('; ')
@@ -60,6 +62,13 @@ export function asNextRequest(request: Request | { headers: Headers }): NextRequ
 /** Expires every next-auth session cookie the request carried, chunks and __Secure- ones included. */
 export function clearSessionCookies(request: NextRequest, response: NextResponse): void {
   for (const { name } of request.cookies.getAll()) {
-    if (isSessionCookie(name)) response.cookies.set(name, '', { path: '/', maxAge: 0, httpOnly: true, sameSite: 'lax', secure: name.startsWith('__Secure-') })
+    if (isSessionCookie(name))
+      response.cookies.set(name, '', {
+        path: '/',
+        maxAge: 0,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: name.startsWith('__Secure-'),
+      })
   }
 }

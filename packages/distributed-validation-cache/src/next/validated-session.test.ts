@@ -16,7 +16,11 @@ function setup() {
   const users = new Map<string, UserState>()
   const cache = createValidationCache({
     store: memoryStore(),
-    source: { name: 'map', fetchUser: async (id) => users.get(id) ?? null, setSessionsRevokedAt: async () => undefined },
+    source: {
+      name: 'map',
+      fetchUser: async (id) => users.get(id) ?? null,
+      setSessionsRevokedAt: async () => undefined,
+    },
   })
   const id = randomUUID()
   users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' })
@@ -48,7 +52,9 @@ describe('validatedSession', () => {
     const old = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw, Date.now() - 1_500)
     users.set(id, { ...users.get(id)!, role: null })
     await cache.refresh(id)
-    const session = await validatedSession(requestWith(`${COOKIE}=${raw}`, { [VERDICT_HEADER]: old }), cache, { secret: SECRET })
+    const session = await validatedSession(requestWith(`${COOKIE}=${raw}`, { [VERDICT_HEADER]: old }), cache, {
+      secret: SECRET,
+    })
     expect(session).toMatchObject({ forwarded: false, result: { valid: true, role: null } })
   })
 
@@ -57,30 +63,44 @@ describe('validatedSession', () => {
     const raw = await token(id)
     const seal = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
     const before = cache.stats().validations.total
-    const sealedFor = (cookie: string, header = seal) => ({ headers: new Headers({ cookie, [VERDICT_HEADER]: header }) })
-    expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`), { secret: SECRET }, id)).toMatchObject({ valid: true, verdict: 'active' })
+    const sealedFor = (cookie: string, header = seal) => ({
+      headers: new Headers({ cookie, [VERDICT_HEADER]: header }),
+    })
+    expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`), { secret: SECRET }, id)).toMatchObject({
+      valid: true,
+      verdict: 'active',
+    })
     expect(cache.stats().validations.total).toBe(before) // no second validation
     expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`), { secret: SECRET }, randomUUID())).toBeNull()
     expect(await forwardedVerdict(sealedFor(`${COOKIE}=${await token(id)}`), { secret: SECRET }, id)).toBeNull() // another cookie
     expect(await forwardedVerdict(sealedFor(`__Secure-${COOKIE}=${raw}`), { secret: SECRET }, id)).toBeNull() // not the one read
     expect(await forwardedVerdict(sealedFor(`${COOKIE}=${raw}`, 'forged.sig'), { secret: SECRET }, id)).toBeNull()
-    expect(await forwardedVerdict({ headers: new Headers({ cookie: `${COOKIE}=${raw}` }) }, { secret: SECRET }, id)).toBeNull()
+    expect(
+      await forwardedVerdict({ headers: new Headers({ cookie: `${COOKIE}=${raw}` }) }, { secret: SECRET }, id),
+    ).toBeNull()
   })
 
   it('reads no session from a JWE next-auth never writes (PBES2: costly to decrypt), before decoding it', async () => {
-    const header = Buffer.from(JSON.stringify({ alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', p2c: 10_000, p2s: 'c2FsdA' })).toString('base64url')
+    const header = Buffer.from(
+      JSON.stringify({ alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', p2c: 10_000, p2s: 'c2FsdA' }),
+    ).toString('base64url')
     expect(isNextAuthJwe(`${header}.a.b.c.d`)).toBe(false) // never handed to decode()
     expect(await readSessionToken(requestWith(`${COOKIE}=${header}.a.b.c.d`), { secret: SECRET })).toBeNull()
     const { id } = setup()
     expect(isNextAuthJwe(await token(id))).toBe(true)
     for (const junk of ['', 'abc', '.', 'e30.x', `${'A'.repeat(300)}.x`]) expect(isNextAuthJwe(junk)).toBe(false)
-    expect((await readSessionToken(requestWith(`${COOKIE}=${await token(id)}`), { secret: SECRET }))?.token.sub).toBe(id)
+    expect((await readSessionToken(requestWith(`${COOKIE}=${await token(id)}`), { secret: SECRET }))?.token.sub).toBe(
+      id,
+    )
   })
 
-  it.each(['HTTPS://app.test', 'Https://app.test', 'app.test'])('reads the __Secure- cookie for NEXTAUTH_URL=%s, as next-auth does', async (url) => {
-    vi.stubEnv('NEXTAUTH_URL', url)
-    const { id } = setup()
-    const session = await readSessionToken(requestWith(`__Secure-${COOKIE}=${await token(id)}`), { secret: SECRET })
-    expect(session?.token.sub).toBe(id)
-  })
+  it.each(['HTTPS://app.test', 'Https://app.test', 'app.test'])(
+    'reads the __Secure- cookie for NEXTAUTH_URL=%s, as next-auth does',
+    async (url) => {
+      vi.stubEnv('NEXTAUTH_URL', url)
+      const { id } = setup()
+      const session = await readSessionToken(requestWith(`__Secure-${COOKIE}=${await token(id)}`), { secret: SECRET })
+      expect(session?.token.sub).toBe(id)
+    },
+  )
 })

@@ -36,7 +36,11 @@ export async function readSessionToken(request: Request | { headers: Headers }, 
  * The proxy's verdict, if it sealed one for the session cookie this request carries and the
  * subject `sub`; else null. Reads the raw cookie only: no decoding, no validation.
  */
-export async function forwardedVerdict(request: Request | { headers: Headers }, options: SessionReadOptions, sub: string): Promise<ValidationResult | null> {
+export async function forwardedVerdict(
+  request: Request | { headers: Headers },
+  options: SessionReadOptions,
+  sub: string,
+): Promise<ValidationResult | null> {
   const sealed = request.headers.get(VERDICT_HEADER)
   const raw = sealed ? await rawSessionToken(request, options) : null
   return raw ? openVerdict(options.secret, sealed, sub, raw) : null
@@ -46,7 +50,13 @@ export async function forwardedVerdict(request: Request | { headers: Headers }, 
 async function rawSessionToken(request: Request | { headers: Headers }, options: SessionReadOptions) {
   const req = asNextRequest(request)
   const cookieName = sessionCookieName(req, options)
-  return getToken({ req, secret: options.secret, cookieName, secureCookie: cookieName.startsWith('__Secure-'), raw: true })
+  return getToken({
+    req,
+    secret: options.secret,
+    cookieName,
+    secureCookie: cookieName.startsWith('__Secure-'),
+    raw: true,
+  })
 }
 
 /**
@@ -54,10 +64,16 @@ async function rawSessionToken(request: Request | { headers: Headers }, options:
  * proxy's verdict when it was sealed for the token read here (no second validation), otherwise
  * validated now. Null when the request has no session. Works with a Request or `{ headers }`.
  */
-export async function validatedSession(request: Request | { headers: Headers }, cache: ValidationCache, options: ValidatedSessionOptions): Promise<ValidatedSession | null> {
+export async function validatedSession(
+  request: Request | { headers: Headers },
+  cache: ValidationCache,
+  options: ValidatedSessionOptions,
+): Promise<ValidatedSession | null> {
   const session = await readSessionToken(request, options)
   if (!session) return null
-  const sealed = options.fresh ? null : openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
+  const sealed = options.fresh
+    ? null
+    : openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
   if (sealed) return { token: session.token, result: sealed, forwarded: true }
   const result = await checkSession(cache, session.token)
   return result && { token: session.token, result, forwarded: false }

@@ -47,7 +47,8 @@ const passedThrough = (response: Response) => response.headers.get('x-middleware
 // NextResponse.next({ request: { headers } }) forwards request headers as x-middleware-request-*.
 const forwardedVerdict = (response: Response) => response.headers.get('x-middleware-request-x-dvc-verdict')
 const forwardedCookies = (response: Response) => response.headers.get('x-middleware-request-cookie')
-const clearsCookie = (response: Response) => response.headers.getSetCookie().some((c) => /^next-auth\.session-token=;.*Max-Age=0/i.test(c))
+const clearsCookie = (response: Response) =>
+  response.headers.getSetCookie().some((c) => /^next-auth\.session-token=;.*Max-Age=0/i.test(c))
 
 describe('validationProxy', () => {
   it('lets requests without a session, and active users, through', async () => {
@@ -60,7 +61,11 @@ describe('validationProxy', () => {
     const active = await proxy(req)
     expect(passedThrough(active)).toBe(true)
     const raw = req.cookies.get('next-auth.session-token')!.value
-    expect(openVerdict(SECRET, forwardedVerdict(active), id, raw)).toMatchObject({ valid: true, verdict: 'active', tier: 'source' })
+    expect(openVerdict(SECRET, forwardedVerdict(active), id, raw)).toMatchObject({
+      valid: true,
+      verdict: 'active',
+      tier: 'source',
+    })
   })
 
   it('seals the verdict to the subject and the very token it validated', async () => {
@@ -78,7 +83,9 @@ describe('validationProxy', () => {
   it('forwards only the session cookie it validated, chunks of the other name removed', async () => {
     const { proxy, user } = setup()
     const other = await tokenFor(user({ bannedUntil: Date.now() + 60_000 }))
-    const response = await proxy(await request('/x', user(), `; __Secure-next-auth.session-token=${other}; __Secure-next-auth.session-token.0=a`))
+    const response = await proxy(
+      await request('/x', user(), `; __Secure-next-auth.session-token=${other}; __Secure-next-auth.session-token.0=a`),
+    )
     expect(passedThrough(response)).toBe(true)
     const cookies = forwardedCookies(response)!
     expect(cookies).toMatch(/^next-auth\.session-token=[^;]+; other=1$/)
@@ -96,9 +103,13 @@ describe('validationProxy', () => {
     vi.stubEnv('NEXTAUTH_URL', 'https://app.test')
     const { proxy, user } = setup()
     const token = await encode({ token: { sub: user({ deleted: true }), [SIGNED_IN_AT]: Date.now() }, secret: SECRET })
-    const response = await proxy(new NextRequest('https://app.test/api/x', { headers: { cookie: `__Secure-next-auth.session-token=${token}` } }))
+    const response = await proxy(
+      new NextRequest('https://app.test/api/x', { headers: { cookie: `__Secure-next-auth.session-token=${token}` } }),
+    )
     expect(response.status).toBe(401)
-    expect(response.headers.getSetCookie().some((c) => /^__Secure-next-auth\.session-token=;.*Max-Age=0.*Secure/i.test(c))).toBe(true)
+    expect(
+      response.headers.getSetCookie().some((c) => /^__Secure-next-auth\.session-token=;.*Max-Age=0.*Secure/i.test(c)),
+    ).toBe(true)
   })
 
   it('redirects a banned user on a page to /login and clears only the session cookie', async () => {
@@ -112,7 +123,10 @@ describe('validationProxy', () => {
 
   it('answers an API request 401 with the verdict, clearing the cookie', async () => {
     const { proxy, user } = setup()
-    for (const [state, reason] of [[{ deleted: true }, 'deleted'], [{ sessionsRevokedAt: Date.now() }, 'revoked']] as const) {
+    for (const [state, reason] of [
+      [{ deleted: true }, 'deleted'],
+      [{ sessionsRevokedAt: Date.now() }, 'revoked'],
+    ] as const) {
       const response = await proxy(await request('/api/things', user(state)))
       expect(response.status).toBe(401)
       expect(await response.json()).toEqual({ error: 'session_invalid', reason })

@@ -31,7 +31,8 @@ export function validationProxy(options: ValidationProxyOptions) {
     if (!session) return forward(request, options, null)
     const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
     const result = (await checkSession(cache, session.token))!
-    if (result.valid) return forward(request, options, sealVerdict(options.secret, result, session.token.sub, session.raw))
+    if (result.valid)
+      return forward(request, options, sealVerdict(options.secret, result, session.token.sub, session.raw))
     return refusal(request, result, isApi(request), options.loginPath ?? '/login')
   }
 }

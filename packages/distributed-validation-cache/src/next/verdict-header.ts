@@ -13,7 +13,8 @@ type Forwarded = ValidationResult
 // A key of its own, so a sealed verdict is never also a valid signature of anything else.
 const keyOf = (secret: string) => sign(secret, 'dvc verdict header v1')
 // The session, not only the user: a verdict is about one token, the one the proxy decoded.
-const boundTo = (sub: string, rawToken: string) => `${sub}\n${createHash('sha256').update(rawToken).digest('base64url')}`
+const boundTo = (sub: string, rawToken: string) =>
+  `${sub}\n${createHash('sha256').update(rawToken).digest('base64url')}`
 
 /**
  * A seal lives for one request, proxy to route, and no longer than the lockout promise: a route
@@ -22,7 +23,13 @@ const boundTo = (sub: string, rawToken: string) => `${sub}\n${createHash('sha256
 const SEAL_MAX_AGE_MS = 1_000
 
 /** The verdict, bound to the subject and the exact session token it was reached for, and to now. */
-export function sealVerdict(secret: string, result: Forwarded, sub: string, rawToken: string, now = Date.now()): string {
+export function sealVerdict(
+  secret: string,
+  result: Forwarded,
+  sub: string,
+  rawToken: string,
+  now = Date.now(),
+): string {
   const fields = [result.verdict, result.tier, result.reason, result.checkedAt, result.role, now]
   const body = Buffer.from(JSON.stringify(fields)).toString('base64url')
   return `${body}.${sign(keyOf(secret), `${body}\n${boundTo(sub, rawToken)}`)}`
@@ -32,11 +39,20 @@ export function sealVerdict(secret: string, result: Forwarded, sub: string, rawT
  * The forwarded verdict if it was sealed for this very token, else null: a header a client
  * made up, or one the proxy sealed for another cookie than the one read here, is not believed.
  */
-export function openVerdict(secret: string, header: string | null, sub: string, rawToken: string, now = Date.now()): Forwarded | null {
+export function openVerdict(
+  secret: string,
+  header: string | null,
+  sub: string,
+  rawToken: string,
+  now = Date.now(),
+): Forwarded | null {
   const [body, signature, extra] = header?.split('.') ?? []
-  if (!body || extra !== undefined || !verify(keyOf(secret), `${body}\n${boundTo(sub, rawToken)}`, signature)) return null
+  if (!body || extra !== undefined || !verify(keyOf(secret), `${body}\n${boundTo(sub, rawToken)}`, signature))
+    return null
   type Fields = [Forwarded['verdict'], Forwarded['tier'], string, number | null, string | null, number]
-  const [verdict, tier, reason, checkedAt, role, sealedAt] = JSON.parse(Buffer.from(body, 'base64url').toString()) as Fields
+  const [verdict, tier, reason, checkedAt, role, sealedAt] = JSON.parse(
+    Buffer.from(body, 'base64url').toString(),
+  ) as Fields
   if (!(Math.abs(now - sealedAt) <= SEAL_MAX_AGE_MS)) return null
   return { valid: verdict === 'active', verdict, tier, reason, checkedAt, role }
 }

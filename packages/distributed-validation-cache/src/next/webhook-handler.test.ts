@@ -20,7 +20,13 @@ function setup() {
   const cache = createValidationCache({ source, secret: 'engine-secret-0123456789' })
   const post = webhookHandler({ cache, secret: SECRET })
   const send = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${SECRET}` }) =>
-    post(new Request('http://app/api/validation/webhook', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }))
+    post(
+      new Request('http://app/api/validation/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    )
   const add = () => {
     const id = randomUUID()
     users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
@@ -69,13 +75,21 @@ describe('webhookHandler', () => {
     const post = webhookHandler({ cache: setup().cache, secret: undefined })
     const response = await post(new Request('http://app/', { method: 'POST', body: '{}' }))
     expect(response.status).toBe(503)
-    expect(await response.json()).toMatchObject({ error: 'webhook_disabled', reason: expect.stringContaining('REVALIDATION_WEBHOOK_SECRET') })
+    expect(await response.json()).toMatchObject({
+      error: 'webhook_disabled',
+      reason: expect.stringContaining('REVALIDATION_WEBHOOK_SECRET'),
+    })
   })
 
   it.each([
     ['a body that is not JSON', '{"type":', 400, 'body is not JSON'],
     ['JSON that is not a webhook payload', { hello: 'world' }, 400, 'not a Supabase Database Webhook payload'],
-    ['a payload without any id', { type: 'UPDATE', table: 'users', schema: 'auth', record: null, old_record: null }, 400, 'record.id or old_record.id is required'],
+    [
+      'a payload without any id',
+      { type: 'UPDATE', table: 'users', schema: 'auth', record: null, old_record: null },
+      400,
+      'record.id or old_record.id is required',
+    ],
     ['an id that is not a UUID', update('not-a-uuid'), 400, 'UUID'],
   ])('answers %s with %i and a reason, and reads no user', async (_, body, status, reason) => {
     const { send, queries } = setup()
@@ -87,7 +101,10 @@ describe('webhookHandler', () => {
 
   it('ignores other tables and INSERTs (200, so Supabase does not retry), reading no user', async () => {
     const { send, add, queries } = setup()
-    for (const body of [{ ...update(add()), table: 'profiles', schema: 'public' }, { ...update(add()), type: 'INSERT' }]) {
+    for (const body of [
+      { ...update(add()), table: 'profiles', schema: 'public' },
+      { ...update(add()), type: 'INSERT' },
+    ]) {
       const response = await send(body)
       expect(response.status).toBe(200)
       expect(await response.json()).toMatchObject({ ignored: true })
@@ -102,7 +119,14 @@ describe('webhookHandler', () => {
     // A stream without a declared length: counted as it arrives.
     const post = webhookHandler({ cache: setup().cache, secret: SECRET })
     const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) })
-    const streamed = await post(new Request('http://app/', { method: 'POST', headers: { authorization: `Bearer ${SECRET}` }, body, duplex: 'half' } as RequestInit))
+    const streamed = await post(
+      new Request('http://app/', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}` },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    )
     expect(streamed.status).toBe(413)
   })
 })
@@ -114,9 +138,22 @@ describe('webhookHandler while the shared store refuses writes', () => {
     users.set(id, { exists: true, deleted: false, bannedUntil: Date.now() + 60_000, sessionsRevokedAt: null })
     const down = () => Promise.reject(new Error('store down (test)'))
     const store = { ...memoryStore(), set: down, delete: down, publish: down, appendLog: down }
-    const cache = createValidationCache({ store, source: { name: 't', fetchUser: async (u: string) => users.get(u) ?? null, setSessionsRevokedAt: async () => undefined } })
+    const cache = createValidationCache({
+      store,
+      source: {
+        name: 't',
+        fetchUser: async (u: string) => users.get(u) ?? null,
+        setSessionsRevokedAt: async () => undefined,
+      },
+    })
     const post = webhookHandler({ cache, secret: SECRET })
-    const response = await post(new Request('http://app/', { method: 'POST', headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify(update(id)) }))
+    const response = await post(
+      new Request('http://app/', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}` },
+        body: JSON.stringify(update(id)),
+      }),
+    )
     expect(response.status).toBe(503)
     expect(response.headers.get('retry-after')).toBe('5')
     expect(await response.json()).toMatchObject({ refreshed: false, cache: 'pending' })
@@ -129,8 +166,16 @@ describe('bearerMatches', () => {
     expect(bearerMatches(`Bearer ${SECRET}`, SECRET)).toBe(true)
   })
 
-  it.each([null, '', SECRET, `bearer ${SECRET}`, `Bearer ${SECRET} `, `Bearer ${SECRET.slice(0, -1)}`, `Bearer ${SECRET}x`, 'Bearer '])(
-    'refuses %j', (header) => {
-      expect(bearerMatches(header, SECRET)).toBe(false)
-    })
+  it.each([
+    null,
+    '',
+    SECRET,
+    `bearer ${SECRET}`,
+    `Bearer ${SECRET} `,
+    `Bearer ${SECRET.slice(0, -1)}`,
+    `Bearer ${SECRET}x`,
+    'Bearer ',
+  ])('refuses %j', (header) => {
+    expect(bearerMatches(header, SECRET)).toBe(false)
+  })
 })

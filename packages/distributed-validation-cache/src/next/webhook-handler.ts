@@ -19,12 +19,21 @@ const Payload = z.object({
  * re-reads that user and tells the fleet — so a ban or delete made in the dashboard locks the
  * user out at once instead of after the TTL. Idempotent: a replay re-reads the same state.
  */
-export function webhookHandler(options: { cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>); secret: string | undefined }) {
+export function webhookHandler(options: {
+  cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>)
+  secret: string | undefined
+}) {
   return async function POST(request: Request): Promise<Response> {
-    if (!options.secret) return Response.json({ error: 'webhook_disabled', reason: 'REVALIDATION_WEBHOOK_SECRET is not set' }, { status: 503 })
-    if (!bearerMatches(request.headers.get('authorization'), options.secret)) return Response.json({ error: 'unauthorized' }, { status: 401 })
+    if (!options.secret)
+      return Response.json(
+        { error: 'webhook_disabled', reason: 'REVALIDATION_WEBHOOK_SECRET is not set' },
+        { status: 503 },
+      )
+    if (!bearerMatches(request.headers.get('authorization'), options.secret))
+      return Response.json({ error: 'unauthorized' }, { status: 401 })
     const declared = Number(request.headers.get('content-length') ?? 0)
-    if (declared > MAX_BODY_BYTES) return Response.json({ error: 'payload_too_large', limit: MAX_BODY_BYTES }, { status: 413 })
+    if (declared > MAX_BODY_BYTES)
+      return Response.json({ error: 'payload_too_large', limit: MAX_BODY_BYTES }, { status: 413 })
     const body = await readLimited(request, MAX_BODY_BYTES)
     if (body === undefined) return Response.json({ error: 'payload_too_large', limit: MAX_BODY_BYTES }, { status: 413 })
     let json: unknown
@@ -34,20 +43,38 @@ export function webhookHandler(options: { cache: ValidationCache | (() => Valida
       return Response.json({ error: 'bad_request', reason: 'body is not JSON' }, { status: 400 })
     }
     const parsed = Payload.safeParse(json)
-    if (!parsed.success) return Response.json({ error: 'bad_request', reason: 'not a Supabase Database Webhook payload', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, { status: 400 })
+    if (!parsed.success)
+      return Response.json(
+        {
+          error: 'bad_request',
+          reason: 'not a Supabase Database Webhook payload',
+          issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        },
+        { status: 400 },
+      )
     const { type, table, schema, record, old_record } = parsed.data
-    if (schema !== 'auth' || table !== 'users' || type === 'INSERT') return Response.json({ ignored: true, reason: `only auth.users UPDATE/DELETE matter (got ${schema}.${table} ${type})` })
+    if (schema !== 'auth' || table !== 'users' || type === 'INSERT')
+      return Response.json({
+        ignored: true,
+        reason: `only auth.users UPDATE/DELETE matter (got ${schema}.${table} ${type})`,
+      })
     const userId = (record ?? old_record)?.id
-    if (!userId) return Response.json({ error: 'bad_request', reason: 'record.id or old_record.id is required' }, { status: 400 })
+    if (!userId)
+      return Response.json({ error: 'bad_request', reason: 'record.id or old_record.id is required' }, { status: 400 })
     const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
     try {
       const outcome = await cache.refresh(userId)
       // Not yet in the shared store or the log: this process's own retry may die with it (a frozen
       // serverless function), so the sender is told to send it again.
-      if (outcome.cache === 'pending') return Response.json({ refreshed: false, ...outcome, reason: 'the shared cache did not take the change; retry' }, { status: 503, headers: { 'retry-after': '5' } })
+      if (outcome.cache === 'pending')
+        return Response.json(
+          { refreshed: false, ...outcome, reason: 'the shared cache did not take the change; retry' },
+          { status: 503, headers: { 'retry-after': '5' } },
+        )
       return Response.json({ refreshed: true, ...outcome })
     } catch (error) {
-      if (error instanceof InvalidUserIdError) return Response.json({ error: 'bad_request', reason: error.message }, { status: 400 })
+      if (error instanceof InvalidUserIdError)
+        return Response.json({ error: 'bad_request', reason: error.message }, { status: 400 })
       throw error
     }
   }

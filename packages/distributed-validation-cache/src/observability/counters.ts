@@ -2,7 +2,14 @@ import type { CacheEvent, Tier } from '../events.js'
 import type { Verdict } from '../user-state.js'
 
 const TIERS = ['l1', 'l2', 'source', 'stale', 'none'] as const satisfies readonly Tier[]
-const VERDICTS = ['active', 'banned', 'deleted', 'missing', 'revoked', 'unavailable'] as const satisfies readonly Verdict[]
+const VERDICTS = [
+  'active',
+  'banned',
+  'deleted',
+  'missing',
+  'revoked',
+  'unavailable',
+] as const satisfies readonly Verdict[]
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>
 
 /**
@@ -39,7 +46,9 @@ export class Counters {
         return
       case 'source-query': {
         this.source.queries++
-        const key = ({ found: 'found', 'not-found': 'notFound', error: 'errors', timeout: 'timeouts' } as const)[event.outcome]
+        const key = ({ found: 'found', 'not-found': 'notFound', error: 'errors', timeout: 'timeouts' } as const)[
+          event.outcome
+        ]
         this.source[key]++
         return
       }
@@ -58,7 +67,11 @@ export class Counters {
         if (!event.listening) this.subscription.interruptions++
         return
       case 'lock':
-        this.lock[({ acquired: 'acquired', 'waited-for-fill': 'waitedForFill', 'took-over': 'tookOver' } as const)[event.outcome]]++
+        this.lock[
+          ({ acquired: 'acquired', 'waited-for-fill': 'waitedForFill', 'took-over': 'tookOver' } as const)[
+            event.outcome
+          ]
+        ]++
         return
       case 'tampered':
         this.tampered[event.reason === 'corrupt' ? 'corrupt' : 'badSignature']++

@@ -42,7 +42,10 @@ export class FleetMetrics {
   readonly #drainUsers: () => string[]
   #pendingUsers: string[] = []
 
-  constructor(private readonly cache: ValidationCache, private readonly options: FleetMetricsOptions) {
+  constructor(
+    private readonly cache: ValidationCache,
+    private readonly options: FleetMetricsOptions,
+  ) {
     this.#drainUsers = cache.observeUsers()
   }
 
@@ -75,8 +78,17 @@ export class FleetMetrics {
   async #flush(now: number): Promise<boolean> {
     const { 'validations.timedDurationMs': durationMs = 0, ...counts } = flatten(this.cache.counters.snapshot())
     // HINCRBY takes integers: durations travel as whole microseconds.
-    const current: Record<string, number> = { ...counts, 'validations.timedDurationUs': Math.round(durationMs * 1_000), logins: this.#logins, 'metrics.commands': this.#commands }
-    const deltas = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, v - (this.#flushed[k] ?? 0)]).filter(([, d]) => d !== 0))
+    const current: Record<string, number> = {
+      ...counts,
+      'validations.timedDurationUs': Math.round(durationMs * 1_000),
+      logins: this.#logins,
+      'metrics.commands': this.#commands,
+    }
+    const deltas = Object.fromEntries(
+      Object.entries(current)
+        .map(([k, v]) => [k, v - (this.#flushed[k] ?? 0)])
+        .filter(([, d]) => d !== 0),
+    )
     const users = [...this.#pendingUsers, ...this.#drainUsers()]
     // Nothing happened but our own last flush: send nothing (an idle instance costs no commands);
     // those few commands are reported with the next flush that has news.
@@ -95,7 +107,11 @@ export class FleetMetrics {
     try {
       this.#commands += users.length > 0 ? 4 : 2 // HINCRBY + PEXPIRE, then PFADD + PEXPIRE if anyone was seen
       await this.options.store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
-      await this.options.store.addDistinct(this.#key('u', hour), users.map((id) => this.#anonymize(id)), BUCKET_TTL_MS)
+      await this.options.store.addDistinct(
+        this.#key('u', hour),
+        users.map((id) => this.#anonymize(id)),
+        BUCKET_TTL_MS,
+      )
       this.#pendingUsers = []
     } catch {
       this.#pendingUsers = users.slice(-100_000) // a HyperLogLog may take a member twice: no harm

@@ -18,7 +18,9 @@ const REUSE_MS = 5_000
 export class HealthProbe {
   #last: { at: number; result: Promise<Health> } | undefined
 
-  constructor(private readonly o: Pick<ResolvedOptions, 'store' | 'source' | 'prefix' | 'storeTimeoutMs' | 'sourceTimeoutMs'>) {}
+  constructor(
+    private readonly o: Pick<ResolvedOptions, 'store' | 'source' | 'prefix' | 'storeTimeoutMs' | 'sourceTimeoutMs'>,
+  ) {}
 
   check(): Promise<Health> {
     if (this.#last && Date.now() - this.#last.at < REUSE_MS) return this.#last.result
@@ -28,7 +30,11 @@ export class HealthProbe {
 
   async #checkNow(): Promise<Health> {
     const down = () => new Error('probe timed out')
-    const outcome = (call: Promise<unknown>, timeoutMs: number) => withDeadline(call, timeoutMs, down).then(() => 'ok' as const, () => 'down' as const)
+    const outcome = (call: Promise<unknown>, timeoutMs: number) =>
+      withDeadline(call, timeoutMs, down).then(
+        () => 'ok' as const,
+        () => 'down' as const,
+      )
     const [cache, source] = await Promise.all([
       outcome(this.o.store.get(`${this.o.prefix}health`), this.o.storeTimeoutMs),
       outcome(this.o.source.fetchUser(PROBE_USER, AbortSignal.timeout(this.o.sourceTimeoutMs)), this.o.sourceTimeoutMs),

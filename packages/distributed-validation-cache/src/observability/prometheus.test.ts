@@ -25,7 +25,12 @@ describe('prometheusText', () => {
     const banned = randomUUID()
     const source = {
       name: 'x',
-      fetchUser: async (id: string) => ({ exists: true, deleted: false, bannedUntil: id === banned ? Date.now() + 60_000 : null, sessionsRevokedAt: null }),
+      fetchUser: async (id: string) => ({
+        exists: true,
+        deleted: false,
+        bannedUntil: id === banned ? Date.now() + 60_000 : null,
+        sessionsRevokedAt: null,
+      }),
       setSessionsRevokedAt: async () => undefined,
     }
     const cache = createValidationCache({ source, secret: 'prometheus-test-secret-1' })
@@ -33,8 +38,16 @@ describe('prometheusText', () => {
     await cache.validate(active) // source
     await cache.validate(active) // l1
     await cache.validate(banned) // source, banned
-    const fleet: FleetTotals = { hours: [], totals: { 'validations.total': 40, 'validations.byTier.l1': 30, 'validations.byTier.l2': 6, 'source.queries': 4 }, activeUsers: 7, instances: 2 }
-    const text = await prometheusText(cache, observabilityReport({ cache, fleet, startedAt: Date.now(), lastLoginAt: null }))
+    const fleet: FleetTotals = {
+      hours: [],
+      totals: { 'validations.total': 40, 'validations.byTier.l1': 30, 'validations.byTier.l2': 6, 'source.queries': 4 },
+      activeUsers: 7,
+      instances: 2,
+    }
+    const text = await prometheusText(
+      cache,
+      observabilityReport({ cache, fleet, startedAt: Date.now(), lastLoginAt: null }),
+    )
     const { samples, types } = parse(text)
 
     expect(samples.get('dvc_validations_total{tier="source"}')).toBe(2)

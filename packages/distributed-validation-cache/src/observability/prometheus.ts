@@ -14,34 +14,110 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
     const metric = new Counter({ name, help, labelNames, registers: [registry] })
     for (const [labels, value] of values) metric.inc(labels, value)
   }
-  const gauge = (name: string, help: string, value: number) => new Gauge({ name, help, registers: [registry] }).set(value)
-  counter('dvc_validations_total', 'Validations by the tier that answered them.', ['tier'], Object.entries(stats.validations.byTier).map(([tier, n]) => [{ tier }, n]))
-  counter('dvc_verdicts_total', 'Validations by verdict.', ['verdict'], Object.entries(stats.validations.byVerdict).map(([verdict, n]) => [{ verdict }, n]))
-  counter('dvc_source_queries_total', 'User-store queries by outcome.', ['outcome'],
-    [[{ outcome: 'found' }, stats.source.found], [{ outcome: 'not_found' }, stats.source.notFound], [{ outcome: 'error' }, stats.source.errors], [{ outcome: 'timeout' }, stats.source.timeouts]])
+  const gauge = (name: string, help: string, value: number) =>
+    new Gauge({ name, help, registers: [registry] }).set(value)
+  counter(
+    'dvc_validations_total',
+    'Validations by the tier that answered them.',
+    ['tier'],
+    Object.entries(stats.validations.byTier).map(([tier, n]) => [{ tier }, n]),
+  )
+  counter(
+    'dvc_verdicts_total',
+    'Validations by verdict.',
+    ['verdict'],
+    Object.entries(stats.validations.byVerdict).map(([verdict, n]) => [{ verdict }, n]),
+  )
+  counter(
+    'dvc_source_queries_total',
+    'User-store queries by outcome.',
+    ['outcome'],
+    [
+      [{ outcome: 'found' }, stats.source.found],
+      [{ outcome: 'not_found' }, stats.source.notFound],
+      [{ outcome: 'error' }, stats.source.errors],
+      [{ outcome: 'timeout' }, stats.source.timeouts],
+    ],
+  )
   counter('dvc_cache_commands_total', 'Commands sent to the shared store.', [], [[{}, stats.store.commands]])
-  counter('dvc_cache_errors_total', 'Shared-store failures by kind.', ['kind'],
-    [[{ kind: 'error' }, stats.store.errors], [{ kind: 'timeout' }, stats.store.timeouts], [{ kind: 'short_circuited' }, stats.store.shortCircuited]])
-  counter('dvc_tampered_entries_total', 'Shared entries rejected.', ['reason'], [[{ reason: 'bad_signature' }, stats.tampered.badSignature], [{ reason: 'corrupt' }, stats.tampered.corrupt]])
-  counter('dvc_revocations_total', 'Revocations, restores and refreshes.', ['action'], Object.entries(stats.revocations).filter(([k]) => k !== 'pending').map(([action, n]) => [{ action }, n]))
+  counter(
+    'dvc_cache_errors_total',
+    'Shared-store failures by kind.',
+    ['kind'],
+    [
+      [{ kind: 'error' }, stats.store.errors],
+      [{ kind: 'timeout' }, stats.store.timeouts],
+      [{ kind: 'short_circuited' }, stats.store.shortCircuited],
+    ],
+  )
+  counter(
+    'dvc_tampered_entries_total',
+    'Shared entries rejected.',
+    ['reason'],
+    [
+      [{ reason: 'bad_signature' }, stats.tampered.badSignature],
+      [{ reason: 'corrupt' }, stats.tampered.corrupt],
+    ],
+  )
+  counter(
+    'dvc_revocations_total',
+    'Revocations, restores and refreshes.',
+    ['action'],
+    Object.entries(stats.revocations)
+      .filter(([k]) => k !== 'pending')
+      .map(([action, n]) => [{ action }, n]),
+  )
   gauge('dvc_breaker_open', '1 while the shared-store circuit breaker is open.', stats.breaker === 'closed' ? 0 : 1)
   gauge('dvc_listening', '1 while this instance hears fleet broadcasts.', stats.listening ? 1 : 0)
-  gauge('dvc_l1_entries', 'Users in this instance\'s L1.', stats.l1.size)
-  gauge('dvc_liveness_proven', '1 while this instance has read the fleet change log within the proof window.', stats.liveness.proven ? 1 : 0)
-  gauge('dvc_liveness_proof_age_seconds', 'Seconds since the last change-log read (-1: never).', stats.liveness.proofAgeMs === null ? -1 : stats.liveness.proofAgeMs / 1000)
+  gauge('dvc_l1_entries', "Users in this instance's L1.", stats.l1.size)
+  gauge(
+    'dvc_liveness_proven',
+    '1 while this instance has read the fleet change log within the proof window.',
+    stats.liveness.proven ? 1 : 0,
+  )
+  gauge(
+    'dvc_liveness_proof_age_seconds',
+    'Seconds since the last change-log read (-1: never).',
+    stats.liveness.proofAgeMs === null ? -1 : stats.liveness.proofAgeMs / 1000,
+  )
   const log = stats.fleetLog
-  counter('dvc_fleet_log_total', 'Change-log reads, users they dropped, overflows, deaf subscriptions found, older states refused, deaf periods.', ['event'],
-    [[{ event: 'read' }, log.reads], [{ event: 'dropped' }, log.dropped], [{ event: 'overflow' }, log.overflows],
-      [{ event: 'deaf_subscription' }, log.deafSubscriptions], [{ event: 'older_refused' }, log.olderRefused],
-      [{ event: 'deaf_period' }, log.deafPeriods]])
-  counter('dvc_fleet_log_deaf_seconds_total', 'Seconds this instance could not read the change log (from a failed read to the next success).', [],
-    [[{}, log.deafMs / 1000]])
+  counter(
+    'dvc_fleet_log_total',
+    'Change-log reads, users they dropped, overflows, deaf subscriptions found, older states refused, deaf periods.',
+    ['event'],
+    [
+      [{ event: 'read' }, log.reads],
+      [{ event: 'dropped' }, log.dropped],
+      [{ event: 'overflow' }, log.overflows],
+      [{ event: 'deaf_subscription' }, log.deafSubscriptions],
+      [{ event: 'older_refused' }, log.olderRefused],
+      [{ event: 'deaf_period' }, log.deafPeriods],
+    ],
+  )
+  counter(
+    'dvc_fleet_log_deaf_seconds_total',
+    'Seconds this instance could not read the change log (from a failed read to the next success).',
+    [],
+    [[{}, log.deafMs / 1000]],
+  )
   const v = report.authentication.validations
   gauge('dvc_fleet_validations_24h', 'Fleet validations over the last 24 hours.', v.total)
-  gauge('dvc_fleet_cache_hit_ratio_24h', 'Fleet (L1 + L2) / validations over the last 24 hours.', v.total === 0 ? 0 : v.cacheHits / v.total)
+  gauge(
+    'dvc_fleet_cache_hit_ratio_24h',
+    'Fleet (L1 + L2) / validations over the last 24 hours.',
+    v.total === 0 ? 0 : v.cacheHits / v.total,
+  )
   gauge('dvc_fleet_store_queries_24h', 'Fleet user-store queries over the last 24 hours.', v.databaseQueries)
-  gauge('dvc_fleet_active_users_24h', 'Distinct users validated over the last 24 hours (HyperLogLog).', report.authentication.users.activeCount)
-  gauge('dvc_fleet_instances_24h', 'Instances that served validations or sign-ins over the last 24 hours (an idle one does not report).', report.instances.seen)
+  gauge(
+    'dvc_fleet_active_users_24h',
+    'Distinct users validated over the last 24 hours (HyperLogLog).',
+    report.authentication.users.activeCount,
+  )
+  gauge(
+    'dvc_fleet_instances_24h',
+    'Instances that served validations or sign-ins over the last 24 hours (an idle one does not report).',
+    report.instances.seen,
+  )
   return registry.metrics()
 }
 

@@ -40,13 +40,17 @@ export class ForeignSchemaError extends Error {
  */
 export async function migrateAuthSchema(run: SqlRunner): Promise<'created' | 'up-to-date'> {
   // to_regclass, not ::regclass: the cast fails at plan time when the schema does not exist yet.
-  const [existing] = await run(`select obj_description(to_regclass('auth.users'), 'pg_class') as comment
-    where to_regclass('auth.users') is not null`, [])
+  const [existing] = await run(
+    `select obj_description(to_regclass('auth.users'), 'pg_class') as comment
+    where to_regclass('auth.users') is not null`,
+    [],
+  )
   if (existing) {
     if (existing.comment === MARKER) return 'up-to-date'
     throw new ForeignSchemaError(
-      'auth.users already exists and was not created by this setup (Supabase\'s own?). Refusing to alter it: ' +
-        'the postgres source reads Supabase\'s table as it is — skip db:setup for this database.')
+      "auth.users already exists and was not created by this setup (Supabase's own?). Refusing to alter it: " +
+        "the postgres source reads Supabase's table as it is — skip db:setup for this database.",
+    )
   }
   for (const statement of DDL) await run(statement, [])
   return 'created'

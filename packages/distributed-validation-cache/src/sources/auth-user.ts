@@ -36,7 +36,14 @@ export function revokedAtValue(at: number | null): string | null {
 function toTime(value: string | Date | number | null | undefined, field: string): number | null {
   if (value === undefined || value === null || value === '' || value === -Infinity || value === '-infinity') return null
   if (value === Infinity || value === 'infinity') return PERMANENT
-  const time = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value)
+  const time =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'number'
+        ? value
+        : /^\d+$/.test(value)
+          ? Number(value)
+          : Date.parse(value)
   if (!Number.isFinite(time)) throw new TypeError(`auth user has an unreadable ${field}: ${JSON.stringify(value)}`)
   return clampTime(time)
 }

@@ -48,10 +48,13 @@ function ensureWritableFolder(folder: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
     const why = code === 'ENOTDIR' || code === 'EEXIST' ? `${code}: a file is in the way` : code
-    throw new ConfigError([{
-      variable: 'PGLITE_DATA_DIR',
-      message: `(the embedded user store's folder): cannot ${step} ${path} (${why}); `
-        + 'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres',
-    }])
+    throw new ConfigError([
+      {
+        variable: 'PGLITE_DATA_DIR',
+        message:
+          `(the embedded user store's folder): cannot ${step} ${path} (${why}); ` +
+          'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres',
+      },
+    ])
   }
 }

@@ -11,9 +11,12 @@ export function authorizeWithPostgres(run: SqlRunner) {
     const login = loginFields(credentials)
     if (!login) return null
     const { email, password } = login
-    const [row] = await run(`select id, email, encrypted_password, raw_app_meta_data ->> 'role' as role from auth.users
+    const [row] = await run(
+      `select id, email, encrypted_password, raw_app_meta_data ->> 'role' as role from auth.users
       where lower(email) = lower($1) and deleted_at is null and email_confirmed_at is not null
-        and (banned_until is null or banned_until <= now())`, [email])
+        and (banned_until is null or banned_until <= now())`,
+      [email],
+    )
     // Compare even without a row, so response time does not reveal which emails exist.
     const hash = typeof row?.encrypted_password === 'string' ? row.encrypted_password : DUMMY_HASH_OF()
     if (!(await bcrypt.compare(password, hash)) || !row) return null

@@ -12,8 +12,14 @@ export interface PostgresSourceOptions {
 }
 
 /** The `postgres` source over porsager's postgres.js (DATABASE_URL). */
-export function postgresSource(options: PostgresSourceOptions): UserSource & { sql: postgres.Sql; run: SqlRunner; close: () => Promise<void> } {
-  const sql = postgres(options.url, { max: options.max ?? 5, connect_timeout: options.connectTimeoutSeconds ?? 5, onnotice: () => undefined })
+export function postgresSource(
+  options: PostgresSourceOptions,
+): UserSource & { sql: postgres.Sql; run: SqlRunner; close: () => Promise<void> } {
+  const sql = postgres(options.url, {
+    max: options.max ?? 5,
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    onnotice: () => undefined,
+  })
   const run = postgresRunner(sql)
   return { ...sqlSource('postgres', run), sql, run, close: () => sql.end({ timeout: 2 }) }
 }

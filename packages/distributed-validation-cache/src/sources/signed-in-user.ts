@@ -19,4 +19,3 @@ export function loginFields(credentials: Credentials): { email: string; password
   if (!email || !password || email.length > 320 || password.length > 1_000) return null
   return { email, password }
 }
-

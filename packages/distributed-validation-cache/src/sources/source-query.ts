@@ -14,7 +14,9 @@ function nextReadAt(): number {
   return (lastReadAt = Math.max(Date.now(), lastReadAt + 0.001))
 }
 
-export type SourceAnswer = { ok: true; state: UserState; readAt: number } | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
+export type SourceAnswer =
+  | { ok: true; state: UserState; readAt: number }
+  | { ok: false; reason: 'error' | 'timeout' | 'circuit-open'; error?: unknown }
 
 class SourceTimeout extends Error {}
 
@@ -23,14 +25,25 @@ class SourceTimeout extends Error {}
  * and guarded by a breaker so a store that is down costs requests nothing while it stays down.
  * An error, a timeout or a malformed answer is reported as such — never as a verdict.
  */
-export async function querySource(source: UserSource, userId: string, timeoutMs: number, breaker: CircuitBreaker, emit: (event: CacheEvent) => void): Promise<SourceAnswer> {
+export async function querySource(
+  source: UserSource,
+  userId: string,
+  timeoutMs: number,
+  breaker: CircuitBreaker,
+  emit: (event: CacheEvent) => void,
+): Promise<SourceAnswer> {
   if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
   const readAt = nextReadAt()
   const controller = new AbortController()
   try {
-    const result: unknown = await withDeadline(source.fetchUser(userId, controller.signal), timeoutMs, () => new SourceTimeout())
-    if (result !== null && !isUserState(result)) throw new TypeError(`user source "${source.name}" returned a malformed user state`)
+    const result: unknown = await withDeadline(
+      source.fetchUser(userId, controller.signal),
+      timeoutMs,
+      () => new SourceTimeout(),
+    )
+    if (result !== null && !isUserState(result))
+      throw new TypeError(`user source "${source.name}" returned a malformed user state`)
     breaker.success()
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
     return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER, readAt }
@@ -51,6 +64,17 @@ function normalized(state: UserState): UserState {
   const bannedUntil = clampTime(state.bannedUntil)
   const sessionsRevokedAt = clampTime(state.sessionsRevokedAt)
   const hasRole = typeof state.role === 'string'
-  if (bannedUntil === state.bannedUntil && sessionsRevokedAt === state.sessionsRevokedAt && (hasRole || !('role' in state))) return state
-  return { exists: state.exists, deleted: state.deleted, bannedUntil, sessionsRevokedAt, ...(hasRole ? { role: state.role } : {}) }
+  if (
+    bannedUntil === state.bannedUntil &&
+    sessionsRevokedAt === state.sessionsRevokedAt &&
+    (hasRole || !('role' in state))
+  )
+    return state
+  return {
+    exists: state.exists,
+    deleted: state.deleted,
+    bannedUntil,
+    sessionsRevokedAt,
+    ...(hasRole ? { role: state.role } : {}),
+  }
 }

@@ -14,6 +14,10 @@ export function authorizeWithSupabase(options: { url: string; anonKey: string })
     if (!login) return null
     const { data, error } = await client.auth.signInWithPassword(login)
     if (error || !data.user) return null // wrong password, banned ("user_banned") or unconfirmed
-    return { id: data.user.id, email: data.user.email ?? login.email, role: (data.user.app_metadata?.role as string | undefined) ?? null }
+    return {
+      id: data.user.id,
+      email: data.user.email ?? login.email,
+      role: (data.user.app_metadata?.role as string | undefined) ?? null,
+    }
   }
 }

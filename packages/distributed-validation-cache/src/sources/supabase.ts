@@ -23,7 +23,13 @@ export function supabaseSource(options: SupabaseSourceOptions): UserSource & { c
     // supabase-js ≥ 2.105 throws in createClient() on Node 20 without a WebSocket class.
     realtime: { transport: WebSocket as never },
     global: {
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) }),
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          signal: init?.signal
+            ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+            : AbortSignal.timeout(timeoutMs),
+        }),
     },
   })
   return {
@@ -36,11 +42,17 @@ export function supabaseSource(options: SupabaseSourceOptions): UserSource & { c
         throw error
       }
       const user = data.user as typeof data.user & AuthUserFields
-      return stateFromAuthUser({ ...user, sessions_revoked_at: user.app_metadata?.[REVOKED_AT_KEY] as string | null | undefined, role: user.app_metadata?.role })
+      return stateFromAuthUser({
+        ...user,
+        sessions_revoked_at: user.app_metadata?.[REVOKED_AT_KEY] as string | null | undefined,
+        role: user.app_metadata?.role,
+      })
     },
     async setSessionsRevokedAt(userId, at) {
       // GoTrue merges app_metadata key by key, so roles and providers stay as they are.
-      const { error } = await client.auth.admin.updateUserById(userId, { app_metadata: { [REVOKED_AT_KEY]: revokedAtValue(at) } })
+      const { error } = await client.auth.admin.updateUserById(userId, {
+        app_metadata: { [REVOKED_AT_KEY]: revokedAtValue(at) },
+      })
       if (error) throw error
     },
   }

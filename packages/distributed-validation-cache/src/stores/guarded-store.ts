@@ -19,7 +19,10 @@ export interface GuardedStoreOptions {
  */
 export class GuardedStore {
   readonly breaker: CircuitBreaker
-  constructor(readonly store: Store, private readonly options: GuardedStoreOptions) {
+  constructor(
+    readonly store: Store,
+    private readonly options: GuardedStoreOptions,
+  ) {
     this.breaker = new CircuitBreaker({
       onStateChange: (state) => {
         options.emit({ type: 'breaker', target: 'store', state })
@@ -67,7 +70,8 @@ export class GuardedStore {
       this.breaker.success()
       return result
     } catch (error) {
-      const unavailable = error instanceof StoreUnavailableError ? error : new StoreUnavailableError('error', { cause: error })
+      const unavailable =
+        error instanceof StoreUnavailableError ? error : new StoreUnavailableError('error', { cause: error })
       emit({ type: 'store-error', operation, reason: unavailable.reason })
       this.breaker.failure()
       throw unavailable

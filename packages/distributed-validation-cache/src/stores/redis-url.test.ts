@@ -6,11 +6,21 @@ const PASSWORD = 'S3cr3t-p4ss'
 
 describe('parseRedisUrl: accepted forms', () => {
   it('redis://host → single node, default port 6379, db 0, no TLS, no credentials', () => {
-    expect(parseRedisUrl('redis://cache.internal')).toEqual({ mode: 'single', nodes: [{ host: 'cache.internal', port: 6379 }], db: 0, tls: false })
+    expect(parseRedisUrl('redis://cache.internal')).toEqual({
+      mode: 'single',
+      nodes: [{ host: 'cache.internal', port: 6379 }],
+      db: 0,
+      tls: false,
+    })
   })
 
   it('redis://host:6380/2 → port and db', () => {
-    expect(parseRedisUrl('redis://cache:6380/2')).toEqual({ mode: 'single', nodes: [{ host: 'cache', port: 6380 }], db: 2, tls: false })
+    expect(parseRedisUrl('redis://cache:6380/2')).toEqual({
+      mode: 'single',
+      nodes: [{ host: 'cache', port: 6380 }],
+      db: 2,
+      tls: false,
+    })
   })
 
   it('redis://:pass@host → password only', () => {
@@ -39,7 +49,10 @@ describe('parseRedisUrl: accepted forms', () => {
   it('redis+sentinel:// → sentinel mode with master name and db', () => {
     expect(parseRedisUrl('redis+sentinel://s1:26379,s2:26380/mymaster/3')).toEqual({
       mode: 'sentinel',
-      nodes: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }],
+      nodes: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
       db: 3,
       tls: false,
       masterName: 'mymaster',
@@ -48,7 +61,13 @@ describe('parseRedisUrl: accepted forms', () => {
 
   it('redis+sentinel://pass@s1/mymaster → password before @, default sentinel port 26379', () => {
     const c = parseRedisUrl(`redis+sentinel://${PASSWORD}@s1/mymaster`)
-    expect(c).toMatchObject({ mode: 'sentinel', password: PASSWORD, masterName: 'mymaster', db: 0, nodes: [{ host: 's1', port: 26379 }] })
+    expect(c).toMatchObject({
+      mode: 'sentinel',
+      password: PASSWORD,
+      masterName: 'mymaster',
+      db: 0,
+      nodes: [{ host: 's1', port: 26379 }],
+    })
     expect(c).not.toHaveProperty('username')
     expect(parseRedisUrl('rediss+sentinel://s1/m').tls).toBe(true)
   })
@@ -56,7 +75,11 @@ describe('parseRedisUrl: accepted forms', () => {
   it('?cluster=true with several hosts → cluster mode', () => {
     expect(parseRedisUrl('redis://n1:7000,n2:7000,n3:7000?cluster=true')).toEqual({
       mode: 'cluster',
-      nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7000 }, { host: 'n3', port: 7000 }],
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7000 },
+        { host: 'n3', port: 7000 },
+      ],
       db: 0,
       tls: false,
     })
@@ -128,7 +151,8 @@ describe('redactUrl', () => {
   })
 
   it('leaves URLs without credentials unchanged', () => {
-    for (const url of ['redis://cache', 'redis://cache:6380/2', 'redis+sentinel://s1,s2/m', 'https://x.upstash.io']) expect(redactUrl(url)).toBe(url)
+    for (const url of ['redis://cache', 'redis://cache:6380/2', 'redis+sentinel://s1,s2/m', 'https://x.upstash.io'])
+      expect(redactUrl(url)).toBe(url)
   })
 })
 
@@ -154,6 +178,8 @@ describe('query parameters and passwords with URL delimiters', () => {
   })
 
   it('refuses an unknown parameter rather than ignoring it', () => {
-    expect(() => parseRedisUrl('redis://:pw@cache?sslmode=require')).toThrow(/unknown parameter "sslmode" \(supported: cluster, tls, ssl\)/)
+    expect(() => parseRedisUrl('redis://:pw@cache?sslmode=require')).toThrow(
+      /unknown parameter "sslmode" \(supported: cluster, tls, ssl\)/,
+    )
   })
 })

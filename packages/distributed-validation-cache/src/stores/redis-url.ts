@@ -28,13 +28,24 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
     throw new ConfigError([{ variable, message: `${message} (got ${redactUrl(url)})` }])
   }
   const match = SHAPE.exec(url.trim())
-  if (!match) return fail('must look like redis://[:password@]host:6379[/db], rediss://…, redis+sentinel://host:26379/master or redis://h1:7000,h2:7000?cluster=true')
+  if (!match)
+    return fail(
+      'must look like redis://[:password@]host:6379[/db], rediss://…, redis+sentinel://host:26379/master or redis://h1:7000,h2:7000?cluster=true',
+    )
   const [, scheme = '', auth, hostList = '', path = '', query = ''] = match
   const nodes = hostList.split(',').map((hostPort) => {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort) // IPv6
     const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : hostPort.split(':')
-    const portNumber = port === undefined || port === '' ? (scheme.includes('sentinel') ? 26379 : 6379) : /^\d+$/.test(port) ? Number(port) : NaN
-    if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) fail(`has a bad host:port "${hostPort}"`)
+    const portNumber =
+      port === undefined || port === ''
+        ? scheme.includes('sentinel')
+          ? 26379
+          : 6379
+        : /^\d+$/.test(port)
+          ? Number(port)
+          : NaN
+    if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535)
+      fail(`has a bad host:port "${hostPort}"`)
     return { host: host!, port: portNumber }
   })
   const [username, password] = auth === undefined ? [] : splitAuth(auth)
@@ -45,8 +56,10 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
   // An ignored "?ssl=true" would send the password in clear text: refuse what we do not understand.
   if (unknown !== undefined) fail(`has an unknown parameter "${unknown}" (supported: ${PARAMETERS.join(', ')})`)
   const cluster = !sentinel && truthy(params.get('cluster'))
-  if (sentinel && !segments[0]) fail('needs the master name after the sentinel hosts, e.g. redis+sentinel://s1:26379/mymaster')
-  if (!sentinel && !cluster && nodes.length > 1) fail('lists several hosts: add ?cluster=true for a Redis Cluster, or use redis+sentinel://')
+  if (sentinel && !segments[0])
+    fail('needs the master name after the sentinel hosts, e.g. redis+sentinel://s1:26379/mymaster')
+  if (!sentinel && !cluster && nodes.length > 1)
+    fail('lists several hosts: add ?cluster=true for a Redis Cluster, or use redis+sentinel://')
   const dbText = sentinel ? segments[1] : segments[0]
   const db = dbText === undefined ? 0 : Number(dbText)
   if (!Number.isInteger(db) || db < 0) fail(`has a bad database number "${dbText}"`)

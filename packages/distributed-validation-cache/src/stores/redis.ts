@@ -27,13 +27,21 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
   // ioredis applies commandTimeout per node; a Cluster with no reachable node queues commands
   // until it is ready, i.e. forever. Bound them here so every mode fails the same way.
   const bounded = <T>(command: Promise<T>): Promise<T> =>
-    connection.mode === 'cluster' ? withDeadline(command, commandTimeoutMs, () => new Error(`Redis Cluster command timed out after ${commandTimeoutMs} ms`)) : command
+    connection.mode === 'cluster'
+      ? withDeadline(
+          command,
+          commandTimeoutMs,
+          () => new Error(`Redis Cluster command timed out after ${commandTimeoutMs} ms`),
+        )
+      : command
   return {
     backend: 'redis',
     get: (key) => bounded(client.get(key)),
     async set(key, value, { ttlMs, onlyIfAbsent }) {
       const px = Math.max(1, Math.ceil(ttlMs))
-      const reply = await bounded(onlyIfAbsent ? client.set(key, value, 'PX', px, 'NX') : client.set(key, value, 'PX', px))
+      const reply = await bounded(
+        onlyIfAbsent ? client.set(key, value, 'PX', px, 'NX') : client.set(key, value, 'PX', px),
+      )
       return reply === 'OK'
     },
     async delete(key) {
@@ -43,11 +51,19 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       await bounded(client.publish(channel, message))
     },
     async appendLog(key, entry, maxLength, keepMs) {
-      const [id] = throwFirstError(await bounded(client.pipeline().xadd(key, 'MAXLEN', '~', maxLength, '*', 'e', entry)
-        .pexpire(key, Math.max(1, Math.ceil(keepMs))).exec())) as [string, number]
+      const [id] = throwFirstError(
+        await bounded(
+          client
+            .pipeline()
+            .xadd(key, 'MAXLEN', '~', maxLength, '*', 'e', entry)
+            .pexpire(key, Math.max(1, Math.ceil(keepMs)))
+            .exec(),
+        ),
+      ) as [string, number]
       return id
     },
-    readLog: async (key, after, limit) => entriesOf(await bounded(client.xrange(key, `(${after}`, '+', 'COUNT', limit))),
+    readLog: async (key, after, limit) =>
+      entriesOf(await bounded(client.xrange(key, `(${after}`, '+', 'COUNT', limit))),
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
@@ -62,7 +78,10 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     },
     async addDistinct(key, members, ttlMs) {
       if (members.length === 0) return
-      const pipeline = client.pipeline().pfadd(key, ...members).pexpire(key, Math.max(1, Math.ceil(ttlMs)))
+      const pipeline = client
+        .pipeline()
+        .pfadd(key, ...members)
+        .pexpire(key, Math.max(1, Math.ceil(ttlMs)))
       throwFirstError(await bounded(pipeline.exec()))
     },
     async countDistinct(keys) {
@@ -72,7 +91,10 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       // A subscribed connection can do nothing else, so it gets its own. ioredis re-subscribes
       // only channels it saw confirmed, so one that failed while Redis was down would stay
       // deaf for good: subscribe again on every (re)connect instead.
-      const subscriber = client instanceof Cluster ? client.duplicate() : client.duplicate({ autoResubscribe: false, maxRetriesPerRequest: null })
+      const subscriber =
+        client instanceof Cluster
+          ? client.duplicate()
+          : client.duplicate({ autoResubscribe: false, maxRetriesPerRequest: null })
       subscribers.add(subscriber)
       subscriber.on('error', (error: Error) => options.onError?.(error))
       subscriber.on('message', (from: string, message: string) => from === channel && onMessage(message))
@@ -81,14 +103,20 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       subscriber.on('ready', () => {
         // Unlike Upstash's SSE URL, RESP sends the name length-prefixed: Redis subscribes to exactly
         // it. ioredis resolves only a count and keeps the confirmed name internal, so nothing to compare.
-        subscriber.subscribe(channel).then(() => {
-          onListening?.(true)
-          confirm()
-        }, (error: Error) => options.onError?.(error))
+        subscriber.subscribe(channel).then(
+          () => {
+            onListening?.(true)
+            confirm()
+          },
+          (error: Error) => options.onError?.(error),
+        )
       })
       subscriber.on('close', () => onListening?.(false))
       // Do not hold startup hostage to a Redis that is down; the 'ready' handler finishes the job.
-      await Promise.race([firstConfirmation, new Promise((resolve) => setTimeout(resolve, options.connectTimeoutMs ?? 2_000).unref())])
+      await Promise.race([
+        firstConfirmation,
+        new Promise((resolve) => setTimeout(resolve, options.connectTimeoutMs ?? 2_000).unref()),
+      ])
       const unsubscribe = async () => {
         subscribers.delete(subscriber)
         subscriber.removeAllListeners('close')
@@ -125,8 +153,16 @@ function connect(connection: RedisConnection, options: RedisStoreOptions): Clien
     connection.mode === 'cluster'
       ? new Cluster(connection.nodes, { redisOptions: shared, clusterRetryStrategy: retryStrategy })
       : connection.mode === 'sentinel'
-        ? new Redis({ ...shared, sentinels: connection.nodes, name: connection.masterName, db: connection.db, retryStrategy,
-            sentinelPassword: connection.password, sentinelTLS: connection.tls ? { ...options.tls } : undefined, enableTLSForSentinelMode: connection.tls })
+        ? new Redis({
+            ...shared,
+            sentinels: connection.nodes,
+            name: connection.masterName,
+            db: connection.db,
+            retryStrategy,
+            sentinelPassword: connection.password,
+            sentinelTLS: connection.tls ? { ...options.tls } : undefined,
+            enableTLSForSentinelMode: connection.tls,
+          })
         : new Redis({ ...shared, ...connection.nodes[0], db: connection.db, retryStrategy })
   client.on('error', (error: Error) => options.onError?.(error))
   return client
@@ -151,4 +187,3 @@ function throwFirstError(replies: [Error | null, unknown][] | null): unknown[] {
 function numbers(hash: Record<string, string>): Record<string, number> {
   return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, Number(value)]))
 }
-

@@ -16,14 +16,19 @@ const MAX_LINE = 1 << 20 // longer than any broadcast of ours: cap what a bad st
  * `ready` resolves once the server confirmed the subscription to exactly this channel, or the
  * first attempt failed.
  */
-export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Promise<void>; stop: () => void; reconnect: () => void } {
+export function subscribeOverSse(options: SseSubscriptionOptions): {
+  ready: Promise<void>
+  stop: () => void
+  reconnect: () => void
+} {
   const stopped = new AbortController()
   let settle: () => void = () => undefined
   const ready = new Promise<void>((resolve) => (settle = resolve))
   let current: AbortController | undefined
   void (async () => {
     for (let attempt = 0; !stopped.signal.aborted; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** Math.min(attempt, 5), 3_000)))
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** Math.min(attempt, 5), 3_000)))
       if (stopped.signal.aborted) break
       current = new AbortController()
       if (await listenOnce(options, stopped.signal, current, settle)) attempt = 0
@@ -36,7 +41,12 @@ export function subscribeOverSse(options: SseSubscriptionOptions): { ready: Prom
 }
 
 /** One connection, until it ends. Returns whether the server confirmed the subscription. */
-async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal, attempt: AbortController, settle: () => void): Promise<boolean> {
+async function listenOnce(
+  options: SseSubscriptionOptions,
+  stopped: AbortSignal,
+  attempt: AbortController,
+  settle: () => void,
+): Promise<boolean> {
   const stop = () => attempt.abort()
   stopped.addEventListener('abort', stop, { once: true })
   // A server that accepts the connection but never answers — or answers 200 and then never
@@ -49,7 +59,11 @@ async function listenOnce(options: SseSubscriptionOptions, stopped: AbortSignal,
     // The channel goes unescaped, exactly as @upstash/redis sends it.
     const response = await fetch(`${options.url.replace(/\/$/, '')}/subscribe/${options.channel}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${options.token}`, Accept: 'text/event-stream', 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Bearer ${options.token}`,
+        Accept: 'text/event-stream',
+        'Content-Type': 'application/json',
+      },
       body: '[]',
       signal: attempt.signal,
     })

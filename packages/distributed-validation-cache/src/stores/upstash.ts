@@ -54,13 +54,16 @@ export function upstashStore(options: UpstashStoreOptions): Store {
       await client.publish(channel, message)
     },
     async appendLog(key, entry, maxLength, keepMs) {
-      const [id] = await client.pipeline()
+      const [id] = await client
+        .pipeline()
         .xadd(key, '*', { e: entry }, { trim: { type: 'MAXLEN', threshold: maxLength, comparison: '~' } })
-        .pexpire(key, Math.max(1, Math.ceil(keepMs))).exec<[string, number]>()
+        .pexpire(key, Math.max(1, Math.ceil(keepMs)))
+        .exec<[string, number]>()
       return id
     },
     // XRANGE as Redis answers it: the REST API sends [[id, [field, value]], …].
-    readLog: async (key, after, limit) => entriesOf(await client.xrange(key, `(${after}`, '+', limit) as unknown as Parameters<typeof entriesOf>[0]),
+    readLog: async (key, after, limit) =>
+      entriesOf((await client.xrange(key, `(${after}`, '+', limit)) as unknown as Parameters<typeof entriesOf>[0]),
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)
@@ -77,7 +80,11 @@ export function upstashStore(options: UpstashStoreOptions): Store {
     async addDistinct(key, members, ttlMs) {
       if (members.length === 0) return
       const [first, ...rest] = members as [string, ...string[]]
-      await client.pipeline().pfadd(key, first, ...rest).pexpire(key, Math.max(1, Math.ceil(ttlMs))).exec()
+      await client
+        .pipeline()
+        .pfadd(key, first, ...rest)
+        .pexpire(key, Math.max(1, Math.ceil(ttlMs)))
+        .exec()
     },
     async countDistinct(keys) {
       if (keys.length === 0) return 0
@@ -94,7 +101,13 @@ export function upstashStore(options: UpstashStoreOptions): Store {
         probes.get(message)?.()
         probes.delete(message)
       }
-      const { ready, stop, reconnect } = subscribeOverSse({ url: options.url, token: options.token, channel, ...handlers, onMessage })
+      const { ready, stop, reconnect } = subscribeOverSse({
+        url: options.url,
+        token: options.token,
+        channel,
+        ...handlers,
+        onMessage,
+      })
       subscriptions.add(stop)
       await ready
       const unsubscribe = async () => {
@@ -119,6 +132,8 @@ export function upstashStore(options: UpstashStoreOptions): Store {
 
 function fieldsOf(reply: string[] | Record<string, string> | null): Record<string, number> {
   if (!reply) return {}
-  const pairs: [string, unknown][] = Array.isArray(reply) ? reply.flatMap((v, i) => (i % 2 === 0 ? [[v, reply[i + 1]] as [string, unknown]] : [])) : Object.entries(reply)
+  const pairs: [string, unknown][] = Array.isArray(reply)
+    ? reply.flatMap((v, i) => (i % 2 === 0 ? [[v, reply[i + 1]] as [string, unknown]] : []))
+    : Object.entries(reply)
   return Object.fromEntries(pairs.map(([field, value]) => [field, Number(value)]))
 }

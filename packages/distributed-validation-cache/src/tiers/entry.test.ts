@@ -50,11 +50,17 @@ describe('encodeEntry / decodeEntry', () => {
   })
 
   it('round-trips a role, and signs it: a tampered or added role is bad-signature', () => {
-    const admin = { ...entry, state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' } }
+    const admin = {
+      ...entry,
+      state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' },
+    }
     const raw = encodeEntry(SECRET, USER, admin)
     expect(decodeEntry(SECRET, USER, raw)).toEqual({ ok: true, entry: admin })
     expect(decodeEntry(SECRET, USER, withField(raw, 7, 'owner'))).toEqual({ ok: false, reason: 'bad-signature' })
-    expect(decodeEntry(SECRET, USER, withField(encodeEntry(SECRET, USER, entry), 7, 'admin'))).toEqual({ ok: false, reason: 'bad-signature' })
+    expect(decodeEntry(SECRET, USER, withField(encodeEntry(SECRET, USER, entry), 7, 'admin'))).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    })
   })
 
   it('reads an entry of the previous version (no role) as outdated: a miss, not tampering', () => {
@@ -67,7 +73,10 @@ describe('encodeEntry / decodeEntry', () => {
   })
 
   it('rejects an entry decoded with another secret as bad-signature', () => {
-    expect(decodeEntry('another-secret-0123456', USER, encodeEntry(SECRET, USER, entry))).toEqual({ ok: false, reason: 'bad-signature' })
+    expect(decodeEntry('another-secret-0123456', USER, encodeEntry(SECRET, USER, entry))).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    })
   })
 
   it("rejects an entry copied to another user's key as bad-signature", () => {

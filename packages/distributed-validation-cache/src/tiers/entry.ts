@@ -11,8 +11,15 @@ export interface CacheEntry {
 // 2: the role joined the state. A version-1 entry is `outdated`: a miss, not tampering.
 const VERSION = 2
 type Wire = [
-  version: number, exists: 0 | 1, deleted: 0 | 1, bannedUntil: number | null, revokedAt: number | null, checkedAt: number,
-  freshUntil: number, role: string | null, signature: string,
+  version: number,
+  exists: 0 | 1,
+  deleted: 0 | 1,
+  bannedUntil: number | null,
+  revokedAt: number | null,
+  checkedAt: number,
+  freshUntil: number,
+  role: string | null,
+  signature: string,
 ]
 const FIELDS = 8
 
@@ -24,19 +31,36 @@ function payload(userId: string, fields: unknown[]): string {
 
 export function encodeEntry(secret: string, userId: string, entry: CacheEntry): string {
   const { state } = entry
-  const fields = [VERSION, state.exists ? 1 : 0, state.deleted ? 1 : 0, state.bannedUntil, state.sessionsRevokedAt, entry.checkedAt, entry.freshUntil, state.role ?? null]
+  const fields = [
+    VERSION,
+    state.exists ? 1 : 0,
+    state.deleted ? 1 : 0,
+    state.bannedUntil,
+    state.sessionsRevokedAt,
+    entry.checkedAt,
+    entry.freshUntil,
+    state.role ?? null,
+  ]
   return JSON.stringify([...fields, sign(secret, payload(userId, fields))])
 }
 
-export type DecodeResult = { ok: true; entry: CacheEntry } | { ok: false; reason: 'corrupt' | 'bad-signature' | 'outdated' }
+export type DecodeResult =
+  | { ok: true; entry: CacheEntry }
+  | { ok: false; reason: 'corrupt' | 'bad-signature' | 'outdated' }
 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isFlag = (v: unknown): v is 0 | 1 => v === 0 || v === 1
 
 /** Fields 1–6, the same in every version: flags, then the four times. */
 function stateFieldsWellFormed([, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil]: unknown[]): boolean {
-  return isFlag(exists) && isFlag(deleted) && (bannedUntil === null || isTime(bannedUntil)) && (revokedAt === null || isTime(revokedAt)) &&
-    isTime(checkedAt) && isTime(freshUntil)
+  return (
+    isFlag(exists) &&
+    isFlag(deleted) &&
+    (bannedUntil === null || isTime(bannedUntil)) &&
+    (revokedAt === null || isTime(revokedAt)) &&
+    isTime(checkedAt) &&
+    isTime(freshUntil)
+  )
 }
 
 export function decodeEntry(secret: string, userId: string, raw: string): DecodeResult {
@@ -49,10 +73,17 @@ export function decodeEntry(secret: string, userId: string, raw: string): Decode
   if (!Array.isArray(wire)) return { ok: false, reason: 'corrupt' }
   // A well-formed entry of version 1 (no role): written before an upgrade, not by an attacker.
   if (wire.length === 8 && wire[0] === 1 && stateFieldsWellFormed(wire)) return { ok: false, reason: 'outdated' }
-  if (wire.length !== FIELDS + 1 || wire[0] !== VERSION || !stateFieldsWellFormed(wire)) return { ok: false, reason: 'corrupt' }
+  if (wire.length !== FIELDS + 1 || wire[0] !== VERSION || !stateFieldsWellFormed(wire))
+    return { ok: false, reason: 'corrupt' }
   const [, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, role, signature] = wire as Wire
   if (!(role === null || typeof role === 'string')) return { ok: false, reason: 'corrupt' }
   if (!verify(secret, payload(userId, wire.slice(0, FIELDS)), signature)) return { ok: false, reason: 'bad-signature' }
-  const state = interned({ exists: exists === 1, deleted: deleted === 1, bannedUntil, sessionsRevokedAt: revokedAt, ...(role === null ? {} : { role }) })
+  const state = interned({
+    exists: exists === 1,
+    deleted: deleted === 1,
+    bannedUntil,
+    sessionsRevokedAt: revokedAt,
+    ...(role === null ? {} : { role }),
+  })
   return { ok: true, entry: { state, checkedAt, freshUntil } }
 }

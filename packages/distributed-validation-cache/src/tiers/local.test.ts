@@ -9,7 +9,7 @@ describe('LocalTier', () => {
   afterEach(() => vi.useRealTimers())
   const tier = () => new LocalTier({ maxSize: 10, graceMs: 1_000 })
 
-  it('answers fresh within the entry TTL and the caller\'s max age, on the monotonic clock', () => {
+  it("answers fresh within the entry TTL and the caller's max age, on the monotonic clock", () => {
     vi.useFakeTimers({ toFake: ['performance'] })
     const l1 = tier()
     l1.set('u', entry(500), NOW)

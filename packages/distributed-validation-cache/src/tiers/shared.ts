@@ -24,7 +24,13 @@ const CLOCK_TOLERANCE_MS = 5_000
 export class SharedTier {
   constructor(
     private readonly store: GuardedStore,
-    private readonly options: { prefix: string; secret: string; graceMs: number; order: StateOrder; emit: (event: CacheEvent) => void },
+    private readonly options: {
+      prefix: string
+      secret: string
+      graceMs: number
+      order: StateOrder
+      emit: (event: CacheEvent) => void
+    },
   ) {}
 
   /** `recount: false` for a second look at a value this lookup has already judged (and counted). */
@@ -60,17 +66,25 @@ export class SharedTier {
     const ttlMs = entry.freshUntil + this.options.graceMs - now
     if (ttlMs <= 0) return true
     const value = encodeEntry(this.options.secret, userId, entry)
-    return this.store.set(entryKey(this.options.prefix, userId), value, { ttlMs }).then(() => true, () => false)
+    return this.store.set(entryKey(this.options.prefix, userId), value, { ttlMs }).then(
+      () => true,
+      () => false,
+    )
   }
 
   async remove(userId: string): Promise<boolean> {
-    return this.store.delete(entryKey(this.options.prefix, userId)).then(() => true, () => false)
+    return this.store.delete(entryKey(this.options.prefix, userId)).then(
+      () => true,
+      () => false,
+    )
   }
 
   /** SET NX PX: at most one instance of the fleet asks the user source for this user at a time. */
   async tryLock(userId: string, ttlMs: number): Promise<LockOutcome> {
     try {
-      return (await this.store.set(lockKey(this.options.prefix, userId), '1', { ttlMs, onlyIfAbsent: true })) ? 'acquired' : 'held'
+      return (await this.store.set(lockKey(this.options.prefix, userId), '1', { ttlMs, onlyIfAbsent: true }))
+        ? 'acquired'
+        : 'held'
     } catch {
       return 'store-unavailable'
     }

@@ -26,7 +26,8 @@ export class FleetSource implements UserSource {
   async fetchUser(userId: string, signal: AbortSignal): Promise<UserState | null> {
     this.queries++
     if (this.mode === 'throw') throw new Error('user store unreachable (test)')
-    if (this.mode === 'hang') return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+    if (this.mode === 'hang')
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
     // Read first, answer late: a lookup racing a change returns the state from before it.
     const state = this.users.get(userId) ?? null
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs))
@@ -34,7 +35,8 @@ export class FleetSource implements UserSource {
   }
 
   async setSessionsRevokedAt(userId: string, at: number | null, signal: AbortSignal): Promise<void> {
-    if (this.mode === 'hang') return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+    if (this.mode === 'hang')
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
     if (this.mode !== 'ok') throw new Error('user store unreachable (test)')
     this.update(userId, { sessionsRevokedAt: at })
   }

@@ -12,7 +12,10 @@ import { REDIS_URL } from './services.js'
  * sharing one Redis, one key prefix (unique to the test), one secret and one user store.
  * Closed when the test finishes, pass or fail.
  */
-export function startFleet(size: number, options: Omit<Partial<ValidationCacheOptions>, 'store'> & { redisUrl?: string; store?: () => Store } = {}) {
+export function startFleet(
+  size: number,
+  options: Omit<Partial<ValidationCacheOptions>, 'store'> & { redisUrl?: string; store?: () => Store } = {},
+) {
   const source = new FleetSource()
   const prefix = `test:${randomUUID()}:`
   const secret = `secret-${randomUUID()}`

@@ -13,7 +13,9 @@ import { PACKAGE_ROOT } from './shipped-bin.js'
 
 const sh = promisify(execFile)
 /** The versions this workspace tests with, for the fresh app's own package.json. */
-export const dev = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies
+export const dev = (
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies
 export const WEBHOOK_SECRET = 'fresh-app-webhook-secret-0123456789'
 export const OBSERVABILITY_TOKEN = 'fresh-app-observability-token-01'
 
@@ -32,7 +34,11 @@ export interface FreshApp {
  * started with `next start`. The fixture (test/fixtures/fresh-app/<fixture>, plus common/: the
  * webhook, /api/observability, the cache module) is wired only as the README says.
  */
-export async function startFreshApp(fixture: string, dependencies: Record<string, string | undefined>, env: (base: string) => Record<string, string>): Promise<FreshApp> {
+export async function startFreshApp(
+  fixture: string,
+  dependencies: Record<string, string | undefined>,
+  env: (base: string) => Record<string, string>,
+): Promise<FreshApp> {
   const work = mkdtempSync(join(tmpdir(), `dvc-${fixture}-`))
   let server: ChildProcess | undefined
   let redis: OwnRedisServer | undefined
@@ -48,13 +54,32 @@ export async function startFreshApp(fixture: string, dependencies: Record<string
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'))!
     const app = join(work, 'app')
     mkdirSync(app)
-    for (const files of ['common', fixture]) cpSync(new URL(`../fixtures/fresh-app/${files}`, import.meta.url), app, { recursive: true })
-    writeFileSync(join(app, 'package.json'), JSON.stringify({
-      name: 'someone-elses-app', version: '1.0.0', private: true,
-      dependencies: { 'distributed-validation-cache': `file:${join(work, tarball)}`, next: dev.next, react: dev.react, 'react-dom': dev['react-dom'], ...dependencies },
-      devDependencies: { typescript: '5.9.3', '@types/react': '19.3.0', '@types/node': dev['@types/node'] },
-    }, null, 2))
-    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, timeout: 300_000 })
+    for (const files of ['common', fixture])
+      cpSync(new URL(`../fixtures/fresh-app/${files}`, import.meta.url), app, { recursive: true })
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'someone-elses-app',
+          version: '1.0.0',
+          private: true,
+          dependencies: {
+            'distributed-validation-cache': `file:${join(work, tarball)}`,
+            next: dev.next,
+            react: dev.react,
+            'react-dom': dev['react-dom'],
+            ...dependencies,
+          },
+          devDependencies: { typescript: '5.9.3', '@types/react': '19.3.0', '@types/node': dev['@types/node'] },
+        },
+        null,
+        2,
+      ),
+    )
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+      cwd: app,
+      timeout: 300_000,
+    })
 
     redis = await OwnRedisServer.start()
     scratch = await createScratchDatabase()
@@ -66,24 +91,43 @@ export async function startFreshApp(fixture: string, dependencies: Record<string
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
     const appEnv = {
-      ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' as const, PORT: String(port),
-      DATABASE_URL: scratch.url, REDIS_URL: redis.url, REVALIDATION_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      OBSERVABILITY_TOKEN, ...env(base),
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production' as const,
+      PORT: String(port),
+      DATABASE_URL: scratch.url,
+      REDIS_URL: redis.url,
+      REVALIDATION_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      OBSERVABILITY_TOKEN,
+      ...env(base),
     }
     const admin = new Redis(redis.url)
     const connections = async () => Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))![1])
     const before = await connections()
-    await sh('npx', ['next', 'build'], { cwd: app, env: appEnv, timeout: 300_000 }).catch((error: { stdout?: string; stderr?: string }) => {
-      admin.disconnect()
-      throw new Error(`next build failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`.slice(-4_000))
-    })
+    await sh('npx', ['next', 'build'], { cwd: app, env: appEnv, timeout: 300_000 }).catch(
+      (error: { stdout?: string; stderr?: string }) => {
+        admin.disconnect()
+        throw new Error(`next build failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`.slice(-4_000))
+      },
+    )
     const connectionsDuringBuild = (await connections()) - before
     await admin.quit()
-    server = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env: appEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    server = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: app,
+      env: appEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     let output = ''
-    for (const stream of [server.stdout!, server.stderr!]) stream.on('data', (chunk: Buffer) => void (output = (output + chunk).slice(-4_000)))
-    await waitFor(async () => (await fetch(`${base}/api/auth/csrf`).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 250, what: 'next start' })
-      .catch((error: Error) => { throw new Error(`${error.message}; next start said:\n${output}`) })
+    for (const stream of [server.stdout!, server.stderr!])
+      stream.on('data', (chunk: Buffer) => void (output = (output + chunk).slice(-4_000)))
+    await waitFor(async () => (await fetch(`${base}/api/auth/csrf`).catch(() => null))?.ok, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'next start',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; next start said:\n${output}`)
+    })
     return { base, databaseUrl: scratch.url, connectionsDuringBuild, stop }
   } catch (error) {
     await stop()
@@ -94,20 +138,27 @@ export async function startFreshApp(fixture: string, dependencies: Record<string
 /** Bans a user in SQL, then delivers what Supabase's Database Webhook would send. The webhook's status. */
 export async function banAndNotify(app: FreshApp, email: string): Promise<number> {
   const sql = postgres(app.databaseUrl, { max: 1, onnotice: () => undefined })
-  const [row] = await sql`update auth.users set banned_until = now() + interval '1 hour' where email = ${email} returning id`
+  const [row] =
+    await sql`update auth.users set banned_until = now() + interval '1 hour' where email = ${email} returning id`
   await sql.end()
   const id = row!.id as string
   const hook = await fetch(`${app.base}/api/validation/webhook`, {
-    method: 'POST', headers: { authorization: `Bearer ${WEBHOOK_SECRET}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${WEBHOOK_SECRET}`, 'content-type': 'application/json' },
     body: JSON.stringify({ type: 'UPDATE', table: 'users', schema: 'auth', record: { id }, old_record: { id } }),
   })
   return hook.status
 }
 
-type Report = { instances: { seen: number }; authentication: { logins: { total: number }; validations: { total: number } } }
+type Report = {
+  instances: { seen: number }
+  authentication: { logins: { total: number }; validations: { total: number } }
+}
 
 /** The app's /api/observability report. */
 export async function observabilityOf(app: FreshApp): Promise<Report> {
-  const response = await fetch(`${app.base}/api/observability`, { headers: { authorization: `Bearer ${OBSERVABILITY_TOKEN}` } })
+  const response = await fetch(`${app.base}/api/observability`, {
+    headers: { authorization: `Bearer ${OBSERVABILITY_TOKEN}` },
+  })
   return (await response.json()) as Report
 }

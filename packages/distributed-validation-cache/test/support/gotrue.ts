@@ -33,7 +33,10 @@ export class FakeGoTrue {
 
   /** Passwords by user id, for the password grant (sign-in with the anon key). */
   readonly passwords = new Map<string, string>()
-  constructor(readonly serviceRoleKey: string, readonly anonKey = `anon-${serviceRoleKey}`) {}
+  constructor(
+    readonly serviceRoleKey: string,
+    readonly anonKey = `anon-${serviceRoleKey}`,
+  ) {}
 
   /** Listens on a free port, or again on the port it had (after stop(): connections refused meanwhile). */
   async start(): Promise<this> {
@@ -63,12 +66,22 @@ export class FakeGoTrue {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined
     const path = req.url ?? ''
-    this.requests.push({ method: req.method ?? '', path, apikey: req.headers.apikey as string | undefined, authorization: req.headers.authorization, body })
+    this.requests.push({
+      method: req.method ?? '',
+      path,
+      apikey: req.headers.apikey as string | undefined,
+      authorization: req.headers.authorization,
+      body,
+    })
     const send = (status: number, payload: unknown, current = true) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...(current ? { 'x-supabase-api-version': '2024-01-01' } : {}) })
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(current ? { 'x-supabase-api-version': '2024-01-01' } : {}),
+      })
       res.end(JSON.stringify(payload))
     }
-    if (path === '/auth/v1/token?grant_type=password' && req.headers.apikey === this.anonKey) return this.#passwordGrant(body, send)
+    if (path === '/auth/v1/token?grant_type=password' && req.headers.apikey === this.anonKey)
+      return this.#passwordGrant(body, send)
     if (req.headers.authorization !== `Bearer ${this.serviceRoleKey}` || req.headers.apikey !== this.serviceRoleKey) {
       return send(401, { code: 'bad_jwt', message: 'invalid JWT: unable to parse or verify signature' })
     }
@@ -94,18 +107,38 @@ export class FakeGoTrue {
 
   #passwordGrant(body: { email?: string; password?: string }, send: (status: number, payload: unknown) => void) {
     const user = [...this.users.values()].find((u) => u.email === body.email)
-    if (!user || this.passwords.get(user.id) !== body.password || user.deleted_at) return send(400, { code: 'invalid_credentials', message: 'Invalid login credentials' })
-    if (user.banned_until && Date.parse(user.banned_until) > Date.now()) return send(400, { code: 'user_banned', message: 'User is banned' })
+    if (!user || this.passwords.get(user.id) !== body.password || user.deleted_at)
+      return send(400, { code: 'invalid_credentials', message: 'Invalid login credentials' })
+    if (user.banned_until && Date.parse(user.banned_until) > Date.now())
+      return send(400, { code: 'user_banned', message: 'User is banned' })
     const expiresAt = Math.floor(Date.now() / 1000) + 3_600
-    send(200, { access_token: 'header.payload.signature', token_type: 'bearer', expires_in: 3_600, expires_at: expiresAt, refresh_token: 'refresh', user: this.#wire(user) })
+    send(200, {
+      access_token: 'header.payload.signature',
+      token_type: 'bearer',
+      expires_in: 3_600,
+      expires_at: expiresAt,
+      refresh_token: 'refresh',
+      user: this.#wire(user),
+    })
   }
 
   #wire(user: FakeUser) {
     const now = new Date().toISOString()
     return {
-      id: user.id, aud: 'authenticated', role: 'authenticated', email: user.email, email_confirmed_at: now, phone: '',
-      confirmed_at: now, last_sign_in_at: now, app_metadata: user.app_metadata, user_metadata: user.user_metadata ?? {}, identities: [],
-      created_at: now, updated_at: now, is_anonymous: false,
+      id: user.id,
+      aud: 'authenticated',
+      role: 'authenticated',
+      email: user.email,
+      email_confirmed_at: now,
+      phone: '',
+      confirmed_at: now,
+      last_sign_in_at: now,
+      app_metadata: user.app_metadata,
+      user_metadata: user.user_metadata ?? {},
+      identities: [],
+      created_at: now,
+      updated_at: now,
+      is_anonymous: false,
       ...(user.banned_until ? { banned_until: user.banned_until } : {}),
       ...(user.deleted_at ? { deleted_at: user.deleted_at } : {}),
     }

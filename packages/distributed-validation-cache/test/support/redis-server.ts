@@ -16,7 +16,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls until `check` passes or the deadline is reached (then throws with the last error). */
-export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {}): Promise<Exclude<T, false | undefined | null>> {
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {},
+): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   for (;;) {
@@ -26,7 +29,8 @@ export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 5_00
     } catch (error) {
       lastError = error
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError })
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError })
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
@@ -54,7 +58,10 @@ export class OwnRedisServer {
   #process: ChildProcess | undefined
   readonly dir = mkdtempSync(join(tmpdir(), 'dvc-redis-'))
   /** Not started yet: call start(), or use the static start() that does both. */
-  constructor(readonly port: number, private readonly extraArgs: string[] = []) {}
+  constructor(
+    readonly port: number,
+    private readonly extraArgs: string[] = [],
+  ) {}
 
   static async start(extraArgs: string[] = [], port?: number): Promise<OwnRedisServer> {
     const server = new OwnRedisServer(port ?? (await freePort()), extraArgs)
@@ -71,7 +78,19 @@ export class OwnRedisServer {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs]
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      ...this.extraArgs,
+    ]
     // Sentinel takes its (writable) config file as the first argument.
     if (this.extraArgs.includes('--sentinel')) args.unshift(join(this.dir, 'sentinel.conf'))
     this.#process = spawn('redis-server', args, { stdio: 'ignore' })
@@ -107,15 +126,48 @@ export class OwnRedisServer {
  * A redis-server that takes TLS (self-signed certificate for 127.0.0.1) and a password. Its
  * plain port only serves the readiness check; clients use `url`.
  */
-export async function startTlsServer(password: string): Promise<{ server: OwnRedisServer; url: string; ca: string; stop: () => Promise<void> }> {
+export async function startTlsServer(
+  password: string,
+): Promise<{ server: OwnRedisServer; url: string; ca: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'dvc-tls-'))
   const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')]
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' })
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  )
   if (made.status !== 0) throw new Error(`openssl could not make a test certificate: ${made.stderr}`)
   const tlsPort = await freePort()
-  const server = await OwnRedisServer.start(['--tls-port', String(tlsPort), '--tls-cert-file', cert, '--tls-key-file', key,
-    '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no', '--requirepass', password])
+  const server = await OwnRedisServer.start([
+    '--tls-port',
+    String(tlsPort),
+    '--tls-cert-file',
+    cert,
+    '--tls-key-file',
+    key,
+    '--tls-ca-cert-file',
+    cert,
+    '--tls-auth-clients',
+    'no',
+    '--requirepass',
+    password,
+  ])
   return {
     server,
     url: `rediss://:${encodeURIComponent(password)}@127.0.0.1:${tlsPort}`,
@@ -128,11 +180,19 @@ export async function startTlsServer(password: string): Promise<{ server: OwnRed
 }
 
 /** A master and one Sentinel monitoring it as "mymaster" (quorum 1), both on free ports. */
-export async function startSentinel(): Promise<{ master: OwnRedisServer; sentinel: OwnRedisServer; url: string; stop: () => Promise<void> }> {
+export async function startSentinel(): Promise<{
+  master: OwnRedisServer
+  sentinel: OwnRedisServer
+  url: string
+  stop: () => Promise<void>
+}> {
   const master = await OwnRedisServer.start()
   const port = await freePort()
   const sentinel = new OwnRedisServer(port, ['--sentinel'])
-  writeFileSync(join(sentinel.dir, 'sentinel.conf'), `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\nsentinel down-after-milliseconds mymaster 5000\n`)
+  writeFileSync(
+    join(sentinel.dir, 'sentinel.conf'),
+    `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\nsentinel down-after-milliseconds mymaster 5000\n`,
+  )
   await sentinel.start()
   return {
     master,
@@ -146,22 +206,52 @@ export async function startSentinel(): Promise<{ master: OwnRedisServer; sentine
  * Three masters on free ports, joined with `redis-cli --cluster create`, each with `replicas`
  * replicas (a failover test needs one). The URL names the masters; ioredis discovers the rest.
  */
-export async function startCluster(replicas = 0): Promise<{ nodes: OwnRedisServer[]; url: string; stop: () => Promise<void> }> {
+export async function startCluster(
+  replicas = 0,
+): Promise<{ nodes: OwnRedisServer[]; url: string; stop: () => Promise<void> }> {
   const count = 3 * (1 + replicas)
-  const nodes = await Promise.all(Array.from({ length: count }, () => OwnRedisServer.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000',
-    '--repl-diskless-sync-delay', '0'])))
+  const nodes = await Promise.all(
+    Array.from({ length: count }, () =>
+      OwnRedisServer.start([
+        '--cluster-enabled',
+        'yes',
+        '--cluster-node-timeout',
+        '2000',
+        '--repl-diskless-sync-delay',
+        '0',
+      ]),
+    ),
+  )
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`)
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' })
+  const created = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
+    { encoding: 'utf8' },
+  )
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`)
-  await waitFor(async () => {
-    const states = nodes.map((n) => clusterCommand(n.port, 'cluster', 'info'))
-    return states.every((s) => s.includes('cluster_state:ok'))
-  }, { timeoutMs: 15_000, what: 'cluster_state:ok on every node' })
+  await waitFor(
+    async () => {
+      const states = nodes.map((n) => clusterCommand(n.port, 'cluster', 'info'))
+      return states.every((s) => s.includes('cluster_state:ok'))
+    },
+    { timeoutMs: 15_000, what: 'cluster_state:ok on every node' },
+  )
   // A failover test needs replicas that every node knows of and that have synced.
-  await waitFor(() => nodes.every((n) => (clusterCommand(n.port, 'cluster', 'nodes').match(/slave/g) ?? []).length === 3 * replicas)
-    && nodes.every((n) => !clusterCommand(n.port, 'info', 'replication').includes('role:slave') || clusterCommand(n.port, 'info', 'replication').includes('master_link_status:up')),
-  { timeoutMs: 15_000, what: 'every replica known and in sync' })
-  return { nodes, url: `redis://${addresses.slice(0, 3).join(',')}?cluster=true`, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) }
+  await waitFor(
+    () =>
+      nodes.every((n) => (clusterCommand(n.port, 'cluster', 'nodes').match(/slave/g) ?? []).length === 3 * replicas) &&
+      nodes.every(
+        (n) =>
+          !clusterCommand(n.port, 'info', 'replication').includes('role:slave') ||
+          clusterCommand(n.port, 'info', 'replication').includes('master_link_status:up'),
+      ),
+    { timeoutMs: 15_000, what: 'every replica known and in sync' },
+  )
+  return {
+    nodes,
+    url: `redis://${addresses.slice(0, 3).join(',')}?cluster=true`,
+    stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))),
+  }
 }
 
 /** One redis-cli command against one node of a test's own cluster; its stdout. */

@@ -20,7 +20,9 @@ export function runBin(file: string, env: Record<string, string>, args: string[]
   const path = `${dirname(process.execPath)}:/usr/bin:/bin`
   return spawnSync(file, args, {
     env: { NODE_ENV: 'production', HOME: process.env.HOME ?? '/root', PATH: path, ...env },
-    cwd: options.cwd, encoding: 'utf8', timeout: options.timeoutMs ?? 20_000,
+    cwd: options.cwd,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 20_000,
   })
 }
 
@@ -30,7 +32,10 @@ export function runBin(file: string, env: Record<string, string>, args: string[]
  * was built last. test/packed-bins.test.ts runs them from the packed tarball instead.
  */
 export function runShippedBin(
-  name: string, env: Record<string, string>, args: string[] = [], options: BinOptions = {},
+  name: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: BinOptions = {},
 ): SpawnSyncReturns<string> {
   if (!existsSync(join(ROOT, 'dist/cli'))) {
     throw new Error('dist/ is missing: run `pnpm build` in packages/distributed-validation-cache (pnpm test does)')

@@ -111,10 +111,13 @@ export class TcpProxy {
   #release(held: { chunk: Buffer; due: number }[], to: Socket): void {
     const next = held[0]
     if (!next) return
-    setTimeout(() => {
-      held.shift()
-      if (to.writable) to.write(next.chunk)
-      this.#release(held, to)
-    }, Math.max(0, next.due - performance.now()))
+    setTimeout(
+      () => {
+        held.shift()
+        if (to.writable) to.write(next.chunk)
+        this.#release(held, to)
+      },
+      Math.max(0, next.due - performance.now()),
+    )
   }
 }

@@ -13,7 +13,12 @@ export async function GET(request: NextRequest) {
   const session = await validatedSession(request, rt.cache, { secret: rt.secret })
   if (!session) return Response.json({ error: 'unauthenticated' }, { status: 401 })
   const { token, result } = session
-  if (result.verdict === 'unavailable') return Response.json({ error: 'unavailable', reason: result.reason }, { status: 503 })
+  if (result.verdict === 'unavailable')
+    return Response.json({ error: 'unavailable', reason: result.reason }, { status: 503 })
   if (!result.valid) return Response.json({ error: 'session_invalid', reason: result.verdict }, { status: 401 })
-  return Response.json({ user: { id: token.sub, email: token.email ?? null }, verdict: result.verdict, instance: rt.instance })
+  return Response.json({
+    user: { id: token.sub, email: token.email ?? null },
+    verdict: result.verdict,
+    instance: rt.instance,
+  })
 }
