@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBridge, type Bridge } from 'upstash-rest-bridge'
-import type { Store } from '../src/stores/store.js'
+import type { MetricsStore, Store } from '../src/stores/store.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { redisStore } from '../src/stores/redis.js'
 import { upstashStore } from '../src/stores/upstash.js'
@@ -15,7 +15,7 @@ import { REDIS_URL, redisAvailable } from './support/services.js'
  */
 interface Backend {
   name: string
-  connect(): Store
+  connect(): Store & MetricsStore
   broken: (() => Promise<Store>) | null
 }
 
@@ -38,7 +38,7 @@ let tls: Awaited<ReturnType<typeof startTlsServer>> | undefined
 const tlsPassword = `p@ss/${randomUUID()}`
 let bridge: Bridge | undefined
 const opened: Store[] = []
-const track = (store: Store) => (opened.push(store), store)
+const track = <S extends Store>(store: S) => (opened.push(store), store)
 
 const memory = memoryStore()
 const backends: Backend[] = [

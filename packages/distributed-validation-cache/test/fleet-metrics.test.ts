@@ -4,6 +4,7 @@ import { createValidationCache } from '../src/cache.js'
 import { FleetMetrics } from '../src/observability/fleet-metrics.js'
 import { observabilityReport } from '../src/observability/report.js'
 import { memoryStore } from '../src/stores/memory.js'
+import { hasMetrics, type Store } from '../src/stores/store.js'
 import { redisStore } from '../src/stores/redis.js'
 import { startFleet } from './support/fleet.js'
 import { OwnRedisServer } from './support/redis-server.js'
@@ -177,5 +178,35 @@ describe('observability on the memory backend', () => {
       validationCache: { backend: 'memory' },
       authentication: { validations: { total: 1 }, users: { missingDetected: 1 } },
     })
+  })
+})
+
+describe('a third-party store without the MetricsStore methods', () => {
+  it('serves the cache, and FleetMetrics reports this instance alone instead of failing', async () => {
+    const full = memoryStore()
+    const { get, set, delete: del, publish, subscribe, appendLog, readLog, close } = full
+    const core: Store = { backend: 'acme-kv', get, set, delete: del, publish, subscribe, appendLog, readLog, close }
+    expect([hasMetrics(full), hasMetrics(core)]).toEqual([true, false])
+    const id = randomUUID()
+    const cache = createValidationCache({
+      store: core,
+      secret: 'third-party-store-secret-0123',
+      source: {
+        name: 'one',
+        fetchUser: async () => ({ exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }),
+        setSessionsRevokedAt: async () => undefined,
+      },
+    })
+    const metrics = new FleetMetrics(cache, {
+      store: core,
+      prefix: 'acme:',
+      instanceId: 'only',
+      secret: 'metrics-secret',
+    })
+    expect((await cache.validate(id)).verdict).toBe('active')
+    expect(await metrics.flush()).toBe(true)
+    const totals = await metrics.read()
+    expect([totals.totals['validations.total'], totals.activeUsers, totals.instances]).toEqual([1, 1, 1])
+    await cache.close()
   })
 })

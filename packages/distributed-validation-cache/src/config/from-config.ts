@@ -10,11 +10,11 @@ import { ConfigError } from '../errors.js'
 import { importDriver, loadDriver as driver } from './load-driver.js'
 import type { Credentials, SignedInUser } from '../sources/signed-in-user.js'
 import type { ValidationCacheOptions } from '../options.js'
-import type { Store } from '../stores/store.js'
+import type { MetricsStore, Store } from '../stores/store.js'
 import { memoryStore } from '../stores/memory.js'
 
 /** The store the configuration asks for, its driver loaded on demand. */
-export async function storeFromConfig(config: Config): Promise<Store> {
+export async function storeFromConfig(config: Config): Promise<Store & MetricsStore> {
   const { cache } = config
   if (cache.provider === 'redis') {
     const { redisStore } = await driver(

@@ -1,9 +1,13 @@
 import { createHmac } from 'node:crypto'
 import type { ValidationCache } from '../cache.js'
-import type { Store } from '../stores/store.js'
+import { memoryStore } from '../stores/memory.js'
+import { hasMetrics, type MetricsStore, type Store } from '../stores/store.js'
 
 export interface FleetMetricsOptions {
-  /** The fleet's shared store (the same one the cache uses). */
+  /**
+   * The fleet's shared store (the same one the cache uses). One without the `MetricsStore`
+   * methods keeps the counts in this process: the report then covers this instance alone.
+   */
   store: Store
   prefix: string
   instanceId: string
@@ -41,12 +45,14 @@ export class FleetMetrics {
   #commands = 0
   readonly #drainUsers: () => string[]
   #pendingUsers: string[] = []
+  readonly #store: MetricsStore
 
   constructor(
     private readonly cache: ValidationCache,
     private readonly options: FleetMetricsOptions,
   ) {
     this.#drainUsers = cache.observeUsers()
+    this.#store = hasMetrics(options.store) ? options.store : memoryStore()
   }
 
   /** A successful sign-in (next-auth `events.signIn`). */
@@ -97,7 +103,7 @@ export class FleetMetrics {
     try {
       if (Object.keys(deltas).length > 0) {
         this.#commands += Object.keys(deltas).length + 1 // HINCRBY per field + PEXPIRE
-        await this.options.store.incrementFields(this.#key('h', hour), deltas, BUCKET_TTL_MS)
+        await this.#store.incrementFields(this.#key('h', hour), deltas, BUCKET_TTL_MS)
       }
       this.#flushed = current // the counts are in: from here on, a failure must not resend them
     } catch {
@@ -106,8 +112,8 @@ export class FleetMetrics {
     }
     try {
       this.#commands += users.length > 0 ? 4 : 2 // HINCRBY + PEXPIRE, then PFADD + PEXPIRE if anyone was seen
-      await this.options.store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
-      await this.options.store.addDistinct(
+      await this.#store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
+      await this.#store.addDistinct(
         this.#key('u', hour),
         users.map((id) => this.#anonymize(id)),
         BUCKET_TTL_MS,
@@ -124,9 +130,9 @@ export class FleetMetrics {
     const hourList = Array.from({ length: 24 }, (_, i) => hourOf(now - (23 - i) * HOUR_MS))
     this.#commands += 24 * 2 + 1 // HGETALL × 48, PFCOUNT
     const [counters, instances, activeUsers] = await Promise.all([
-      this.options.store.readFields(hourList.map((h) => this.#key('h', h))),
-      this.options.store.readFields(hourList.map((h) => this.#key('i', h))),
-      this.options.store.countDistinct(hourList.map((h) => this.#key('u', h))),
+      this.#store.readFields(hourList.map((h) => this.#key('h', h))),
+      this.#store.readFields(hourList.map((h) => this.#key('i', h))),
+      this.#store.countDistinct(hourList.map((h) => this.#key('u', h))),
     ])
     const totals: Record<string, number> = {}
     for (const hash of counters) for (const [k, v] of Object.entries(hash)) totals[k] = (totals[k] ?? 0) + v

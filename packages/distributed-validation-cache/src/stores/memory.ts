@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { LRUCache } from 'lru-cache'
-import type { Store } from './store.js'
+import type { MetricsStore, Store } from './store.js'
 
 export interface MemoryStoreOptions {
   /** Most entries kept; the least recently used go first. */
@@ -11,7 +11,7 @@ export interface MemoryStoreOptions {
  * The single-instance store: an lru-cache in this process. Several engines in one process may
  * share one MemoryStore (and see each other's broadcasts); separate processes never do.
  */
-export function memoryStore(options: MemoryStoreOptions = {}): Store {
+export function memoryStore(options: MemoryStoreOptions = {}): Store & MetricsStore {
   const entries = new LRUCache<string, string>({ max: options.maxSize ?? 10_000, ttlAutopurge: false })
   // Counters and distinct sets are few (one per hour) and must not be evicted by user entries.
   const hashes = new LRUCache<string, Map<string, number>>({ max: 1_000 })

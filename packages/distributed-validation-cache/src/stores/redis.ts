@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from './redis-url.js'
-import type { Store } from './store.js'
+import type { MetricsStore, Store } from './store.js'
 import { entriesOf } from './log-entries.js'
 
 export interface RedisStoreOptions {
@@ -19,7 +19,7 @@ export interface RedisStoreOptions {
 type Client = Redis | Cluster
 
 /** A real Redis over TCP: single node, TLS, Sentinel or Cluster, chosen by the URL. */
-export function redisStore(url: string | RedisConnection, options: RedisStoreOptions = {}): Store {
+export function redisStore(url: string | RedisConnection, options: RedisStoreOptions = {}): Store & MetricsStore {
   const connection = typeof url === 'string' ? parseRedisUrl(url) : url
   const client = connect(connection, options)
   const subscribers = new Set<Client>()

@@ -1,9 +1,11 @@
 /**
  * The shared (L2) store. Deliberately small, so every backend can implement it the same way
- * and one conformance suite can prove it. Values are strings: the cache serializes itself.
+ * and one conformance suite can prove it (`distributed-validation-cache/testing`). Values are
+ * strings: the cache serializes itself. Fleet-wide metrics need the `MetricsStore` methods too.
  */
 export interface Store {
-  readonly backend: 'memory' | 'redis' | 'upstash'
+  /** Named in stats and metrics: the built-in ones, or a third-party store's own name. */
+  readonly backend: 'memory' | 'redis' | 'upstash' | (string & {})
   get(key: string): Promise<string | null>
   /** Returns false only when `onlyIfAbsent` is set and the key already existed (SET NX PX). */
   set(key: string, value: string, options: { ttlMs: number; onlyIfAbsent?: boolean }): Promise<boolean>
@@ -24,6 +26,20 @@ export interface Store {
   appendLog(key: string, entry: string, maxLength: number, keepMs: number): Promise<string>
   /** The entries after id `after` ('0': all), oldest first, at most `limit` (XRANGE (after + COUNT). */
   readLog(key: string, after: string, limit: number): Promise<LogEntry[]>
+  /**
+   * Replaces the connection, where there is one: after commands timed out, a TCP link may have
+   * lost bytes silently, and every later reply would answer the wrong command.
+   */
+  reconnect?(): void
+  close(): Promise<void>
+}
+
+/**
+ * What fleet-wide metrics need beyond the cache itself: hourly counters and distinct users that
+ * every instance adds to and any instance reads. Optional: with a store that lacks it,
+ * `FleetMetrics` reports this instance alone. Every built-in store has it.
+ */
+export interface MetricsStore {
   /** Adds to integer fields of a hash (HINCRBY), then sets its TTL: fleet counters. */
   incrementFields(key: string, deltas: Record<string, number>, ttlMs: number): Promise<void>
   /** The hashes' fields as numbers (HGETALL); a missing hash reads as {}. */
@@ -32,12 +48,14 @@ export interface Store {
   addDistinct(key: string, members: string[], ttlMs: number): Promise<void>
   /** Distinct members across the HyperLogLogs (PFCOUNT). In Cluster the keys must share a hash tag. */
   countDistinct(keys: string[]): Promise<number>
-  /**
-   * Replaces the connection, where there is one: after commands timed out, a TCP link may have
-   * lost bytes silently, and every later reply would answer the wrong command.
-   */
-  reconnect?(): void
-  close(): Promise<void>
+}
+
+/** Whether a store can hold the fleet's metrics (see `MetricsStore`). */
+export function hasMetrics(store: Store): store is Store & MetricsStore {
+  const methods = store as Partial<MetricsStore>
+  return [methods.incrementFields, methods.readFields, methods.addDistinct, methods.countDistinct].every(
+    (method) => typeof method === 'function',
+  )
 }
 
 export interface SubscriptionHandlers {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from '@upstash/redis'
-import type { Store } from './store.js'
+import type { MetricsStore, Store } from './store.js'
 import { entriesOf } from './log-entries.js'
 import { subscribeOverSse } from './sse-subscription.js'
 
@@ -26,7 +26,7 @@ const PROBE = 'dvc-probe:'
  * XRANGE about once a second while an instance serves (every ~250 ms without a subscription), none
  * while it is idle.
  */
-export function upstashStore(options: UpstashStoreOptions): Store {
+export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore {
   const timeoutMs = options.timeoutMs ?? 1_000
   const client = new Redis({
     url: options.url,
