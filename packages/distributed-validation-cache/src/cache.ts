@@ -7,7 +7,7 @@ import type { CacheEvent, Tier } from './events.js'
 import type { PropagationResult, ValidationResult } from './result.js'
 import { FleetChannel } from './fleet/channel.js'
 import { FleetSync } from './fleet/sync.js'
-import { acquireFleetLock } from './fleet/lock.js'
+import { withFleetLock } from './fleet/lock.js'
 import { GuardedStore } from './stores/guarded-store.js'
 import { HealthProbe, type Health } from './observability/health-probe.js'
 import { LocalTier } from './tiers/local.js'
@@ -138,24 +138,25 @@ export class ValidationCache {
     const shared = believesL2 ? await this.#l2.read(userId, since) : { unavailable: true as const }
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
     // A slot that just timed out would time out the lock and the write too: each costs a request the store timeout.
-    const lock = shared.unavailable
-      ? 'store-unavailable'
-      : await acquireFleetLock(this.#l2, userId, { ttlMs: this.#o.lockTtlMs, acceptFill: true, emit: this.#emit })
-    if (typeof lock === 'object') return this.#keep(userId, lock.filled, 'l2', since)
-    try {
-      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
-      if (answer.ok) {
-        const entry = this.#entryFor(answer.state, answer.readAt)
-        const writable =
-          !shared.unavailable &&
-          !this.#invalidatedSince(userId, since) &&
-          !this.#sync.order.isOlder(userId, entry.checkedAt)
-        if (writable) await this.#l2.write(userId, entry, Date.now())
-        return this.#keep(userId, entry, 'source', since)
-      }
-    } finally {
-      if (lock === 'acquired') void this.#l2.unlock(userId)
+    const lock = {
+      ttlMs: this.#o.lockTtlMs,
+      emit: this.#emit,
+      storeUnavailable: shared.unavailable === true,
+      releaseInBackground: true,
+      onFill: (filled: CacheEntry): Resolved | null => this.#keep(userId, filled, 'l2', since),
     }
+    const answered = await withFleetLock(this.#l2, userId, lock, async () => {
+      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
+      if (!answer.ok) return null
+      const entry = this.#entryFor(answer.state, answer.readAt)
+      const writable =
+        !shared.unavailable &&
+        !this.#invalidatedSince(userId, since) &&
+        !this.#sync.order.isOlder(userId, entry.checkedAt)
+      if (writable) await this.#l2.write(userId, entry, Date.now())
+      return this.#keep(userId, entry, 'source', since)
+    })
+    if (answered) return answered
     const known = [this.#l1.known(userId), shared.stale].filter(
       (e): e is CacheEntry => e !== undefined && Date.now() < e.freshUntil + this.#o.graceMs,
     )
@@ -196,28 +197,29 @@ export class ValidationCache {
   async #propagate(userId: string, action: 'revoke' | 'restore' | 'refresh'): Promise<PropagationResult> {
     this.#invalidateLocally(userId)
     await this.#channel.forewarn(userId) // the lock below may be held by a stuck instance for seconds
-    const lock = await acquireFleetLock(this.#l2, userId, {
-      ttlMs: this.#o.lockTtlMs,
-      acceptFill: false,
-      emit: this.#emit,
-    })
-    let entry: CacheEntry | undefined
-    let stored: boolean
-    try {
-      const answer = await querySource(this.#o.source, userId, this.#o.sourceTimeoutMs, this.#sourceBreaker, this.#emit)
-      entry = answer.ok ? this.#entryFor(answer.state, answer.readAt) : undefined
-      if (entry) this.#sync.order.saw(userId, entry.checkedAt) // from now on, nothing older of this user
-      // No fresh state: drop L2 so the next validation anywhere asks the source itself. A slot whose
-      // lock timed out is not written now (another timeout before the broadcast): the retry drops it.
-      stored =
-        lock === 'store-unavailable'
-          ? false
-          : entry
-            ? await this.#l2.write(userId, entry, Date.now())
-            : await this.#l2.remove(userId)
-    } finally {
-      if (lock === 'acquired') await this.#l2.unlock(userId)
-    }
+    const { entry, stored } = await withFleetLock(
+      this.#l2,
+      userId,
+      { ttlMs: this.#o.lockTtlMs, emit: this.#emit },
+      async (lock) => {
+        const answer = await querySource(
+          this.#o.source,
+          userId,
+          this.#o.sourceTimeoutMs,
+          this.#sourceBreaker,
+          this.#emit,
+        )
+        const entry = answer.ok ? this.#entryFor(answer.state, answer.readAt) : undefined
+        if (entry) this.#sync.order.saw(userId, entry.checkedAt) // from now on, nothing older of this user
+        // No fresh state: drop L2 so the next validation anywhere asks the source itself. A slot whose
+        // lock timed out is not written now (another timeout before the broadcast): the retry drops it.
+        if (lock === 'store-unavailable') return { entry, stored: false }
+        return {
+          entry,
+          stored: entry ? await this.#l2.write(userId, entry, Date.now()) : await this.#l2.remove(userId),
+        }
+      },
+    )
     // Again: a lookup here may have read L2 between our first mark and our write.
     this.#invalidateLocally(userId)
     if (entry) this.#l1.set(userId, entry, Date.now())

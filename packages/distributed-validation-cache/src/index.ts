@@ -7,7 +7,14 @@ export { createValidationCache, ValidationCache, type PropagationResult, type Va
 export type { ValidationCacheOptions } from './options.js'
 export { fromEnv, describe, type Config, type CacheBackend, type UserStoreConfig } from './config/config.js'
 export { sqlSource, type SqlRunner } from './sources/sql-source.js'
-export { hasMetrics, type LogEntry, type MetricsStore, type Store, type Subscription, type SubscriptionHandlers } from './stores/store.js'
+export {
+  hasMetrics,
+  type LogEntry,
+  type MetricsStore,
+  type Store,
+  type Subscription,
+  type SubscriptionHandlers,
+} from './stores/store.js'
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js'
 export { parseRedisUrl, redactUrl, type RedisConnection } from './stores/redis-url.js'
 export type { UserSource } from './sources/user-source.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CacheEvent } from '../events.js'
-import { acquireFleetLock } from './lock.js'
+import { withFleetLock } from './lock.js'
 import { GuardedStore } from '../stores/guarded-store.js'
 import { StateOrder } from './state-order.js'
 import { SharedTier } from '../tiers/shared.js'
@@ -23,7 +23,7 @@ function tiers() {
   return { events, holder: new SharedTier(store, options), reader: new SharedTier(store, options) }
 }
 
-describe('acquireFleetLock', () => {
+describe('withFleetLock', () => {
   it('a reader that takes the lock just after the holder filled L2 and let go returns the fill, not a source query', async () => {
     const { events, holder, reader } = tiers()
     const fill = { state: MISSING_USER, checkedAt: Date.now(), freshUntil: Date.now() + 60_000 }
@@ -31,30 +31,51 @@ describe('acquireFleetLock', () => {
     expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // …then a whole holder's turn in the gap
     await holder.write(USER, fill, Date.now())
     await holder.unlock(USER)
-    const outcome = await acquireFleetLock(reader, USER, {
-      ttlMs: 5_000,
-      acceptFill: true,
-      emit: (e) => events.push(e),
-    })
+    let ran = false
+    const outcome = await withFleetLock(
+      reader,
+      USER,
+      { ttlMs: 5_000, emit: (e) => void events.push(e), onFill: (filled) => ({ filled }) },
+      async () => ((ran = true), null),
+    )
+    expect(ran).toBe(false) // the fill answered: no source query
     expect(outcome).toEqual({ filled: expect.objectContaining({ checkedAt: fill.checkedAt }) })
     expect(events).toContainEqual({ type: 'lock', outcome: 'waited-for-fill' })
     expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // and the reader released the lock it took
   })
 
-  it('a reader that finds no fill keeps the lock; a writer (no acceptFill) never looks for one', async () => {
+  it('a reader that finds no fill holds the lock while it works; a writer never looks for one; both release it', async () => {
     const { events, holder, reader } = tiers()
-    expect(await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: true, emit: (e) => events.push(e) })).toBe(
-      'acquired',
-    )
-    expect(await holder.tryLock(USER, 5_000)).toBe('held')
-    await reader.unlock(USER)
+    const emit = (e: CacheEvent) => void events.push(e)
+    const held = await withFleetLock(reader, USER, { ttlMs: 5_000, emit, onFill: () => 'filled' }, async (lock) => {
+      expect(lock).toBe('acquired')
+      return holder.tryLock(USER, 5_000) // another instance, meanwhile
+    })
+    expect(held).toBe('held')
     await holder.write(
       USER,
       { state: MISSING_USER, checkedAt: Date.now(), freshUntil: Date.now() + 60_000 },
       Date.now(),
     )
-    expect(await acquireFleetLock(reader, USER, { ttlMs: 5_000, acceptFill: false, emit: (e) => events.push(e) })).toBe(
-      'acquired',
+    await expect(
+      withFleetLock(reader, USER, { ttlMs: 5_000, emit }, async (lock) => {
+        expect(lock).toBe('acquired') // the fill in L2 is not a writer's answer
+        throw new Error('the source failed')
+      }),
+    ).rejects.toThrow('the source failed')
+    expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // released after a throw too
+  })
+
+  it('runs work unlocked, without a lock command, when the store has just timed out on the slot', async () => {
+    const { events, holder, reader } = tiers()
+    expect(await holder.tryLock(USER, 5_000)).toBe('acquired')
+    const lock = await withFleetLock(
+      reader,
+      USER,
+      { ttlMs: 5_000, emit: (e) => void events.push(e), storeUnavailable: true },
+      async (l) => l,
     )
+    expect(lock).toBe('store-unavailable') // did not wait for the holder
+    expect(await reader.tryLock(USER, 5_000)).toBe('held') // and did not release the holder's lock
   })
 })

@@ -1,14 +1,31 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import type { CacheEntry } from '../tiers/entry.js'
 import type { CacheEvent } from '../events.js'
-import type { LockOutcome, SharedTier } from '../tiers/shared.js'
+import type { CacheEntry } from '../tiers/entry.js'
+import type { SharedTier } from '../tiers/shared.js'
 
 const POLL_MS = 20
 
+/** How `work` runs: holding the lock, after taking over a dead holder's, or unlocked (the store is down). */
+export type FleetLock = 'acquired' | 'taken-over' | 'store-unavailable'
+
+export interface FleetLockOptions<T> {
+  ttlMs: number
+  emit: (event: CacheEvent) => void
+  /**
+   * Readers: a fill by another holder answers the lookup instead of `work`. Writers leave it out:
+   * they must query the source themselves.
+   */
+  onFill?: (filled: CacheEntry) => T
+  /** L2 has just timed out on this slot: the lock would time out too, so `work` runs unlocked at once. */
+  storeUnavailable?: boolean
+  /** Readers answer before the release lands (one round trip less); writers wait for it. Default false. */
+  releaseInBackground?: boolean
+}
+
 /**
- * Takes the fleet lock for a user (SET NX PX), waiting while another instance holds it. A waiter
- * that sees the holder's L2 write returns it (`acceptFill`); past the lock's TTL the holder is
- * presumed dead and the waiter goes ahead without the lock.
+ * Runs `work` under the user's fleet lock (SET NX PX) and releases the lock when it settles: the
+ * one place a lock is taken and the one place it is let go. A waiter polls while another instance
+ * holds it; past the lock's TTL the holder is presumed dead and `work` runs without it.
  *
  * A lock taken by a reader is followed by one more L2 read: the previous holder may have filled
  * L2 and released the lock between this reader's miss and its SET NX (a descheduled process
@@ -19,22 +36,32 @@ const POLL_MS = 20
  * outlasts everything a holder does (one bounded source query, one bounded write), so a lock is
  * only ever deleted by the holder that set it or after it expired.
  */
-export interface FleetLockOptions {
-  ttlMs: number
-  /** Whether a fill by another holder answers this lookup: false for writers, who must query themselves. */
-  acceptFill: boolean
-  emit: (event: CacheEvent) => void
-}
-
-/** `taken-over`: the holder outlived the lock's TTL and is presumed dead; go ahead without the lock. */
-export async function acquireFleetLock(
+export async function withFleetLock<T>(
   l2: SharedTier,
   userId: string,
-  options: FleetLockOptions,
-): Promise<LockOutcome | 'taken-over' | { filled: CacheEntry }> {
+  options: FleetLockOptions<T>,
+  work: (lock: FleetLock) => Promise<T>,
+): Promise<T> {
+  const lock = options.storeUnavailable ? 'store-unavailable' : await acquire(l2, userId, options)
+  if (typeof lock === 'object') return options.onFill!(lock.filled)
+  try {
+    return await work(lock)
+  } finally {
+    if (lock === 'acquired') {
+      const released = l2.unlock(userId)
+      if (!options.releaseInBackground) await released
+    }
+  }
+}
+
+async function acquire<T>(
+  l2: SharedTier,
+  userId: string,
+  options: FleetLockOptions<T>,
+): Promise<FleetLock | { filled: CacheEntry }> {
   // A second look at L2, already judged (and counted) by this lookup: has the holder filled it?
   const fill = async (): Promise<{ filled: CacheEntry } | undefined> => {
-    if (!options.acceptFill) return undefined
+    if (!options.onFill) return undefined
     const { fresh } = await l2.read(userId, Date.now(), { recount: false })
     if (!fresh) return undefined
     options.emit({ type: 'lock', outcome: 'waited-for-fill' })
