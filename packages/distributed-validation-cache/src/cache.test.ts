@@ -5,6 +5,7 @@ import { ConfigError, InvalidUserIdError, RevocationError } from './errors.js'
 import type { ValidationCacheOptions } from './options.js'
 import type { Store } from './stores/store.js'
 import { memoryStore } from './stores/memory.js'
+import { chaosStore } from './testing/chaos-store.js'
 import type { UserSource } from './sources/user-source.js'
 import type { UserState } from './user-state.js'
 
@@ -157,22 +158,11 @@ describe('revoke and restore', () => {
 
 describe('after a store outage', () => {
   it('sends a pending revocation as soon as the subscription is back, without waiting out the breaker', async () => {
-    const store = memoryStore()
-    let down = false
+    const store = chaosStore(memoryStore())
     let setListening: (listening: boolean) => void = () => undefined
-    const failing =
-      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-      (...args: A) =>
-        down ? Promise.reject(new Error('store down')) : call(...args)
     // The memory store with an outage switch and a subscription the test can drop and restore.
     const flaky: Store = {
       ...store,
-      get: failing(store.get),
-      set: failing(store.set),
-      delete: failing(store.delete),
-      publish: failing(store.publish),
-      appendLog: failing(store.appendLog),
-      readLog: failing(store.readLog),
       subscribe: (channel, handlers) =>
         store.subscribe(channel, {
           ...handlers,
@@ -181,11 +171,11 @@ describe('after a store outage', () => {
     }
     const { cache } = setup({ store: flaky })
     await cache.ready()
-    down = true
+    store.chaos.alwaysThrow(['get', 'set', 'delete', 'publish', 'appendLog', 'readLog'], new Error('store down'))
     setListening(false)
     expect(await cache.revoke(ACTIVE)).toEqual({ cache: 'pending', broadcast: 'failed' })
     expect(cache.stats()).toMatchObject({ breaker: 'open', pendingInvalidations: 1 })
-    down = false
+    store.chaos.heal()
     const resumedAt = Date.now()
     setListening(true)
     const deadline = resumedAt + 900 // the retry timer and the breaker's cooldown are both 1 s

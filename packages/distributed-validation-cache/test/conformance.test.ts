@@ -1,36 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { startBridge, type Bridge } from 'upstash-rest-bridge'
-import type { MetricsStore, Store } from '../src/stores/store.js'
+import type { Store } from '../src/stores/store.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { redisStore } from '../src/stores/redis.js'
 import { upstashStore } from '../src/stores/upstash.js'
-import { freePort, startCluster, startSentinel, startTlsServer, waitFor } from './support/redis-server.js'
+import { freePort, startCluster, startSentinel, startTlsServer } from './support/redis-server.js'
+import { describeStoreConformance, type StoreUnderTest } from '../src/testing/store-conformance.js'
 import { REDIS_URL, redisAvailable } from './support/services.js'
 
-/**
- * One suite, every store: each backend must behave the same to the cache above it.
- * `connect` gives a fresh client on the same backend (a second instance of the fleet);
- * `broken` a client whose every call must fail, or null where failure is impossible (memory).
- */
-interface Backend {
-  name: string
-  connect(): Store & MetricsStore
-  broken: (() => Promise<Store>) | null
-}
+// One suite, every built-in store: the one the package exports for third-party stores.
 
 const redisUp = await redisAvailable()
-const prefix = `conformance:${randomUUID()}:`
-const values = {
-  unicode: 'ünïcødé — 日本語 — 🚀👩‍💻',
-  nul: 'a\u0000b\u0000',
-  newlines: 'line one\r\nline two\n',
-  json: '{"exists":true,"n":[1,2,3]}',
-  numeric: '12345',
-  latin1: Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)).join(''),
-  large: 'x'.repeat(64 * 1024),
-  empty: '',
-}
 
 let cluster: Awaited<ReturnType<typeof startCluster>> | undefined
 let sentinel: Awaited<ReturnType<typeof startSentinel>> | undefined
@@ -41,8 +22,12 @@ const opened: Store[] = []
 const track = <S extends Store>(store: S) => (opened.push(store), store)
 
 const memory = memoryStore()
-const backends: Backend[] = [
+// A third-party store that implements only the core contract: the metrics tests skip, visibly.
+const { get, set, delete: del, publish, subscribe, appendLog, readLog, close } = memory
+const coreOnly: Store = { backend: 'core-only', get, set, delete: del, publish, subscribe, appendLog, readLog, close }
+const backends: StoreUnderTest[] = [
   { name: 'memory', connect: () => memory, broken: null },
+  { name: 'a core-only third-party store', connect: () => coreOnly, broken: null },
   ...(redisUp
     ? [
         {
@@ -98,150 +83,4 @@ afterAll(async () => {
   await tls?.stop()
 })
 
-describe.each(backends)('store conformance: $name', (backend) => {
-  const key = (name: string) => `${prefix}{${backend.name}:${name}}`
-
-  it('answers null for a key that was never set', async () => {
-    expect(await backend.connect().get(key('never-set'))).toBeNull()
-  })
-
-  it.each(Object.entries(values))('round-trips a %s value byte for byte', async (name, value) => {
-    const store = backend.connect()
-    expect(await store.set(key(`value:${name}`), value, { ttlMs: 10_000 })).toBe(true)
-    expect(await backend.connect().get(key(`value:${name}`))).toBe(value)
-  })
-
-  it('overwrites, then deletes; deleting a missing key is fine', async () => {
-    const store = backend.connect()
-    await store.set(key('overwrite'), 'first', { ttlMs: 10_000 })
-    await store.set(key('overwrite'), 'second', { ttlMs: 10_000 })
-    expect(await store.get(key('overwrite'))).toBe('second')
-    await store.delete(key('overwrite'))
-    expect(await store.get(key('overwrite'))).toBeNull()
-    await expect(store.delete(key('overwrite'))).resolves.toBeUndefined()
-  })
-
-  it('expires a key after its TTL', async () => {
-    const store = backend.connect()
-    await store.set(key('ttl'), 'short-lived', { ttlMs: 150 })
-    expect(await store.get(key('ttl'))).toBe('short-lived')
-    await waitFor(async () => (await store.get(key('ttl'))) === null, { timeoutMs: 3_000, what: 'TTL expiry' })
-  })
-
-  it('sets only if absent (the lock primitive), and again once the key expired', async () => {
-    const store = backend.connect()
-    expect(await store.set(key('nx'), 'holder-a', { ttlMs: 200, onlyIfAbsent: true })).toBe(true)
-    expect(await backend.connect().set(key('nx'), 'holder-b', { ttlMs: 200, onlyIfAbsent: true })).toBe(false)
-    expect(await store.get(key('nx'))).toBe('holder-a')
-    await waitFor(async () => store.set(key('nx'), 'holder-c', { ttlMs: 200, onlyIfAbsent: true }), {
-      timeoutMs: 3_000,
-      what: 'lock expiry',
-    })
-    expect(await store.get(key('nx'))).toBe('holder-c')
-  })
-
-  it('delivers a published message to a subscriber on another connection, and stops after unsubscribe', async () => {
-    const channel = `${prefix}channel:${backend.name.split(' ')[0]}`
-    const received: string[] = []
-    const unsubscribe = await backend.connect().subscribe(channel, { onMessage: (m) => received.push(m) })
-    expect(unsubscribe).not.toBeNull()
-    const publisher = backend.connect()
-    await publisher.publish(channel, values.unicode)
-    await publisher.publish(channel, values.json)
-    await waitFor(() => received.length === 2, { what: 'two messages' })
-    expect(received).toEqual([values.unicode, values.json])
-    await unsubscribe!()
-    // A marker published after it, received by a second subscriber: the server has handed out
-    // 'after unsubscribe' by then, so a delivery to the first would have arrived (over SSE too).
-    const markers: string[] = []
-    const witness = await backend.connect().subscribe(`${channel}:marker`, { onMessage: (m) => markers.push(m) })
-    await publisher.publish(channel, 'after unsubscribe')
-    await publisher.publish(`${channel}:marker`, 'marker')
-    await waitFor(() => markers.length === 1, { what: 'the marker' })
-    expect(received).toEqual([values.unicode, values.json])
-    await witness!()
-  })
-
-  it('reconnects a subscription on request (a quiet connection) and delivers on the new one', async () => {
-    const channel = `${prefix}reconnect:${backend.name.split(' ')[0]}`
-    const received: string[] = []
-    const states: boolean[] = []
-    const subscription = await backend
-      .connect()
-      .subscribe(channel, { onMessage: (m) => received.push(m), onListening: (on) => states.push(on) })
-    if (!subscription?.reconnect) return void expect(backend.name).toBe('memory') // nothing to reconnect in-process
-    await waitFor(() => states.at(-1) === true, { what: 'listening' })
-    subscription.reconnect()
-    await waitFor(() => states.includes(false) && states.at(-1) === true, {
-      timeoutMs: 8_000,
-      what: 'the gap reported, then listening again',
-    })
-    await backend.connect().publish(channel, 'after reconnect')
-    await waitFor(() => received.includes('after reconnect'), { what: 'a message on the new connection' })
-    await subscription()
-  })
-
-  it('keeps a log: ids the store assigns, growing; read after an id, oldest first; capped', async () => {
-    const log = key('log')
-    const store = backend.connect()
-    const first = await store.appendLog(log, 'one', 100, 60_000)
-    const second = await backend.connect().appendLog(log, 'two', 100, 60_000)
-    const third = await store.appendLog(log, values.unicode, 100, 60_000)
-    expect(new Set([first, second, third]).size).toBe(3)
-    expect(await backend.connect().readLog(log, '0', 100)).toEqual([
-      { id: first, entry: 'one' },
-      { id: second, entry: 'two' },
-      { id: third, entry: values.unicode },
-    ])
-    expect(await store.readLog(log, first, 100)).toEqual([
-      { id: second, entry: 'two' },
-      { id: third, entry: values.unicode },
-    ])
-    expect(await store.readLog(log, '0', 1)).toEqual([{ id: first, entry: 'one' }])
-    expect(await store.readLog(log, third, 100)).toEqual([])
-    expect(await store.readLog(key('no-log'), '0', 100)).toEqual([])
-  })
-
-  // An in-process LRU cannot be unreachable: skipped, visibly, for memory.
-  it.skipIf(!backend.broken)('surfaces failures as rejections instead of hanging or answering null', async () => {
-    const store = await backend.broken!()
-    const bounded = <T>(p: Promise<T>) =>
-      Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5_000))])
-    await expect(bounded(store.get(key('unreachable')))).rejects.not.toThrow('hung')
-    await expect(bounded(store.set(key('unreachable'), 'v', { ttlMs: 1_000 }))).rejects.not.toThrow('hung')
-  })
-
-  // Fleet counters: keys of one family share a hash tag, as Cluster needs for PFCOUNT over several.
-  const metricsKey = (name: string) => `${prefix}{${backend.name}:metrics}:${name}`
-
-  it('adds to hash fields across connections and reads them back as numbers; a missing hash is {}', async () => {
-    await backend.connect().incrementFields(metricsKey('hour-1'), { validations: 3, hits: 2 }, 10_000)
-    await backend.connect().incrementFields(metricsKey('hour-1'), { validations: 4, misses: 1 }, 10_000)
-    expect(await backend.connect().readFields([metricsKey('hour-1'), metricsKey('never')])).toEqual([
-      { validations: 7, hits: 2, misses: 1 },
-      {},
-    ])
-    expect(await backend.connect().readFields([])).toEqual([])
-  })
-
-  it('expires counter hashes after their TTL', async () => {
-    const store = backend.connect()
-    await store.incrementFields(metricsKey('short'), { n: 1 }, 150)
-    await waitFor(async () => Object.keys((await store.readFields([metricsKey('short')]))[0]!).length === 0, {
-      timeoutMs: 3_000,
-      what: 'hash expiry',
-    })
-  })
-
-  it('counts distinct members across HyperLogLogs, each member once', async () => {
-    const members = Array.from({ length: 40 }, (_, i) => `member-${i}`)
-    await backend.connect().addDistinct(metricsKey('users-1'), members.slice(0, 30), 10_000)
-    await backend.connect().addDistinct(metricsKey('users-2'), members.slice(20), 10_000) // 10 overlap
-    await backend.connect().addDistinct(metricsKey('users-2'), [], 10_000)
-    const count = await backend
-      .connect()
-      .countDistinct([metricsKey('users-1'), metricsKey('users-2'), metricsKey('users-none')])
-    expect(Math.abs(count - 40)).toBeLessThanOrEqual(1) // HyperLogLog is exact to ±1 at this size
-    expect(await backend.connect().countDistinct([])).toBe(0)
-  })
-})
+for (const backend of backends) describeStoreConformance(backend)

@@ -5,6 +5,7 @@ import { createValidationCache, type ValidationCache } from '../src/cache.js'
 import { encodeMessage } from '../src/fleet/invalidation.js'
 import { changeLogKey, entryKey } from '../src/tiers/keys.js'
 import { redisStore } from '../src/stores/redis.js'
+import { chaosStore } from '../src/testing/chaos-store.js'
 import { startFleet } from './support/fleet.js'
 import { waitFor } from './support/redis-server.js'
 import { REDIS_URL, redisAvailable } from './support/services.js'
@@ -124,19 +125,19 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     await fleet.ready()
     const { user, key, saved } = await banAfterSaving(fleet, a)
     // Real Redis, but the log's key cannot be read (a shard down, a timeout under load).
-    let logReads = 0
-    const store = redisStore(REDIS_URL)
+    const store = chaosStore(redisStore(REDIS_URL))
+    store.chaos.alwaysThrow(['readLog'], new Error('log unreachable (test)'))
     const late = createValidationCache({
       source: fleet.source,
       prefix: fleet.prefix,
       secret: fleet.secret,
       ttl: '60 s',
-      store: { ...store, readLog: () => (logReads++, Promise.reject(new Error('log unreachable (test)'))) },
+      store,
     })
     onTestFinished(() => late.close())
     await late.ready()
     expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
-    expect(logReads).toBeGreaterThan(0)
+    expect(store.chaos.calls.readLog).toBeGreaterThan(0)
     expect(await redis.get(key)).toBe(saved) // nothing written on a belief it could not check
   })
 

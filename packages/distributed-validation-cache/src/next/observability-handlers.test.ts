@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { createValidationCache } from '../cache.js'
 import type { Store } from '../stores/store.js'
 import { memoryStore } from '../stores/memory.js'
+import { chaosStore } from '../testing/chaos-store.js'
 import { healthHandler } from './observability-handlers.js'
 
-const failingStore = (): Store => ({ ...memoryStore(), get: () => Promise.reject(new Error('cache down')) })
+const failingStore = (): Store => {
+  const store = chaosStore(memoryStore())
+  store.chaos.alwaysThrow(['get'], new Error('cache down'))
+  return store
+}
 const source = (up: boolean) => ({
   name: 'x',
   fetchUser: async () => (up ? null : Promise.reject(new Error('store down'))),

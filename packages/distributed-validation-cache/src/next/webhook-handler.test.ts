@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createValidationCache } from '../cache.js'
 import { memoryStore } from '../stores/memory.js'
+import { chaosStore } from '../testing/chaos-store.js'
 import type { UserState } from '../user-state.js'
 import { bearerMatches } from './bearer.js'
 import { webhookHandler } from './webhook-handler.js'
@@ -136,8 +137,8 @@ describe('webhookHandler while the shared store refuses writes', () => {
     const users = new Map<string, UserState>()
     const id = randomUUID()
     users.set(id, { exists: true, deleted: false, bannedUntil: Date.now() + 60_000, sessionsRevokedAt: null })
-    const down = () => Promise.reject(new Error('store down (test)'))
-    const store = { ...memoryStore(), set: down, delete: down, publish: down, appendLog: down }
+    const store = chaosStore(memoryStore())
+    store.chaos.alwaysThrow(['set', 'delete', 'publish', 'appendLog'], new Error('store down (test)'))
     const cache = createValidationCache({
       store,
       source: {

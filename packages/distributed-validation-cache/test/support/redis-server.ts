@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+export { waitFor } from '../../src/testing/wait-for.js'
+import { waitFor } from '../../src/testing/wait-for.js'
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -13,26 +15,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
-}
-
-/** Polls until `check` passes or the deadline is reached (then throws with the last error). */
-export async function waitFor<T>(
-  check: () => Promise<T> | T,
-  { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {},
-): Promise<Exclude<T, false | undefined | null>> {
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== false && value !== undefined && value !== null) return value as Exclude<T, false | undefined | null>
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError })
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
 }
 
 /** Up means answering PING, with PONG or, behind a password, NOAUTH. Raw RESP: no client quirks. */
