@@ -14,7 +14,7 @@ const text = z
 const duration = ({ positive }: { positive: boolean }) =>
   text.transform((v, ctx) => {
     if (v === undefined) return undefined
-    const ms = parseDuration(v)
+    const ms = parseDuration(v, { bareSeconds: true })
     if (ms === undefined)
       ctx.addIssue({ code: 'custom', message: `must be a duration like "300" (seconds), "5 m" or "300s" (got "${v}")` })
     else if (positive && ms <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0 (got "${v}")` })

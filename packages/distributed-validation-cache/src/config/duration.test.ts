@@ -7,6 +7,12 @@ describe('parseDuration', () => {
     ['0', 0],
     ['1.5', 1_500],
     [' 300 ', 300_000],
+  ])('reads the env string %j as %d ms (bare seconds)', (input, expected) => {
+    expect(parseDuration(input, { bareSeconds: true })).toBe(expected)
+    expect(parseDuration(input)).toBeUndefined() // in code, a unit is required
+  })
+
+  it.each([
     ['5 m', 300_000],
     ['5m', 300_000],
     ['300s', 300_000],
@@ -47,14 +53,21 @@ describe('parseDuration', () => {
 describe('toMs', () => {
   it('returns milliseconds for numbers and strings', () => {
     expect(toMs(250, 'ttl')).toBe(250)
-    expect(toMs('300', 'ttl')).toBe(300_000)
+    expect(toMs('300 s', 'ttl')).toBe(300_000)
     expect(toMs('5 m', 'ttl')).toBe(300_000)
+  })
+
+  it('refuses a bare number string in code, saying it means seconds only in env', () => {
+    // @ts-expect-error: the type wants a unit, as the runtime does
+    expect(() => toMs('300', 'ttl')).toThrow(
+      /^ttl must be a duration .*\(got "300"\); a bare number in a string is seconds only in env variables: write "300 s"$/,
+    )
   })
 
   it('throws a TypeError naming the option, showing examples and the bad value', () => {
     expect(() => toMs('abc' as Duration, 'negativeTtl')).toThrow(TypeError)
     expect(() => toMs('abc' as Duration, 'negativeTtl')).toThrow(
-      /^negativeTtl must be a duration like .*"5 m".*\(got "abc"\)$/,
+      /^negativeTtl must be a duration like .*"5 m" \(got "abc"\)$/,
     )
     expect(() => toMs(-1, 'grace')).toThrow(/^grace must be a duration.*\(got -1\)$/)
     expect(() => toMs(NaN, 'grace')).toThrow(/grace must be a duration/)
