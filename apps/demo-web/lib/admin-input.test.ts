@@ -48,7 +48,7 @@ describe('adminInput', () => {
   })
 
   it('actions without input read no body', async () => {
-    for (const action of ['unban', 'delete', 'restore', 'revoke'] as const) {
+    for (const action of ['unban', 'delete', 'undelete', 'revoke'] as const) {
       const request = json('not even JSON', 'text/plain')
       expect(await adminInput(request, action)).toEqual({})
       expect(request.bodyUsed).toBe(false)

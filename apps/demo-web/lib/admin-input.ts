@@ -29,7 +29,9 @@ async function banEnd(request: Request, now: number): Promise<{ until: Date } | 
   const body = await jsonBody(request, '{"until": "<ISO date>"} or {"duration": "24h"}')
   if (typeof body === 'string') return body
   const end =
-    typeof body.until === 'string' ? Date.parse(body.until) : now + (parseDuration(body.duration) ?? Number.NaN)
+    typeof body.until === 'string'
+      ? Date.parse(body.until)
+      : now + (parseDuration(body.duration, { bareSeconds: true }) ?? Number.NaN)
   if (!Number.isFinite(end))
     return '"until" must be an ISO date, or "duration" a duration like "24h", "30 m" or "3600" (seconds)'
   if (end <= now || end > now + MAX_BAN_MS) return 'the ban must end in the future and within 100 years'

@@ -14,7 +14,7 @@ import {
   type UserAdmin,
   type ValidationCache,
 } from 'distributed-validation-cache'
-import { oncePerProcess, optionsFromConfig, userStoreFromConfig } from 'distributed-validation-cache/env'
+import { oncePerProcess, optionsFromConfig, userSourceFromConfig } from 'distributed-validation-cache/env'
 import { withValidation } from 'distributed-validation-cache/next-auth'
 import { validatedSession } from 'distributed-validation-cache/next'
 
@@ -32,7 +32,7 @@ export interface Runtime {
 }
 
 /**
- * One cache, one user store and one set of auth options per server process, shared by the
+ * One cache, one user source and one set of auth options per server process, shared by the
  * proxy and every route: Next evaluates this module once per bundle, so a module-level singleton
  * would be built several times (oncePerProcess keeps one on globalThis). A config error is
  * reported on every request until fixed, not cached.
@@ -44,7 +44,7 @@ export function runtime(): Promise<Runtime> {
 async function create(): Promise<Runtime> {
   const config = fromEnv()
   const secret = config.nextAuth.secret ?? embeddedOnlySecret(config)
-  const store = await userStoreFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
+  const store = await userSourceFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
   // One name for this process in the cache's stats and in fleet metrics alike (os.hostname(), not
   // $HOSTNAME, which Next's Docker images set to 0.0.0.0 on every host).
   const instance = config.instanceId ?? `${hostname()}:${process.env.PORT ?? '3000'}`
@@ -105,7 +105,7 @@ export async function adminOf(request: Request | { headers: Headers }, { fresh =
   const rt = await runtime()
   const session = await validatedSession(request, rt.cache, { secret: rt.secret, fresh })
   const { valid, role, tier } = session?.result ?? {}
-  // fresh (an action): validated now, and never on a stale role kept while the user store is down.
+  // fresh (an action): validated now, and never on a stale role kept while the user source is down.
   return valid && role === 'admin' && !(fresh && tier === 'stale') ? session!.token.sub : null
 }
 
@@ -116,11 +116,11 @@ export const isAdmin = async (request: Request) => (await adminOf(request)) !== 
  * a fixed fallback would let anyone sign their own admin session.
  */
 function embeddedOnlySecret(config: Config): string {
-  if (config.userStore.provider !== 'pglite' || config.cache.provider !== 'memory') {
+  if (config.userSource.provider !== 'pglite' || config.cache.provider !== 'memory') {
     throw new ConfigError([
       {
         variable: 'NEXTAUTH_SECRET',
-        message: 'is required with a shared cache or user store (generate one: openssl rand -base64 32)',
+        message: 'is required with a shared cache or user source (generate one: openssl rand -base64 32)',
       },
     ])
   }

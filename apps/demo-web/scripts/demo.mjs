@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm demo`: the built app on embedded defaults (memory cache, PGlite user store seeded with
+// `pnpm demo`: the built app on embedded defaults (memory cache, PGlite user source seeded with
 // the demo users), or on whatever the environment configures. Prints how to sign in.
 import { spawn } from 'node:child_process'
 import { accessSync, constants, mkdirSync } from 'node:fs'
@@ -16,7 +16,7 @@ if (embedded && dataDir) ensureDataFolder(resolve(appDir, dataDir))
 console.log(`\ndistributed-validation-cache demo → http://localhost:${port}/login`)
 if (embedded) {
   const where = dataDir ? `in ${resolve(appDir, dataDir)}` : 'in memory (PGLITE_DATA_DIR is empty)'
-  console.log(`Embedded defaults: in-process memory cache, PGlite user store ${where}. Sign in as:`)
+  console.log(`Embedded defaults: in-process memory cache, PGlite user source ${where}. Sign in as:`)
   for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} ${user.password.padEnd(22)} ${user.note}`)
 }
 console.log('Admins get /admin and /observability. Ctrl-C stops.\n')

@@ -77,7 +77,7 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
       body: JSON.stringify({ type: 'UPDATE', table: 'users', schema: 'auth', record: { id }, old_record: { id } }),
     })
 
-  /** User-store lookups this instance has made, from its own Prometheus counter. */
+  /** User-source lookups this instance has made, from its own Prometheus counter. */
   const sourceQueries = async () => {
     const text = await (
       await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${SECRETS.observability}` } })
@@ -85,7 +85,7 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
     return [...text.matchAll(/^dvc_source_queries_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
   }
 
-  it('admin requests read the role cached with the state: no user-store query each', async () => {
+  it('admin requests read the role cached with the state: no user-source query each', async () => {
     const before = await sourceQueries()
     for (let i = 0; i < 10; i++)
       expect((await fetch(`${app.url}/admin`, { headers: { cookie: admin } })).status).toBe(200)
@@ -93,7 +93,7 @@ describe.skipIf(!servicesUp)('demo-web: the admin API', () => {
     for (let i = 0; i < 5; i++) expect((await post(id, 'revoke', json)).status).toBe(200)
     const queries = (await sourceQueries()) - before
     console.log(
-      `15 admin requests cost ${queries} user-store queries (the page validates each listed user; revoke re-reads one)`,
+      `15 admin requests cost ${queries} user-source queries (the page validates each listed user; revoke re-reads one)`,
     )
     // Each revoke re-reads its target once (the fleet must learn the new state); the admin's role costs nothing.
     expect(queries).toBeLessThanOrEqual(5 + fleet.users.size + 4)

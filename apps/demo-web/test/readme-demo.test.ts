@@ -12,7 +12,7 @@ const DATA_DIR = join(APP_DIR, '.data') // where the embedded defaults keep PGli
 const INSTALL = 'pnpm install && '
 
 /**
- * What a newcomer's terminal lacks: every variable that would pick a cache, a user store, a secret
+ * What a newcomer's terminal lacks: every variable that would pick a cache, a user source, a secret
  * or a data folder (setting PGLITE_DATA_DIR is what hid the missing `.data` before), and what the
  * test runner and turbo add (a newcomer runs no NODE_ENV=test).
  */

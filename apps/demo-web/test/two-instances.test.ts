@@ -127,7 +127,7 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     await client.flushall()
     await client.quit()
     // Until b's L1 copy expires it answers from L1; the answer that counts is the first one b takes
-    // from the user store itself (its source-tier counter moves): only the database remembers now.
+    // from the user source itself (its source-tier counter moves): only the database remembers now.
     const fromSource = async () =>
       Number(/^dvc_validations_total\{tier="source"\} (\d+)$/m.exec(await metricsOf(b))?.[1] ?? 0)
     const before = await fromSource()
@@ -136,7 +136,7 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
         const body = await (await me(b, cookie)).json()
         return (await fromSource()) > before ? body : undefined
       },
-      { timeoutMs: TTL_MS * 3, intervalMs: 50, what: 'b to ask the user store' },
+      { timeoutMs: TTL_MS * 3, intervalMs: 50, what: 'b to ask the user source' },
     )
     expect(answer).toEqual({ error: 'session_invalid', reason: 'revoked' })
     const fresh = await signIn(b.url, user.email, user.password)
@@ -167,10 +167,10 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     }
   })
 
-  /** With Redis killed: health says degraded, and sessions keep working past the TTL (the user store answers). */
+  /** With Redis killed: health says degraded, and sessions keep working past the TTL (the user source answers). */
   async function whileRedisIsDown(cookie: string) {
     const health = await fetch(`${a.url}/api/health`)
-    expect(health.status).toBe(200) // the user store still answers: degraded, not down
+    expect(health.status).toBe(200) // the user source still answers: degraded, not down
     expect(await health.json()).toMatchObject({ status: 'degraded', checks: { cache: 'down', source: 'ok' } })
     const until = Date.now() + TTL_MS + 500
     while (Date.now() < until) {
@@ -289,11 +289,11 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
     }
   })
 
-  it('a session from before a ban or delete stays dead after unban or restore; a new sign-in works', async () => {
+  it('a session from before a ban or delete stays dead after unban or undelete; a new sign-in works', async () => {
     const admin = (await signIn(a.url, 'alice@example.com', 'alice-demo-password'))!
     for (const [end, lift] of [
       ['ban', 'unban'],
-      ['delete', 'restore'],
+      ['delete', 'undelete'],
     ] as const) {
       const { user, cookie } = await login('lifted', a)
       expect(

@@ -5,7 +5,7 @@ import { postgresSource } from '../src/drivers/postgres.js'
 import { redisStore } from '../src/drivers/redis.js'
 import { measure, type Figure } from './measure.js'
 import { naiveCache } from './naive-cache.js'
-import type { BenchUserStore } from './user-store.js'
+import type { BenchUserSource } from './user-source.js'
 
 export interface LatencyRow {
   name: string
@@ -21,7 +21,7 @@ const N = 20_000
  * Postgres: "no cache" is one auth.users query per validation; "naive" is the seeds' ancestor,
  * one Redis GET per validation (JSON, 5-minute TTL, no L1, no single-flight).
  */
-export async function latency(users: BenchUserStore, redisUrl: string): Promise<LatencyRow[]> {
+export async function latency(users: BenchUserSource, redisUrl: string): Promise<LatencyRow[]> {
   const source = postgresSource({ url: users.url, max: 1 })
   const prefix = `bench:latency:${randomUUID()}:`
   const options = { source, prefix, secret: 'bench-secret-0123456789', l1MaxSize: 100_000 }

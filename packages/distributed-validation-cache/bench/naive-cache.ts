@@ -5,7 +5,7 @@ const TTL_MS = 300_000
 
 /**
  * The baseline the seeds descend from: one Redis GET per validation, the user state as JSON with
- * a 5-minute TTL, and on a miss a user-store query and a SET — no L1, no single-flight, no lock,
+ * a 5-minute TTL, and on a miss a user-source query and a SET — no L1, no single-flight, no lock,
  * no signature. The expiry is also kept in the value, so a simulated clock can age it.
  */
 export function naiveCache(redis: Redis, prefix: string, source: UserSource, now: () => number = Date.now) {

@@ -41,7 +41,7 @@ async function verdict(userId: string, issuedAt: number): Promise<Verdict> {
   return decide((await source.fetchUser(userId, AbortSignal.timeout(5_000))) ?? MISSING_USER, issuedAt, Date.now())
 }
 
-/** What the app does for each path; without a cache, only the user-store writes remain. */
+/** What the app does for each path; without a cache, only the user-source writes remain. */
 async function act(userId: string, path: RevocationPath): Promise<void> {
   if (path !== 'revoke()') await admin.ban(userId, new Date(Date.now() + 3_600_000))
   if (strategy === 'no-cache') {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { percentile } from './measure.js'
 import type { Command, Reply, RevocationPath, Strategy } from './revocation-worker.js'
-import type { BenchUserStore } from './user-store.js'
+import type { BenchUserSource } from './user-source.js'
 import { WorkerProcess } from './worker-process.js'
 
 export interface RevocationFigure {
@@ -22,7 +22,7 @@ const PATHS: RevocationPath[] = ['revoke()', 'admin ban', 'ban + webhook']
  * no-cache baseline runs the same three processes asking auth.users on every request.
  */
 export async function revocationLatency(
-  users: BenchUserStore,
+  users: BenchUserSource,
   redisUrl: string,
   trials = 100,
 ): Promise<RevocationFigure[]> {

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every figure next to its baseline, same machine, one run, on real Redis and (for
- * latency, stampede and revocation) real Postgres as the user store (REDIS_URL, DATABASE_URL;
+ * latency, stampede and revocation) real Postgres as the user source (REDIS_URL, DATABASE_URL;
  * defaults on 127.0.0.1). Writes bench/results.json.
  * docs/BENCHMARKS.md explains each figure and how it is measured.
  */
@@ -18,7 +18,7 @@ import {
 } from './silent-failures.js'
 import { stampede, STRATEGIES } from './stampede.js'
 import { steadyState, type SteadyStateResult } from './steady-state.js'
-import { openBenchUserStore } from './user-store.js'
+import { openBenchUserSource } from './user-source.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const targets: { target: string; value: string; met: boolean }[] = []
@@ -28,7 +28,7 @@ const fmt = (us: number) =>
 const times = (baseline: number, value: number) =>
   value <= baseline ? `${(baseline / value).toFixed(1)}× faster` : `${(value / baseline).toFixed(1)}× slower`
 
-const users = await openBenchUserStore()
+const users = await openBenchUserSource()
 try {
   console.log('validate() latency, one process, real Redis and Postgres')
   const rows = await latency(users, REDIS_URL)
@@ -54,12 +54,12 @@ try {
         ? `; locks: ${r.lock.acquired} acquired, ${r.lock.waitedForFill} waited for the fill, ${r.lock.tookOver} took over`
         : ''
     console.log(
-      `  ${strategy.padEnd(18)} ${String(r.queries).padStart(4)} user-store queries   (${r.overlapped ? 'overlapped' : 'DID NOT OVERLAP'}, last start ${r.maxStartLagMs.toFixed(1)} ms after the agreed time, ${r.attempts.length} attempt(s)${locks})`,
+      `  ${strategy.padEnd(18)} ${String(r.queries).padStart(4)} user-source queries   (${r.overlapped ? 'overlapped' : 'DID NOT OVERLAP'}, last start ${r.maxStartLagMs.toFixed(1)} ms after the agreed time, ${r.attempts.length} attempt(s)${locks})`,
     )
   }
   const ours = storm['validation-cache']
   target(
-    'stampede: 1 user-store query (no cache: 600)',
+    'stampede: 1 user-source query (no cache: 600)',
     ours.overlapped ? String(ours.queries) : `${ours.queries}, but the processes did not overlap`,
     ours.overlapped && ours.queries === 1,
   )
@@ -97,7 +97,7 @@ try {
       r.perValidation.cache <= 0.05,
     )
   target(
-    'at most one user-store query per user per TTL, fleet-wide',
+    'at most one user-source query per user per TTL, fleet-wide',
     `shortest gap ${Math.min(...steady.map((r) => r.shortestQueryGapMs)) / 1_000} s`,
     steady.every((r) => r.shortestQueryGapMs >= r.ttlMs),
   )

@@ -1,6 +1,6 @@
 /**
  * One app process of the stampede benchmark: 200 concurrent validations of one cold user, with
- * the chosen strategy, against the real Redis and Postgres. Reports over IPC its user-store
+ * the chosen strategy, against the real Redis and Postgres. Reports over IPC its user-source
  * queries, when it fired relative to the agreed start, when its first answer came back (so the
  * parent can prove the three processes overlapped) and the engine's lock counters.
  */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { StampedeReport } from './stampede-worker.js'
-import type { BenchUserStore } from './user-store.js'
+import type { BenchUserSource } from './user-source.js'
 import { WorkerProcess } from './worker-process.js'
 
 export const STRATEGIES = ['no-cache', 'naive', 'validation-cache'] as const
@@ -18,11 +18,11 @@ export interface StampedeAttempt {
 export type StampedeResult = StampedeAttempt & { attempts: StampedeAttempt[] }
 
 /**
- * 3 processes × 200 concurrent validations of one cold user → user-store queries, per strategy.
+ * 3 processes × 200 concurrent validations of one cold user → user-source queries, per strategy.
  * A run whose processes did not overlap proves nothing (a late one finds the cache filled), so
  * it is run again, up to 3 times; every attempt is reported.
  */
-export async function stampede(users: BenchUserStore, redisUrl: string): Promise<Record<Strategy, StampedeResult>> {
+export async function stampede(users: BenchUserSource, redisUrl: string): Promise<Record<Strategy, StampedeResult>> {
   const results = {} as Record<Strategy, StampedeResult>
   for (const strategy of STRATEGIES) {
     const attempts: StampedeAttempt[] = []
@@ -32,7 +32,7 @@ export async function stampede(users: BenchUserStore, redisUrl: string): Promise
   return results
 }
 
-async function attempt(strategy: Strategy, users: BenchUserStore, redisUrl: string): Promise<StampedeAttempt> {
+async function attempt(strategy: Strategy, users: BenchUserSource, redisUrl: string): Promise<StampedeAttempt> {
   const [userId] = await users.addUsers(1)
   const args = [strategy, users.url, redisUrl, `bench:stampede:${randomUUID()}:`, userId!, String(Date.now() + 3_000)]
   const workers = [0, 1, 2].map(() => new WorkerProcess<never, StampedeReport>('./stampede-worker.ts', args))

@@ -23,7 +23,7 @@ export interface SteadyStateResult extends Required<SteadyStateScenario> {
   /** Counted by the Redis server itself (INFO stats), in the measured TTLs only. */
   commands: { cache: number; naive: number }
   perValidation: { cache: number; naive: number }
-  /** Shortest time between two user-store queries for one user, fleet-wide: the promise says ≥ TTL. */
+  /** Shortest time between two user-source queries for one user, fleet-wide: the promise says ≥ TTL. */
   shortestQueryGapMs: number
 }
 

@@ -1,7 +1,7 @@
 /**
- * The engine on embedded defaults: in-process memory store, a user store held in memory.
+ * The engine on embedded defaults: in-process memory store, a user source held in memory.
  * Run it with `pnpm example`. With REDIS_URL or UPSTASH_REDIS_REST_URL set, the same code runs on
- * the shared store instead (see .env.example); the user store stays in memory here.
+ * the shared store instead (see .env.example); the user source stays in memory here.
  */
 import { randomUUID } from 'node:crypto'
 import { optionsFromConfig } from '../src/drivers/env.js'
@@ -26,14 +26,14 @@ const source: UserSource = {
 }
 
 const config = fromEnv()
-// This example brings its own in-memory users, so the configured user store is not used here.
+// This example brings its own in-memory users, so the configured user source is not used here.
 console.log(
   describe(config)
     .split('\n')
-    .filter((line) => !line.startsWith('user store'))
+    .filter((line) => !line.startsWith('user source'))
     .join('\n'),
 )
-console.log(`user store: ${source.name}\n`)
+console.log(`user source: ${source.name}\n`)
 const cache = createValidationCache({ ...(await optionsFromConfig(config)), source })
 await cache.ready()
 
@@ -71,6 +71,6 @@ console.log(`carol signs in again: ${fresh.verdict} (sessions issued after the r
 
 const { validations } = cache.stats()
 console.log(
-  `\n${validations.total} validations, ${queries} user-store queries, hit rate ${(((validations.byTier.l1 + validations.byTier.l2) / validations.total) * 100).toFixed(0)}%`,
+  `\n${validations.total} validations, ${queries} user-source queries, hit rate ${(((validations.byTier.l1 + validations.byTier.l2) / validations.total) * 100).toFixed(0)}%`,
 )
 await cache.close()

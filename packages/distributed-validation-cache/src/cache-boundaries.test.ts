@@ -93,7 +93,7 @@ describe('what sources and listeners get wrong', () => {
     expect(cache.stats().validations.total).toBe(2)
   })
 
-  it('a user store that hangs on revoke() gives a RevocationError after the source timeout', async () => {
+  it('a user source that hangs on revoke() gives a RevocationError after the source timeout', async () => {
     const { cache, add } = setup(
       {
         setSessionsRevokedAt: (_, __, signal) =>

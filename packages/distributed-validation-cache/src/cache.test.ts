@@ -16,7 +16,7 @@ const DELETED = '00000000-0000-4000-8000-000000000004'
 const MISSING = '00000000-0000-4000-8000-000000000005'
 const HOUR = 3_600_000
 
-/** A user store stand-in over a Map: counts queries, can be made to fail. */
+/** A user source stand-in over a Map: counts queries, can be made to fail. */
 class MapSource implements UserSource {
   readonly name = 'map'
   readonly users = new Map<string, UserState>()
@@ -32,12 +32,12 @@ class MapSource implements UserSource {
   }
   async fetchUser(userId: string): Promise<UserState | null> {
     this.queries++
-    if (this.failFetch) throw new Error('user store down')
+    if (this.failFetch) throw new Error('user source down')
     const state = this.users.get(userId)
     return state ? { ...state } : null
   }
   async setSessionsRevokedAt(userId: string, at: number | null): Promise<void> {
-    if (this.failRevoke) throw new Error('user store down')
+    if (this.failRevoke) throw new Error('user source down')
     const state = this.users.get(userId)
     if (state) this.users.set(userId, { ...state, sessionsRevokedAt: at })
   }
@@ -60,7 +60,7 @@ describe('validate on the memory store', () => {
     [BANNED, 'banned', /^user is banned until \d{4}-\d\d-\d\dT/],
     [WAS_BANNED, 'active', /^user is active$/],
     [DELETED, 'deleted', /^user was deleted$/],
-    [MISSING, 'missing', /^no such user in the user store$/],
+    [MISSING, 'missing', /^no such user in the user source$/],
   ] as const)('%s → %s, first from the source, then from L1', async (userId, verdict, reason) => {
     const { source, cache } = setup()
     const first = await cache.validate(userId, { issuedAt: Date.now() })

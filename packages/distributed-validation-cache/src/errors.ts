@@ -74,12 +74,12 @@ export class RevocationError extends ValidationCacheError {
   }
 }
 
-/** The user store has no such user: there is nothing to change. */
+/** The user source has no such user: there is nothing to change. */
 export class UserNotFoundError extends ValidationCacheError {
   override name = 'UserNotFoundError'
   static override readonly code: string = 'UserNotFoundError'
   constructor() {
-    super('no such user in the user store')
+    super('no such user in the user source')
   }
 }
 

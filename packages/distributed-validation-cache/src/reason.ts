@@ -12,10 +12,10 @@ export function explain(verdict: Verdict, state: UserState | undefined): string 
     case 'deleted':
       return 'user was deleted'
     case 'missing':
-      return 'no such user in the user store'
+      return 'no such user in the user source'
     case 'revoked':
       return `session was issued before the user's sessions were revoked at ${new Date(state!.sessionsRevokedAt!).toISOString()}`
     case 'unavailable':
-      return 'user store unreachable and no known state within the grace window; retry later'
+      return 'user source unreachable and no known state within the grace window; retry later'
   }
 }

@@ -13,11 +13,11 @@ import { postgresAvailable, redisAvailable, REDIS_URL } from './support/services
 const servicesUp = (await postgresAvailable()) && (await redisAvailable())
 
 /**
- * Admin actions write the user store, then tell the fleet. A ban or delete that was stored must
+ * Admin actions write the user source, then tell the fleet. A ban or delete that was stored must
  * reach every instance even when revoking the user's earlier sessions fails: real Postgres (a
  * runner that fails chosen writes, as a store timing out would) and two instances on real Redis.
  */
-describe.skipIf(!servicesUp)('admin actions when the user store fails a later write', () => {
+describe.skipIf(!servicesUp)('admin actions when the user source fails a later write', () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>
   let db: ReturnType<typeof postgresSource>
   beforeAll(async () => {

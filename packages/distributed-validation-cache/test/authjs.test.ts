@@ -95,7 +95,7 @@ describe('Auth.js v5 through @auth/core', () => {
     expect((await readSession(config, after)).body?.user?.id).toBe(id)
   })
 
-  it('keeps the session when the user store is unreachable (unavailable is not a verdict)', async () => {
+  it('keeps the session when the user source is unreachable (unavailable is not a verdict)', async () => {
     const { config, source, addUser } = setup()
     const id = addUser()
     const token = await encode({ token: { sub: id, dvc_signed_in_at: Date.now() }, secret: SECRET, salt: COOKIE })

@@ -148,7 +148,7 @@ describe('dvc-db-setup arguments and the embedded PGlite', () => {
     const failed = setupIn(app, { PGLITE_DATA_DIR: blocked })
     expect(failed.status).toBe(1)
     expect(failed.stdout).toBe('')
-    const line = `dvc-db-setup: Invalid configuration: PGLITE_DATA_DIR (the embedded user store's folder): cannot create ${blocked} `
+    const line = `dvc-db-setup: Invalid configuration: PGLITE_DATA_DIR (the embedded user source's folder): cannot create ${blocked} `
     expect(failed.stderr.startsWith(line), failed.stderr).toBe(true)
     expect(failed.stderr).toContain('PGLITE_DATA_DIR')
     expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1) // one line, no stack trace

@@ -40,15 +40,15 @@ describe.skipIf(!servicesUp)('doctor', () => {
     await redis?.stop()
   })
 
-  it('reports the backend, redacted URLs, round trips and the user store clock; no problems, no warnings', async () => {
+  it('reports the backend, redacted URLs, round trips and the user source clock; no problems, no warnings', async () => {
     const report = await doctor(healthy)
     expect(report.problems).toEqual([])
     expect(report.warnings).toEqual([])
     const text = report.lines.join('\n')
     expect(text).toContain(`cache backend: redis at redis://:****@127.0.0.1:${redis.port} — REDIS_URL is set`)
     expect(text).toMatch(/cache round trip \(SET \+ GET \+ DEL, median of 5\): [\d.]+ ms/)
-    expect(text).toMatch(/user store round trip \(postgres, one lookup, median of 5\): [\d.]+ ms/)
-    expect(text).toMatch(/user store clock: [+-]\d+ ms from this machine/)
+    expect(text).toMatch(/user source round trip \(postgres, one lookup, median of 5\): [\d.]+ ms/)
+    expect(text).toMatch(/user source clock: [+-]\d+ ms from this machine/)
     expect(text).not.toContain(PASSWORD)
   })
 
@@ -128,8 +128,8 @@ describe.skipIf(!servicesUp)('doctor', () => {
         NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey,
       })
       expect(report.problems).toEqual([])
-      expect(report.lines.join('\n')).toMatch(/user store round trip \(supabase, one lookup, median of 5\): [\d.]+ ms/)
-      expect(report.lines.join('\n')).toMatch(/user store clock: [+-]\d+ ms from this machine/)
+      expect(report.lines.join('\n')).toMatch(/user source round trip \(supabase, one lookup, median of 5\): [\d.]+ ms/)
+      expect(report.lines.join('\n')).toMatch(/user source clock: [+-]\d+ ms from this machine/)
     } finally {
       await gotrue.stop()
     }
@@ -162,7 +162,7 @@ describe("the dvc-doctor bin's arguments", () => {
         'VALIDATION_CACHE_SECRET',
       ])
         expect(help.stdout).toContain(word)
-      expect(help.stdout).not.toMatch(/^(PROBLEM|warning|cache backend|user store):|doctor: (not )?healthy/m)
+      expect(help.stdout).not.toMatch(/^(PROBLEM|warning|cache backend|user source):|doctor: (not )?healthy/m)
     }
     expect(existsSync(join(app, '.data'))).toBe(false)
   })

@@ -42,7 +42,7 @@ describe.skipIf(!servicesUp)('cacheFromEnv', () => {
   })
   afterAll(() => scratch?.drop())
 
-  it('builds one cache, user store and metrics per process from the environment, and says which variable is wrong', async () => {
+  it('builds one cache, user source and metrics per process from the environment, and says which variable is wrong', async () => {
     const env = {
       DATABASE_URL: scratch.url,
       REDIS_URL,

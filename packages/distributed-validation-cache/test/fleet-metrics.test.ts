@@ -82,7 +82,7 @@ describe.skipIf(!redisUp)('fleet-wide observability on real Redis', () => {
         estimatedDatabaseCost: '0.0000',
         savingsPercentage: '55.56',
       })
-      expect(report.series.at(-1)).toMatchObject({ validations: 9, hits: 5, storeQueries: 4, logins: 3 })
+      expect(report.series.at(-1)).toMatchObject({ validations: 9, hits: 5, sourceQueries: 4, logins: 3 })
     }
     const body = JSON.stringify(reports)
     for (const secretish of [u1, u2, u3, banned, fleet.secret]) expect(body).not.toContain(secretish)

@@ -14,7 +14,7 @@ const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the packed tarball and the README', () => {
   let app: FreshApp
   beforeAll(async () => {
-    // The README's table: a Postgres user store and a Redis cache need these clients.
+    // The README's table: a Postgres user source and a Redis cache need these clients.
     const dependencies = {
       'next-auth': dev['next-auth'],
       ioredis: dev.ioredis,

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fromEnv } from '../src/config/config.js'
 import { ConfigError } from '../src/errors.js'
-import { userStoreFromConfig } from '../src/config/from-config.js'
+import { userSourceFromConfig } from '../src/config/from-config.js'
 import { openPglite } from '../src/sources/pglite.js'
 
 /**
@@ -28,9 +28,9 @@ describe('the embedded PGlite data folder', { timeout: 60_000 }, () => {
     expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true) // the database lives there, not in memory
   })
 
-  it('is created through userStoreFromConfig too, the path `pnpm demo` takes', async () => {
+  it('is created through userSourceFromConfig too, the path `pnpm demo` takes', async () => {
     const dir = join(root, 'demo', '.data', 'pglite')
-    const store = await userStoreFromConfig(fromEnv({}), { pgliteDataDir: dir })
+    const store = await userSourceFromConfig(fromEnv({}), { pgliteDataDir: dir })
     try {
       const alice = await store.authorize({ email: 'alice@example.com', password: 'alice-demo-password' })
       expect(await store.admin.roleOf(alice!.id)).toBe('admin') // migrated and seeded there
@@ -55,7 +55,7 @@ describe('the embedded PGlite data folder', { timeout: 60_000 }, () => {
       expect(message).toMatch(/a file is in the way/)
       expect((error as ConfigError).issues.map((i) => i.variable)).toEqual(['PGLITE_DATA_DIR'])
     }
-    const viaConfig = userStoreFromConfig(fromEnv({}), { pgliteDataDir: join(file, 'pglite') })
+    const viaConfig = userSourceFromConfig(fromEnv({}), { pgliteDataDir: join(file, 'pglite') })
     await expect(viaConfig).rejects.toBeInstanceOf(ConfigError)
   })
 

@@ -22,7 +22,7 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
     return decoded?.ok ? decoded.entry.state : undefined
   }
 
-  it('refresh() after a ban made in the user store locks the user out on every instance within 1 s', async () => {
+  it('refresh() after a ban made in the user source locks the user out on every instance within 1 s', async () => {
     const fleet = startFleet(3)
     const user = fleet.source.add(randomUUID())
     await fleet.ready()

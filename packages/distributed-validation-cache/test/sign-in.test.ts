@@ -55,7 +55,7 @@ describe('next-auth v4: signing in right after an unban the cache has not heard 
     expect(token.dvc_signed_in_at).toBe(0)
   })
 
-  it('an active user signs in without an extra user-store query; only a refusal is re-read at the source', async () => {
+  it('an active user signs in without an extra user-source query; only a refusal is re-read at the source', async () => {
     const ctx = setup()
     ctx.source.update(ctx.id, { bannedUntil: null })
     const options = withValidation({ providers: [] }, ctx.cache)

@@ -14,7 +14,7 @@ const TTL = '60 s' // long: only the liveness proof can bring lockout under the 
  * Issue 10: the network fails silently. Instance C reaches a redis-server of the test's own
  * through a TCP proxy that drops bytes and leaves sockets open; A and B connect directly. A user
  * banned through A must be refused on C within 2 s (the promise is 1 s; the figure is printed),
- * while C keeps admitting valid users (the user store stays reachable).
+ * while C keeps admitting valid users (the user source stays reachable).
  */
 describe.skipIf(!redisUp)('lockout when the network goes quiet instead of closing', () => {
   let redis: OwnRedisServer
@@ -58,7 +58,7 @@ describe.skipIf(!redisUp)('lockout when the network goes quiet instead of closin
       proxy.set(fault, { onlySubscribers })
       fleet.source.update(banned, { bannedUntil: Date.now() + 3_600_000 })
       const bannedAt = performance.now()
-      await a.refresh(banned) // what the webhook does after a ban in the user store
+      await a.refresh(banned) // what the webhook does after a ban in the user source
       const seen: string[] = []
       let lockoutMs = 0
       await waitFor(

@@ -5,7 +5,7 @@ import { useState } from 'react'
 
 const BAN_DURATIONS = ['1h', '24h', '7d'] as const
 
-/** Ban for a chosen duration, unban, revoke sessions, soft-delete or restore one user. */
+/** Ban for a chosen duration, unban, revoke sessions, soft-delete or undelete one user. */
 export function UserActions({ id, deleted }: { id: string; deleted: boolean }) {
   const router = useRouter()
   const [message, setMessage] = useState('')
@@ -47,7 +47,7 @@ export function UserActions({ id, deleted }: { id: string; deleted: boolean }) {
       {button('ban', 'Ban', { duration })}
       {button('unban', 'Unban')}
       {button('revoke', 'Revoke sessions')}
-      {deleted ? button('restore', 'Restore') : button('delete', 'Delete')}
+      {deleted ? button('undelete', 'Undelete') : button('delete', 'Delete')}
       <small>{message}</small>
     </span>
   )

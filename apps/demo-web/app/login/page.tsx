@@ -9,7 +9,7 @@ export default async function LoginPage() {
     <main>
       <h1>Sign in</h1>
       <LoginForm />
-      {config.userStore.provider === 'pglite' && (
+      {config.userSource.provider === 'pglite' && (
         <p style={{ color: '#666' }}>
           Embedded demo users: alice@example.com (admin), bob@example.com — password: &lt;name&gt;-demo-password.
         </p>

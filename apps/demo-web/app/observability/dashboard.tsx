@@ -76,7 +76,7 @@ export function Dashboard() {
       />
       <h2>Verdicts</h2>
       <HorizontalBars title="Verdicts" rows={verdicts} />
-      <h2>User-store queries</h2>
+      <h2>User-source queries</h2>
       <HorizontalBars
         title="User source queries, with and without the cache"
         rows={[

@@ -2,12 +2,12 @@ import type { PropagationResult, ValidationCache } from '../cache.js'
 import { RevocationError } from '../errors.js'
 import type { UserAdmin } from './user-admin.js'
 
-export const ADMIN_ACTIONS = ['ban', 'unban', 'delete', 'restore', 'revoke', 'role'] as const
+export const ADMIN_ACTIONS = ['ban', 'unban', 'delete', 'undelete', 'revoke', 'role'] as const
 export type AdminAction = (typeof ADMIN_ACTIONS)[number]
 
 export interface AdminOutcome extends PropagationResult {
   action: AdminAction
-  /** The change is in the user store, the source of truth (an action that fails there throws). */
+  /** The change is in the user source, the source of truth (an action that fails there throws). */
   stored: true
   /** Ban and delete: whether the user's earlier sessions were revoked too. */
   sessionsRevoked?: 'stored' | 'failed'
@@ -24,8 +24,8 @@ const REVOKE_ATTEMPTS = 2
 export const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/
 
 /**
- * One admin change: the user store first, then the fleet. Ban and delete also revoke the user's
- * earlier sessions, so lifting them later (unban, restore) does not bring back a cookie issued
+ * One admin change: the user source first, then the fleet. Ban and delete also revoke the user's
+ * earlier sessions, so lifting them later (unban, undelete) does not bring back a cookie issued
  * before — a stolen one included. Once a ban or delete is stored the fleet is always told, even
  * if that revocation cannot be persisted: the ban is enforced either way, and the answer says
  * what is left. Throws only when nothing was changed (RevocationError for `revoke`,
@@ -49,8 +49,8 @@ export async function runAdminAction(
     case 'unban':
       await admin.unban(userId)
       return { action, stored: true, ...(await cache.refresh(userId)) }
-    case 'restore':
-      await admin.restore(userId)
+    case 'undelete':
+      await admin.undelete(userId)
       return { action, stored: true, ...(await cache.refresh(userId)) } // not cache.restore(): revocations stay
     case 'revoke':
       return { action, stored: true, ...(await cache.revoke(userId)) }

@@ -5,7 +5,7 @@ import type { SqlRunner } from '../sources/sql-source.js'
 import { PERMANENT } from '../user-state.js'
 
 /**
- * Admin changes to users, written to the user store — the source of truth — before the cache
+ * Admin changes to users, written to the user source — the source of truth — before the cache
  * hears of them. One implementation per store; the route handlers do not care which.
  */
 export interface UserAdmin {
@@ -14,7 +14,7 @@ export interface UserAdmin {
   /** Soft delete: the row stays, with deleted_at set. */
   softDelete(userId: string): Promise<void>
   /** Undo a soft delete. Supabase cannot: its soft delete anonymizes the user for good. */
-  restore(userId: string): Promise<void>
+  undelete(userId: string): Promise<void>
   /** Sets (or, with null, removes) app_metadata.role; the caller then refreshes the cache. */
   setRole(userId: string, role: string | null): Promise<void>
   list(): Promise<AdminUserView[]>
@@ -50,7 +50,7 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
     ban: (userId, until) => update(userId, 'banned_until = $2::timestamptz', [until.toISOString()]),
     unban: (userId) => update(userId, 'banned_until = null'),
     softDelete: (userId) => update(userId, 'deleted_at = now()'),
-    restore: (userId) => update(userId, 'deleted_at = null'),
+    undelete: (userId) => update(userId, 'deleted_at = null'),
     setRole: (userId, role) =>
       update(
         userId,
@@ -102,9 +102,9 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
     softDelete: async (userId) => check(await client.auth.admin.deleteUser(userId, true)),
     // GoTrue merges app_metadata key by key; a null role is no role.
     setRole: async (userId, role) => check(await client.auth.admin.updateUserById(userId, { app_metadata: { role } })),
-    restore: async () => {
+    undelete: async () => {
       throw new UnsupportedAdminActionError(
-        'Supabase cannot restore a soft-deleted user (its soft delete anonymizes the account)',
+        'Supabase cannot undelete a soft-deleted user (its soft delete anonymizes the account)',
       )
     },
     async roleOf(userId) {

@@ -44,12 +44,12 @@ interface Database {
 
 async function openDatabase(): Promise<Database> {
   const config = fromEnv()
-  if (config.userStore.provider === 'postgres') {
+  if (config.userSource.provider === 'postgres') {
     const { postgresSource } = await loadDriver(() => import('../sources/postgres.js'), 'postgres', 'DATABASE_URL')
-    const source = postgresSource({ url: config.userStore.url })
+    const source = postgresSource({ url: config.userSource.url })
     return { run: source.run, close: source.close, where: 'DATABASE_URL', embedded: false }
   }
-  if (config.userStore.provider === 'supabase') {
+  if (config.userSource.provider === 'supabase') {
     throw new ForeignSchemaError(
       'NEXT_PUBLIC_SUPABASE_URL is set: Supabase manages auth.users itself; ' +
         'create demo users in its dashboard instead.',

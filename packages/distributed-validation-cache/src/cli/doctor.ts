@@ -13,7 +13,7 @@ const spec: CliSpec<'strict'> = {
   name: NAME,
   about: [
     'Checks the configuration the app would run with, read from the environment (and .env.local, .env): which cache backend and',
-    "user store it picks and why, a round trip to each, the user store's clock, and risky settings.",
+    "user source it picks and why, a round trip to each, the user source's clock, and risky settings.",
     'Secrets are redacted. It leaves nothing behind (its test key in the cache is deleted and expires in 10 s),',
     'and does not open the embedded PGlite, which serves one process at a time.',
   ].join('\n'),
@@ -23,15 +23,15 @@ const spec: CliSpec<'strict'> = {
     'UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN':
       "Upstash as the shared cache (or Vercel KV's " + 'KV_REST_API_URL, KV_REST_API_TOKEN)',
     CACHE_PROVIDER: 'memory, redis or upstash: forces one (default: from the variables above)',
-    DATABASE_URL: 'a Postgres with auth.users as the user store',
+    DATABASE_URL: 'a Postgres with auth.users as the user source',
     'NEXT_PUBLIC_SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY, NEXT_PUBLIC_SUPABASE_ANON_KEY':
-      'Supabase Auth as the user store',
-    PGLITE_DATA_DIR: 'the embedded PGlite, the user store when neither is set',
+      'Supabase Auth as the user source',
+    PGLITE_DATA_DIR: 'the embedded PGlite, the user source when neither is set',
     'VALIDATION_CACHE_SECRET, NEXTAUTH_SECRET (or AUTH_SECRET)':
       'sign shared cache entries (the first, or one derived from the second)',
     'VALIDATION_CACHE_TTL, _NEGATIVE_TTL, _GRACE, _L1_TTL': 'how long verdicts are kept (durations such as "5 min")',
     'VALIDATION_CACHE_MAX_SIZE, _STORE_TIMEOUT, _SOURCE_TIMEOUT, _SUBSCRIBE, _PREFIX': "the cache's other settings",
-    ENABLE_AUTH_VALIDATION_CACHE: 'false turns the cache off: every request asks the user store',
+    ENABLE_AUTH_VALIDATION_CACHE: 'false turns the cache off: every request asks the user source',
     'NEXTAUTH_SESSION_MAX_AGE, NEXTAUTH_URL': "next-auth's (a TTL longer than the session is a warning)",
     'REVALIDATION_WEBHOOK_SECRET, OBSERVABILITY_TOKEN': "the webhook's and the observability endpoints' secrets",
     'WEB_CONCURRENCY, INSTANCE_COUNT, VERCEL': 'how many instances run (several with the memory cache is a warning)',

@@ -39,7 +39,7 @@ group('fromEnv: defaults', () => {
     expect(config).toMatchObject({
       enabled: true,
       cache: { provider: 'memory' },
-      userStore: { provider: 'pglite' },
+      userSource: { provider: 'pglite' },
       ttlMs: 300_000,
       negativeTtlMs: 60_000,
       graceMs: 600_000,
@@ -103,15 +103,15 @@ group('fromEnv: backend selection', () => {
     expect(fromEnv({ VALIDATION_CACHE_TTL: value }).ttlMs).toBe(300_000)
   })
 
-  it('picks the user store: Supabase, else DATABASE_URL, else PGlite', () => {
+  it('picks the user source: Supabase, else DATABASE_URL, else PGlite', () => {
     expect(
       fromEnv({
         NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co',
         SUPABASE_SERVICE_ROLE_KEY: 'srk',
         DATABASE_URL: 'postgres://db/x',
-      }).userStore,
+      }).userSource,
     ).toEqual({ provider: 'supabase', url: 'https://p.supabase.co', serviceRoleKey: 'srk' })
-    expect(fromEnv({ DATABASE_URL: 'postgresql://db/x' }).userStore).toEqual({
+    expect(fromEnv({ DATABASE_URL: 'postgresql://db/x' }).userSource).toEqual({
       provider: 'postgres',
       url: 'postgresql://db/x',
     })
@@ -344,8 +344,8 @@ group('cost model prices', () => {
   it('reads VALIDATION_COST_* as dollars and refuses negative or non-numeric ones', () => {
     expect(
       fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '0.05', VALIDATION_COST_PER_100K_COMMANDS: '0' }).prices,
-    ).toEqual({ storeQueryPer1000: 0.05, cacheCommandPer100k: 0 })
-    expect(fromEnv({}).prices).toEqual({ storeQueryPer1000: undefined, cacheCommandPer100k: undefined })
+    ).toEqual({ sourceQueryPer1000: 0.05, cacheCommandPer100k: 0 })
+    expect(fromEnv({}).prices).toEqual({ sourceQueryPer1000: undefined, cacheCommandPer100k: undefined })
     expect(() => fromEnv({ VALIDATION_COST_PER_1000_QUERIES: '-1' })).toThrow(
       /VALIDATION_COST_PER_1000_QUERIES must be a price/,
     )

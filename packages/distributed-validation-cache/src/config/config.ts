@@ -99,7 +99,7 @@ export type CacheBackend =
   | { provider: 'memory' }
   | { provider: 'redis'; url: string }
   | { provider: 'upstash'; url: string; token: string }
-export type UserStoreConfig =
+export type UserSourceConfig =
   | { provider: 'supabase'; url: string; serviceRoleKey: string; anonKey?: string }
   | { provider: 'postgres'; url: string }
   | { provider: 'pglite' }
@@ -153,7 +153,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
       variable: 'SUPABASE_SERVICE_ROLE_KEY',
       message: 'is required with NEXT_PUBLIC_SUPABASE_URL (the admin API needs the service-role key)',
     })
-  const userStore: UserStoreConfig = supabase
+  const userSource: UserSourceConfig = supabase
     ? {
         provider: 'supabase',
         url: supabase,
@@ -176,7 +176,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     enabled: e.ENABLE_AUTH_VALIDATION_CACHE ?? true,
     cache,
     cacheReason: why,
-    userStore,
+    userSource,
     ttlMs: e.VALIDATION_CACHE_TTL ?? 300_000,
     negativeTtlMs: e.VALIDATION_CACHE_NEGATIVE_TTL ?? 60_000,
     graceMs: e.VALIDATION_CACHE_GRACE ?? 600_000,
@@ -190,7 +190,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     instanceId: e.INSTANCE_ID,
     /** Overrides of the observability cost model's prices (dollars). */
     prices: {
-      storeQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES,
+      sourceQueryPer1000: e.VALIDATION_COST_PER_1000_QUERIES,
       cacheCommandPer100k: e.VALIDATION_COST_PER_100K_COMMANDS,
     },
     nextAuth: {
@@ -217,21 +217,21 @@ function collect(issues: { variable: string; message: string }[], check: () => u
   }
 }
 
-/** Which backend and user store are active and why, with every secret redacted. */
+/** Which backend and user source are active and why, with every secret redacted. */
 export function describe(config: Config): string {
-  const { cache, userStore } = config
+  const { cache, userSource } = config
   const backend = cache.provider === 'memory' ? 'memory' : `${cache.provider} at ${redactUrl(cache.url)}`
   const store =
-    userStore.provider === 'pglite'
+    userSource.provider === 'pglite'
       ? 'embedded PGlite (no NEXT_PUBLIC_SUPABASE_URL or DATABASE_URL set)'
-      : userStore.provider === 'supabase'
-        ? `Supabase Auth at ${userStore.url}`
-        : `Postgres at ${redactUrl(userStore.url)}`
+      : userSource.provider === 'supabase'
+        ? `Supabase Auth at ${userSource.url}`
+        : `Postgres at ${redactUrl(userSource.url)}`
   const s = (ms: number) => `${ms / 1000} s`
   return [
-    `validation cache: ${config.enabled ? 'enabled' : 'DISABLED (ENABLE_AUTH_VALIDATION_CACHE=false): every request asks the user store'}`,
+    `validation cache: ${config.enabled ? 'enabled' : 'DISABLED (ENABLE_AUTH_VALIDATION_CACHE=false): every request asks the user source'}`,
     `cache backend: ${backend} — ${config.cacheReason}`,
-    `user store: ${store}`,
+    `user source: ${store}`,
     `ttl ${s(config.ttlMs)}, negative ttl ${s(config.negativeTtlMs)}, grace ${s(config.graceMs)}, L1 ttl ${s(config.l1TtlMs ?? config.ttlMs)}, L1 max ${config.l1MaxSize} users`,
     `secrets: signing ${config.secret ? 'set' : 'random per process'}, NEXTAUTH_SECRET ${config.nextAuth.secret ? 'set' : 'missing'}, ` +
       `OBSERVABILITY_TOKEN ${config.observabilityToken ? 'set' : 'missing'}, REVALIDATION_WEBHOOK_SECRET ${config.webhookSecret ? 'set' : 'missing'}`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, fromEnv, type Config } from './config.js'
 import { withDeadline } from '../deadline.js'
 import { ConfigError } from '../errors.js'
-import { storeFromConfig, userStoreFromConfig } from './from-config.js'
+import { storeFromConfig, userSourceFromConfig } from './from-config.js'
 import type { SqlRunner } from '../sources/sql-source.js'
 import { subscribeOverSse } from '../stores/sse-subscription.js'
 
@@ -14,7 +14,7 @@ export interface DoctorReport {
 
 /**
  * `pnpm run doctor`: reads the same environment as the app and checks it end to end — the backend
- * and why, round trips to the cache and the user store, the user store's clock, and settings
+ * and why, round trips to the cache and the user source, the user source's clock, and settings
  * that work but will hurt. Problems fail (exit 1); warnings do not, unless --strict.
  */
 export async function doctor(env: Record<string, string | undefined> = process.env): Promise<DoctorReport> {
@@ -33,7 +33,7 @@ export async function doctor(env: Record<string, string | undefined> = process.e
       (error: Error) => void report.problems.push(`${what}: ${error.message}`),
     )
   await bounded(`cache (${config.cache.provider})`, checkCache(config, report))
-  await bounded(`user store (${config.userStore.provider})`, checkUserStore(config, report, env))
+  await bounded(`user source (${config.userSource.provider})`, checkUserSource(config, report, env))
   warnAbout(config, report, env)
   return report
 }
@@ -74,41 +74,41 @@ async function checkCache(config: Config, report: DoctorReport): Promise<void> {
   }
 }
 
-async function checkUserStore(
+async function checkUserSource(
   config: Config,
   report: DoctorReport,
   env: Record<string, string | undefined>,
 ): Promise<void> {
-  if (config.userStore.provider === 'pglite') {
+  if (config.userSource.provider === 'pglite') {
     // Opening it would migrate and seed it, and a data directory serves one process at a time.
-    report.lines.push('user store: embedded PGlite — not opened by doctor (the app may hold it; one process only)')
+    report.lines.push('user source: embedded PGlite — not opened by doctor (the app may hold it; one process only)')
     return
   }
   try {
-    const store = await userStoreFromConfig(config, { pgliteDataDir: env.PGLITE_DATA_DIR })
+    const store = await userSourceFromConfig(config, { pgliteDataDir: env.PGLITE_DATA_DIR })
     try {
       const trip = await timed(() => store.source.fetchUser(randomUUID(), AbortSignal.timeout(config.sourceTimeoutMs)))
-      report.lines.push(`user store round trip (${store.source.name}, one lookup, median of 5): ${trip.ms} ms`)
+      report.lines.push(`user source round trip (${store.source.name}, one lookup, median of 5): ${trip.ms} ms`)
       const skew =
-        config.userStore.provider === 'supabase'
-          ? await httpClockSkewMs(`${config.userStore.url}/auth/v1/health`)
+        config.userSource.provider === 'supabase'
+          ? await httpClockSkewMs(`${config.userSource.url}/auth/v1/health`)
           : await clockSkewMs(store.source)
       if (skew !== undefined) {
-        report.lines.push(`user store clock: ${skew >= 0 ? '+' : ''}${skew} ms from this machine`)
+        report.lines.push(`user source clock: ${skew >= 0 ? '+' : ''}${skew} ms from this machine`)
         if (Math.abs(skew) > 2_000)
           report.warnings.push(
-            `the user store's clock is ${skew} ms off: bans end early or late by that much (run NTP on both)`,
+            `the user source's clock is ${skew} ms off: bans end early or late by that much (run NTP on both)`,
           )
       }
     } finally {
       await store.close()
     }
   } catch (error) {
-    report.problems.push(`user store (${config.userStore.provider}) unreachable: ${(error as Error).message}`)
+    report.problems.push(`user source (${config.userSource.provider}) unreachable: ${(error as Error).message}`)
   }
 }
 
-// banned_until is written by the user store's clock and compared with ours.
+// banned_until is written by the user source's clock and compared with ours.
 async function clockSkewMs(source: { name: string }): Promise<number | undefined> {
   const s = source as { run?: SqlRunner } // the SQL sources (Postgres, PGlite) carry their runner
   if (!s.run) return undefined

@@ -43,7 +43,7 @@ export async function storeFromConfig(config: Config): Promise<Store & MetricsSt
   return memoryStore({ maxSize: config.l1MaxSize })
 }
 
-export interface UserStore {
+export interface ConfiguredUserSource {
   source: UserSource
   admin: UserAdmin
   /** A next-auth Credentials `authorize` for this store. */
@@ -52,14 +52,14 @@ export interface UserStore {
 }
 
 /**
- * The user store the configuration asks for: Supabase Auth, a Postgres with auth.users, or —
+ * The user source the configuration asks for: Supabase Auth, a Postgres with auth.users, or —
  * with neither set — an embedded PGlite, migrated and seeded with the demo users.
  */
-export async function userStoreFromConfig(
+export async function userSourceFromConfig(
   config: Config,
   options: { pgliteDataDir?: string } = {},
-): Promise<UserStore> {
-  const store = config.userStore
+): Promise<ConfiguredUserSource> {
+  const store = config.userSource
   if (store.provider === 'supabase') {
     if (!store.anonKey)
       throw new ConfigError([
@@ -140,7 +140,7 @@ function warnAtMostEvery(intervalMs: number): (error: Error) => void {
     if (Date.now() - last < intervalMs) return
     last = Date.now()
     console.warn(
-      `[distributed-validation-cache] redis: ${error.message} (validation continues on L1 and the user store)`,
+      `[distributed-validation-cache] redis: ${error.message} (validation continues on L1 and the user source)`,
     )
   }
 }
@@ -148,13 +148,13 @@ function warnAtMostEvery(intervalMs: number): (error: Error) => void {
 export interface EnvCache {
   config: Config
   cache: ValidationCache
-  users: UserStore
+  users: ConfiguredUserSource
   /** Fleet-wide counts for /api/observability; call `metrics.recordLogin()` from next-auth's `events.signIn`. */
   metrics: FleetMetrics
 }
 
 /**
- * The cache, the user store and the fleet metrics the environment describes — one set per process,
+ * The cache, the user source and the fleet metrics the environment describes — one set per process,
  * however many bundles import it (oncePerProcess), built on the first call: nothing connects
  * while `next build` evaluates modules. Call it inside handlers, not at module top level.
  * INSTANCE_ID defaults to host:port, so a restart is the same instance in fleet metrics.
@@ -166,7 +166,7 @@ export async function cacheFromEnv(
   const config = fromEnv(env)
   const instanceId = config.instanceId ?? `${hostname()}:${env.PORT ?? '3000'}`
   return oncePerProcess(`env:${config.prefix}:${instanceId}`, async () => {
-    const users = await userStoreFromConfig(config, { pgliteDataDir: options.pgliteDataDir ?? env.PGLITE_DATA_DIR })
+    const users = await userSourceFromConfig(config, { pgliteDataDir: options.pgliteDataDir ?? env.PGLITE_DATA_DIR })
     const cacheOptions = await optionsFromConfig({ ...config, instanceId })
     const cache = createValidationCache({ ...cacheOptions, source: users.source })
     await cache.ready()

@@ -7,8 +7,8 @@ export {
   cacheFromEnv,
   optionsFromConfig,
   storeFromConfig,
-  userStoreFromConfig,
+  userSourceFromConfig,
   type EnvCache,
-  type UserStore,
+  type ConfiguredUserSource,
 } from '../config/from-config.js'
 export { oncePerProcess } from '../config/once-per-process.js'

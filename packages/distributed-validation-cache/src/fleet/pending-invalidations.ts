@@ -1,5 +1,5 @@
 /**
- * Users whose change reached the user store but not the whole fleet (L2 write or broadcast
+ * Users whose change reached the user source but not the whole fleet (L2 write or broadcast
  * failed). Until a retry succeeds, an old L2 entry could un-revoke them for a TTL once Redis is
  * back, so retries run on a timer, not only when traffic happens to probe the breaker.
  */

@@ -26,7 +26,7 @@ export interface TokenLike {
 
 /**
  * Validates the user behind a decoded session token. `unavailable` is returned, not thrown:
- * a user-store blip must never end sessions. A token whose subject is not a valid user id is
+ * a user-source blip must never end sessions. A token whose subject is not a valid user id is
  * as invalid as a banned user's.
  */
 export async function checkSession(cache: ValidationCache, token: TokenLike): Promise<ValidationResult | null> {
@@ -62,7 +62,7 @@ export function claimOf(token: TokenLike): SessionClaim {
  * permanent; taken from update() data, revocation would be defeated — then validates. A subject
  * that changed outside sign-in (update() data merged into the token) ends the session: it was
  * never validated as that user. Returns the verdict that ends the session, or null to keep it
- * (valid, no user, or `unavailable`: a user-store blip never ends sessions). `forwarded`: the
+ * (valid, no user, or `unavailable`: a user-source blip never ends sessions). `forwarded`: the
  * proxy's verdict for the signed token (`proxyVerdict`), used instead of validating again.
  */
 export async function sessionEnding(

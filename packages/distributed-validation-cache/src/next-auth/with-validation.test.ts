@@ -55,7 +55,7 @@ describe('withValidation (next-auth v4)', () => {
     })
   })
 
-  it('keeps the token when the user store is unreachable', async () => {
+  it('keeps the token when the user source is unreachable', async () => {
     const { jwt } = setup(true)
     const token = { sub: randomUUID(), [SIGNED_IN_AT]: Date.now() }
     expect(await jwt(token)).toEqual(token)

@@ -25,7 +25,7 @@ const isSessionCookie = (name: string) => /^(__Secure-)?authjs\.session-token(\.
  * session cookie but got no session had it ended there, and Auth.js has already added the
  * cookie's removal to the response. APIs then get 401 `{"error":"session_invalid"}`, pages a
  * redirect to the login page. Requests without a session pass: pages decide who may see them.
- * `unavailable` keeps the session (a user-store blip never ends one), so those pass too.
+ * `unavailable` keeps the session (a user-source blip never ends one), so those pass too.
  */
 export function authjsProxy(auth: AuthWrapper, options: AuthjsProxyOptions = {}): NextMiddleware {
   const isApi = options.isApi ?? ((request: NextRequest) => request.nextUrl.pathname.startsWith('/api/'))

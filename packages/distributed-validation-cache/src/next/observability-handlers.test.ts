@@ -22,7 +22,7 @@ describe('healthHandler', () => {
     [false, true, 200, 'degraded'],
     [true, false, 200, 'degraded'],
     [false, false, 503, 'down'],
-  ])('cache up %s, user store up %s → %i %s', async (cacheUp, sourceUp, status, word) => {
+  ])('cache up %s, user source up %s → %i %s', async (cacheUp, sourceUp, status, word) => {
     const cache = createValidationCache({
       store: cacheUp ? memoryStore() : failingStore(),
       source: source(sourceUp),

@@ -44,7 +44,7 @@ export function observabilityHandler(context: ObservabilityContext) {
   }
 }
 
-/** GET /api/health: 200 while the cache or the user store answers, 503 when neither does. */
+/** GET /api/health: 200 while the cache or the user source answers, 503 when neither does. */
 export function healthHandler(context: { cache: ValidationCache; source: string }) {
   return async (): Promise<Response> => {
     const probe = await context.cache.probe()

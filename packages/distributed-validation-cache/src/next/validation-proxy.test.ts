@@ -20,7 +20,7 @@ function setup() {
     source: {
       name: 'map',
       fetchUser: async (id) => {
-        if (failing) throw new Error('user store down')
+        if (failing) throw new Error('user source down')
         return users.get(id) ?? null
       },
       setSessionsRevokedAt: async () => undefined,
@@ -138,7 +138,7 @@ describe('validationProxy', () => {
     expect(notAnId.status).toBe(401)
   })
 
-  it('answers 503 and keeps the cookie while the user store is unreachable', async () => {
+  it('answers 503 and keeps the cookie while the user source is unreachable', async () => {
     const { proxy, user, fail } = setup()
     const id = user()
     fail()

@@ -51,7 +51,7 @@ function refusal(request: NextRequest, result: ValidationResult, api: boolean, l
     const headers = { 'retry-after': '5' }
     return api
       ? NextResponse.json({ error: 'unavailable', reason: result.reason }, { status: 503, headers })
-      : new NextResponse('The user store is unreachable; please retry in a few seconds.', { status: 503, headers })
+      : new NextResponse('The user source is unreachable; please retry in a few seconds.', { status: 503, headers })
   }
   const response = api
     ? NextResponse.json({ error: 'session_invalid', reason: result.verdict }, { status: 401 })

@@ -6,14 +6,14 @@ export interface Health {
   source: 'ok' | 'down'
 }
 
-// A made-up user: any answer, found or not, proves the user store answers.
+// A made-up user: any answer, found or not, proves the user source answers.
 const PROBE_USER = '00000000-0000-4000-8000-00000000beef'
 const REUSE_MS = 5_000
 
 /**
  * Can the shared store and the user source be reached? For load-balancer health checks. Asks
  * both directly, past the breakers, and reuses an answer for 5 s so a flood of health checks
- * cannot flood the user store.
+ * cannot flood the user source.
  */
 export class HealthProbe {
   #last: { at: number; result: Promise<Health> } | undefined

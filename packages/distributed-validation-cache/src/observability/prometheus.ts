@@ -30,7 +30,7 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
   )
   counter(
     'dvc_source_queries_total',
-    'User-store queries by outcome.',
+    'User-source queries by outcome.',
     ['outcome'],
     [
       [{ outcome: 'found' }, stats.source.found],
@@ -107,7 +107,7 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
     'Fleet (L1 + L2) / validations over the last 24 hours.',
     v.total === 0 ? 0 : v.cacheHits / v.total,
   )
-  gauge('dvc_fleet_store_queries_24h', 'Fleet user-store queries over the last 24 hours.', v.databaseQueries)
+  gauge('dvc_fleet_store_queries_24h', 'Fleet user-source queries over the last 24 hours.', v.databaseQueries)
   gauge(
     'dvc_fleet_active_users_24h',
     'Distinct users validated over the last 24 hours (HyperLogLog).',

@@ -2,25 +2,25 @@ import type { ValidationCache } from '../cache.js'
 import type { FleetTotals } from './fleet-metrics.js'
 
 export interface Prices {
-  /** What one user-store query costs, in dollars per 1,000. Default 0.01 (seed 002's figure). */
-  storeQueryPer1000: number
+  /** What one user-source query costs, in dollars per 1,000. Default 0.01 (seed 002's figure). */
+  sourceQueryPer1000: number
   /** What one cache command costs, in dollars per 100,000. Upstash: 0.20 (its pay-as-you-go price); self-hosted Redis and memory: 0. */
   cacheCommandPer100k: number
 }
 
 export const defaultPrices = (backend: string): Prices => ({
-  storeQueryPer1000: 0.01,
+  sourceQueryPer1000: 0.01,
   cacheCommandPer100k: backend === 'upstash' ? 0.2 : 0,
 })
 
 /** Configured prices where set (VALIDATION_COST_*), the documented defaults elsewhere. */
 export function pricesFor(
   backend: string,
-  overrides: { storeQueryPer1000?: number; cacheCommandPer100k?: number } = {},
+  overrides: { sourceQueryPer1000?: number; cacheCommandPer100k?: number } = {},
 ): Prices {
   const defaults = defaultPrices(backend)
   return {
-    storeQueryPer1000: overrides.storeQueryPer1000 ?? defaults.storeQueryPer1000,
+    sourceQueryPer1000: overrides.sourceQueryPer1000 ?? defaults.sourceQueryPer1000,
     cacheCommandPer100k: overrides.cacheCommandPer100k ?? defaults.cacheCommandPer100k,
   }
 }
@@ -56,7 +56,7 @@ export function observabilityReport(input: {
   const averageTimeMs = timed === 0 ? 0 : Math.round(t('validations.timedDurationUs') / timed) / 1_000
   const hoursCovered = Math.max(1, fleet.hours.filter((h) => Object.keys(h.counters).length > 0).length)
   const prices = input.prices ?? defaultPrices(stats.backend)
-  const perQuery = prices.storeQueryPer1000 / 1_000
+  const perQuery = prices.sourceQueryPer1000 / 1_000
   const withoutCache = validations * perQuery
   const storeCost = queries * perQuery
   const cacheCost = (commands + metricsCommands) * (prices.cacheCommandPer100k / 100_000)
@@ -166,7 +166,7 @@ export function observabilityReport(input: {
       hour: h.hour,
       validations: h.counters['validations.total'] ?? 0,
       hits: (h.counters['validations.byTier.l1'] ?? 0) + (h.counters['validations.byTier.l2'] ?? 0),
-      storeQueries: h.counters['source.queries'] ?? 0,
+      sourceQueries: h.counters['source.queries'] ?? 0,
       logins: h.counters.logins ?? 0,
     })),
   }

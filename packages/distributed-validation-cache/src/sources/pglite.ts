@@ -52,7 +52,7 @@ function ensureWritableFolder(folder: string): void {
       {
         variable: 'PGLITE_DATA_DIR',
         message:
-          `(the embedded user store's folder): cannot ${step} ${path} (${why}); ` +
+          `(the embedded user source's folder): cannot ${step} ${path} (${why}); ` +
           'set PGLITE_DATA_DIR to a folder this user can write, or DATABASE_URL to use a Postgres',
       },
     ])

@@ -12,7 +12,7 @@ export interface SupabaseSourceOptions {
 }
 
 /**
- * The user store behind Supabase Auth, through its admin API (`auth.admin.getUserById`): one
+ * The user source behind Supabase Auth, through its admin API (`auth.admin.getUserById`): one
  * GET per lookup. Only `user_not_found` is an answer (the user is missing); every other error
  * — 401, 429, 5xx, refused, timed out — is thrown, and the cache serves stale or `unavailable`.
  */

@@ -14,7 +14,7 @@ interface Local extends CacheEntry {
 
 /**
  * L1: this process's bounded LRU. Entries stay past freshness until the grace window closes, so
- * a user-store outage can still be answered with the last known state.
+ * a user-source outage can still be answered with the last known state.
  */
 export class LocalTier {
   readonly #lru: LRUCache<string, Local>

@@ -2,7 +2,7 @@ import type { UserSource } from '../../src/sources/user-source.js'
 import type { UserState } from '../../src/user-state.js'
 
 /**
- * A user store held in memory, standing in for Supabase/Postgres (whose sources have suites of
+ * A user source held in memory, standing in for Supabase/Postgres (whose sources have suites of
  * their own) so engine tests can count queries and switch failures on. Not a Redis mock:
  * every engine test runs against real Redis.
  */
@@ -25,7 +25,7 @@ export class FleetSource implements UserSource {
 
   async fetchUser(userId: string, signal: AbortSignal): Promise<UserState | null> {
     this.queries++
-    if (this.mode === 'throw') throw new Error('user store unreachable (test)')
+    if (this.mode === 'throw') throw new Error('user source unreachable (test)')
     if (this.mode === 'hang')
       return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
     // Read first, answer late: a lookup racing a change returns the state from before it.
@@ -37,7 +37,7 @@ export class FleetSource implements UserSource {
   async setSessionsRevokedAt(userId: string, at: number | null, signal: AbortSignal): Promise<void> {
     if (this.mode === 'hang')
       return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
-    if (this.mode !== 'ok') throw new Error('user store unreachable (test)')
+    if (this.mode !== 'ok') throw new Error('user source unreachable (test)')
     this.update(userId, { sessionsRevokedAt: at })
   }
 }

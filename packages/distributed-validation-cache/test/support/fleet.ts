@@ -9,7 +9,7 @@ import { REDIS_URL } from './services.js'
 
 /**
  * N engine instances as N app servers would run them: each with its own Redis clients, all
- * sharing one Redis, one key prefix (unique to the test), one secret and one user store.
+ * sharing one Redis, one key prefix (unique to the test), one secret and one user source.
  * Closed when the test finishes, pass or fail.
  */
 export function startFleet(

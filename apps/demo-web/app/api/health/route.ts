@@ -5,5 +5,5 @@ export const dynamic = 'force-dynamic'
 
 export async function GET() {
   const rt = await runtime()
-  return healthHandler({ cache: rt.cache, source: rt.config.userStore.provider })()
+  return healthHandler({ cache: rt.cache, source: rt.config.userSource.provider })()
 }

@@ -16,7 +16,7 @@ import { adminOf, runtime } from '@/lib/runtime'
 type Context = { params: Promise<{ id: string; action: string }> }
 
 /**
- * POST /api/admin/users/{id}/{ban|unban|delete|restore|revoke|role}: the user store first, then the
+ * POST /api/admin/users/{id}/{ban|unban|delete|undelete|revoke|role}: the user source first, then the
  * fleet (runAdminAction). Admins only; from the app's pages or a script sending JSON, never from
  * another site (refusedAsCrossSite). The answer says what happened, partial outcomes included.
  */
@@ -40,7 +40,7 @@ export async function POST(request: NextRequest, context: Context) {
       { status: 404 },
     )
   try {
-    assertUserId(id, true) // before the user store sees it
+    assertUserId(id, true) // before the user source sees it
     const input = await adminInput(request, action as AdminAction)
     if (typeof input === 'string') return Response.json({ error: 'bad_request', reason: input }, { status: 400 })
     // Again, now that the body is in: the admin may have been demoted or banned while it arrived.

@@ -38,7 +38,7 @@ const MODES = Object.keys(OUTAGES) as (keyof typeof OUTAGES)[]
  * instances sharing a redis-server of the test's own. Under load: no request that should pass
  * fails, no banned user gets in, and the counters say what happened.
  */
-describe.skipIf(!redisUp)('user store outage (Supabase Auth) under load', () => {
+describe.skipIf(!redisUp)('user source outage (Supabase Auth) under load', () => {
   let redis: OwnRedisServer
   beforeAll(async () => void (redis = await OwnRedisServer.start()))
   afterAll(() => redis?.stop())

@@ -3,7 +3,7 @@ import { postgresRunner } from '../src/drivers/postgres.js'
 import { migrateAuthSchema } from '../src/drivers/setup.js'
 import { createScratchDatabase } from '../test/support/scratch-database.js'
 
-export interface BenchUserStore {
+export interface BenchUserSource {
   /** postgres:// URL of the scratch database, for worker processes. */
   url: string
   sql: postgres.Sql
@@ -14,9 +14,9 @@ export interface BenchUserStore {
 
 /**
  * A database of the benchmark's own on the real Postgres, with Supabase's auth.users: every
- * benchmark's "user store" and "no cache" baseline is a real query, never an in-memory map.
+ * benchmark's "user source" and "no cache" baseline is a real query, never an in-memory map.
  */
-export async function openBenchUserStore(): Promise<BenchUserStore> {
+export async function openBenchUserSource(): Promise<BenchUserSource> {
   const scratch = await createScratchDatabase()
   const sql = postgres(scratch.url, { max: 2, onnotice: () => undefined })
   await migrateAuthSchema(postgresRunner(sql))
