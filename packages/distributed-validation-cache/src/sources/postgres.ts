@@ -24,7 +24,20 @@ export function postgresSource(
   return { ...sqlSource('postgres', run), sql, run, close: () => sql.end({ timeout: 2 }) }
 }
 
-/** postgres.js as a SqlRunner. */
+/**
+ * postgres.js as a SqlRunner. An aborted lookup cancels its statement (pg_cancel_backend over a
+ * new connection), so a query the cache stopped waiting for does not hold a pooled connection.
+ */
 export function postgresRunner(sql: postgres.Sql): SqlRunner {
-  return (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])
+  return async (text, params, signal) => {
+    signal?.throwIfAborted()
+    const query = sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])
+    const cancel = () => void query.cancel()
+    signal?.addEventListener('abort', cancel, { once: true })
+    try {
+      return await query
+    } finally {
+      signal?.removeEventListener('abort', cancel)
+    }
+  }
 }

@@ -2,8 +2,11 @@ import { UserNotFoundError } from '../errors.js'
 import type { UserSource } from './user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser } from './auth-user.js'
 
-/** Runs one parameterized statement and returns its rows: all a SQL source needs of a driver. */
-export type SqlRunner = (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>
+/**
+ * Runs one parameterized statement and returns its rows: all a SQL source needs of a driver.
+ * `signal`, when given, cancels the statement at the server once the lookup has given up on it.
+ */
+export type SqlRunner = (text: string, params: unknown[], signal?: AbortSignal) => Promise<Record<string, unknown>[]>
 
 // Only columns Supabase's own auth.users has, so the same query runs on Supabase's Postgres,
 // on any Postgres with that table, and on our DDL subset.
@@ -21,12 +24,12 @@ const SET_REVOKED_AT = `update auth.users
 export function sqlSource(name: string, run: SqlRunner): UserSource {
   return {
     name,
-    async fetchUser(userId) {
-      const [row] = await run(SELECT_USER, [userId])
+    async fetchUser(userId, signal) {
+      const [row] = await run(SELECT_USER, [userId], signal)
       return row ? stateFromAuthUser(row) : null
     },
-    async setSessionsRevokedAt(userId, at) {
-      const rows = await run(SET_REVOKED_AT, [userId, revokedAtValue(at)])
+    async setSessionsRevokedAt(userId, at, signal) {
+      const rows = await run(SET_REVOKED_AT, [userId, revokedAtValue(at)], signal)
       if (rows.length === 0) throw new UserNotFoundError()
     },
   }
