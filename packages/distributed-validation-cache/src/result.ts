@@ -1,5 +1,7 @@
 import type { Tier } from './events.js'
-import type { Verdict } from './user-state.js'
+import { explain } from './reason.js'
+import type { CacheEntry } from './tiers/entry.js'
+import { decide, type Verdict } from './user-state.js'
 
 /** What validate() answers: what, from where, why, and since when. */
 export interface ValidationResult {
@@ -21,4 +23,22 @@ export interface PropagationResult {
   /** `pending`: the shared store or the broadcast failed; retried every second until both succeed. */
   cache: 'updated' | 'pending'
   broadcast: 'sent' | 'failed'
+}
+
+/** The answer for a session issued at `issuedAt`, from the entry a tier gave (none: `unavailable`). */
+export function resultOf(
+  entry: CacheEntry | undefined,
+  tier: Tier,
+  issuedAt: number | undefined,
+  now: number,
+): ValidationResult {
+  const verdict = entry ? decide(entry.state, issuedAt, now) : 'unavailable'
+  return {
+    valid: verdict === 'active',
+    verdict,
+    tier,
+    reason: explain(verdict, entry?.state),
+    checkedAt: entry?.checkedAt ?? null,
+    role: entry?.state.role ?? null,
+  }
 }

@@ -1,11 +1,23 @@
 import { sign, verify } from './signing.js'
-import { interned, type UserState } from '../user-state.js'
+import { interned, isNegative, type UserState } from '../user-state.js'
 
 /** A user's state as cached, with when it was read from the source and until when it is fresh. */
 export interface CacheEntry {
   state: UserState
   checkedAt: number
   freshUntil: number
+}
+
+/**
+ * A state read from the source, dated when the query was sent: the state is at least that old,
+ * and its order says so. Fresh for the TTL, or the negative TTL for a user who may not come in.
+ */
+export function entryFor(state: UserState, readAt: number, ttls: { ttlMs: number; negativeTtlMs: number }): CacheEntry {
+  return {
+    state,
+    checkedAt: readAt,
+    freshUntil: readAt + (isNegative(state, readAt) ? ttls.negativeTtlMs : ttls.ttlMs),
+  }
 }
 
 // 2: the role joined the state. A version-1 entry is `outdated`: a miss, not tampering.

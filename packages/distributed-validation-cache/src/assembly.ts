@@ -1,0 +1,85 @@
+import { CircuitBreaker } from './circuit-breaker.js'
+import type { CacheEvent, Tier } from './events.js'
+import { FleetChannel } from './fleet/channel.js'
+import { PendingInvalidations } from './fleet/pending-invalidations.js'
+import { Propagation } from './fleet/propagation.js'
+import { RecentInvalidations } from './fleet/recent-invalidations.js'
+import { StateOrder } from './fleet/state-order.js'
+import { FleetSync } from './fleet/sync.js'
+import type { ResolvedOptions } from './options.js'
+import { querySource } from './sources/source-query.js'
+import { GuardedStore } from './stores/guarded-store.js'
+import { SingleFlight } from './single-flight.js'
+import { type CacheEntry, entryFor } from './tiers/entry.js'
+import { LocalTier } from './tiers/local.js'
+import { SharedTier } from './tiers/shared.js'
+
+/** What one lookup found: the entry (none: the store and the source both failed) and its tier. */
+export type Resolved = { entry: CacheEntry | undefined; tier: Tier }
+
+export type Parts = ReturnType<typeof assemble>
+
+/**
+ * The engine's parts and who tells whom: the store's recovery flushes pending changes; a broadcast
+ * or a change-log entry drops the user here; a deaf spell ended renews the log and retries.
+ * `ValidationCache` runs the validation path over them (cache.ts).
+ */
+export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) {
+  const l1 = new LocalTier({ maxSize: o.l1MaxSize, graceMs: o.graceMs })
+  const flights = new SingleFlight<Resolved>()
+  const invalidated = new RecentInvalidations(o.l1MaxSize, o.lockTtlMs * 2)
+  const pending: PendingInvalidations = new PendingInvalidations((userId) => propagation.retry(userId))
+  const store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void pending.flush() })
+  const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs }) // as long as an older state could be served
+  const l2 = new SharedTier(store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit })
+  const sourceBreaker = new CircuitBreaker({
+    onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),
+  })
+  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit)
+  const invalidateLocally = (userId: string) => {
+    invalidated.mark(userId)
+    l1.delete(userId)
+    flights.forget(userId)
+  }
+  const channel = new FleetChannel(o.store, store, {
+    prefix: o.prefix,
+    secret: o.secret,
+    emit,
+    logKeepMs: o.ttlMs + o.graceMs,
+    pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
+    onInvalidate: (message) => sync.heard(message),
+    // Broadcasts were missed while deaf: the change log says which users to drop; the store is back: retry now.
+    onResume: () => {
+      store.breaker.probeNow()
+      void sync.renew()
+      void pending.flush()
+    },
+  })
+  const sync: FleetSync = new FleetSync({
+    // The in-process memory store has no fleet to miss: its broadcasts cannot be lost.
+    channel: o.enabled && !(o.store.backend === 'memory' && o.subscribe) ? channel : null,
+    proof: o.proof,
+    order,
+    emit,
+    forget: invalidateLocally,
+    forgetAll: () => {
+      invalidated.markAll()
+      l1.clear()
+      flights.clear()
+    },
+  })
+  const entryOf = (state: Parameters<typeof entryFor>[0], readAt: number) => entryFor(state, readAt, o)
+  const propagation: Propagation = new Propagation({
+    l1,
+    l2,
+    channel,
+    order,
+    pending,
+    emit,
+    query,
+    invalidateLocally,
+    lockTtlMs: o.lockTtlMs,
+    entryFor: entryOf,
+  })
+  return { l1, l2, store, channel, sync, sourceBreaker, flights, invalidated, pending, propagation, query, entryOf }
+}
