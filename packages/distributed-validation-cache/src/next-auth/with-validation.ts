@@ -4,9 +4,13 @@ import { proxyVerdict } from './proxy-verdict.js'
 import { claimOf, SessionInvalidError, SIGNED_IN_AT, sessionEnding, signInRefusal } from './session-check.js'
 
 // What the wrapper adds to every session, in the types too (no cast in the app): the user's id.
+// An app adds its own fields by augmenting SessionUser (`interface SessionUser { role?: string }`).
 declare module 'next-auth' {
+  interface SessionUser {
+    id: string
+  }
   interface Session {
-    user?: DefaultSession['user'] & { id: string }
+    user?: DefaultSession['user'] & SessionUser
   }
 }
 

@@ -39,4 +39,18 @@ describe('healthHandler', () => {
       liveness: { proven: true, proofAgeMs: 0, deafForMs: null }, // one in-process store: no fleet to miss
     })
   })
+
+  it('takes its context from a function, asked once per request: a route file is one line', async () => {
+    const cache = createValidationCache({
+      store: memoryStore(),
+      source: source(true),
+      secret: 'health-test-secret-123',
+    })
+    let asked = 0
+    const GET = healthHandler(async () => (asked++, { cache, source: 'postgres' }))
+    expect(asked).toBe(0) // nothing built when the route module loads (or during next build)
+    expect((await GET()).status).toBe(200)
+    expect((await GET()).status).toBe(200)
+    expect(asked).toBe(2)
+  })
 })

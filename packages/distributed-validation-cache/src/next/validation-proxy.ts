@@ -4,12 +4,13 @@ import { checkSession } from '../next-auth/session-check.js'
 import { clearSessionCookies, onlySessionCookie, sessionCookieName } from './session-cookies.js'
 import { readSessionToken, type SessionReadOptions } from './validated-session.js'
 import { sealVerdict, VERDICT_HEADER } from './verdict-header.js'
+import { type Lazy, resolveLazy } from './lazy.js'
 
 export { VERDICT_HEADER }
 
 export interface ValidationProxyOptions extends SessionReadOptions {
   /** The cache, or a function returning it (e.g. a lazily created process singleton). */
-  cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>)
+  cache: Lazy<ValidationCache>
   /** Where an ended session lands. Default "/login". */
   loginPath?: string
   /** Requests answered with JSON instead of a redirect. Default: paths under /api/. */
@@ -29,7 +30,7 @@ export function validationProxy(options: ValidationProxyOptions) {
   return async function proxy(request: NextRequest): Promise<NextResponse> {
     const session = await readSessionToken(request, options)
     if (!session) return forward(request, options, null)
-    const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
+    const cache = await resolveLazy(options.cache)
     const result = (await checkSession(cache, session.token))!
     if (result.valid)
       return forward(request, options, sealVerdict(options.secret, result, session.token.sub, session.raw))

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { ValidationCache } from '../cache.js'
 import { InvalidUserIdError } from '../errors.js'
 import { bearerMatches } from './bearer.js'
+import { type Lazy, resolveLazy } from './lazy.js'
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -14,16 +15,20 @@ const Payload = z.object({
   old_record: z.object({ id: z.string() }).passthrough().nullable(),
 })
 
+export interface WebhookOptions {
+  cache: Lazy<ValidationCache>
+  /** REVALIDATION_WEBHOOK_SECRET: the bearer the sender must present; unset, the webhook answers 503. */
+  secret: string | undefined
+}
+
 /**
  * `POST /api/validation/webhook`: a Supabase Database Webhook on auth.users (UPDATE, DELETE)
  * re-reads that user and tells the fleet — so a ban or delete made in the dashboard locks the
  * user out at once instead of after the TTL. Idempotent: a replay re-reads the same state.
  */
-export function webhookHandler(options: {
-  cache: ValidationCache | (() => ValidationCache | Promise<ValidationCache>)
-  secret: string | undefined
-}) {
+export function webhookHandler(webhook: Lazy<WebhookOptions>) {
   return async function POST(request: Request): Promise<Response> {
+    const options = await resolveLazy(webhook)
     if (!options.secret)
       return Response.json(
         { error: 'webhook_disabled', reason: 'REVALIDATION_WEBHOOK_SECRET is not set' },
@@ -61,7 +66,7 @@ export function webhookHandler(options: {
     const userId = (record ?? old_record)?.id
     if (!userId)
       return Response.json({ error: 'bad_request', reason: 'record.id or old_record.id is required' }, { status: 400 })
-    const cache = typeof options.cache === 'function' ? await options.cache() : options.cache
+    const cache = await resolveLazy(options.cache)
     try {
       const outcome = await cache.refresh(userId)
       // Not yet in the shared store or the log: this process's own retry may die with it (a frozen
