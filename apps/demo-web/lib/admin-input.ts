@@ -2,32 +2,35 @@ import { parseDuration, ROLE, type AdminAction } from 'distributed-validation-ca
 
 const MAX_BAN_MS = 100 * 365 * 86_400_000
 
+export type AdminInput = { until: Date } | { role: string | null } | Record<string, never>
+
 /**
- * What an admin action needs from the request body — a ban's end, a role — or the reason the body
- * is not acceptable (a string, answered with 400). Actions without input read no body.
+ * What an admin action needs from an HTTP request's JSON body — a ban's end, a role — or the
+ * reason the body is not acceptable (a string, answered with 400). Actions without input read no body.
  */
 export async function adminInput(
   request: Request,
   action: AdminAction,
   now = Date.now(),
-): Promise<{ until: Date } | { role: string | null } | Record<string, never> | string> {
-  if (action === 'ban') return banEnd(request, now)
-  if (action === 'role') return roleChange(request)
-  return {}
-}
-
-/** The JSON body, or the reason it is not acceptable. */
-async function jsonBody(request: Request, shape: string): Promise<Record<string, unknown> | string> {
+): Promise<AdminInput | string> {
+  if (action !== 'ban' && action !== 'role') return {}
   if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json'))
     return 'send Content-Type: application/json'
-  const body: unknown = await request.json().catch(() => undefined)
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : `body must be JSON: ${shape}`
+  return adminInputFrom(action, await request.json().catch(() => undefined), now)
+}
+
+/** The same from a value already parsed: a Server Action's argument, or a JSON body. */
+export function adminInputFrom(action: AdminAction, body: unknown, now = Date.now()): AdminInput | string {
+  if (action !== 'ban' && action !== 'role') return {}
+  const shape =
+    action === 'ban' ? '{"until": "<ISO date>"} or {"duration": "24h"}' : '{"role": "admin"} or {"role": null}'
+  if (typeof body !== 'object' || body === null) return `body must be JSON: ${shape}`
+  const fields = body as Record<string, unknown>
+  return action === 'ban' ? banEnd(fields, now) : roleChange(fields)
 }
 
 /** `{"until": ISO}` or `{"duration": "24h"}`; a string is the reason it is not acceptable. */
-async function banEnd(request: Request, now: number): Promise<{ until: Date } | string> {
-  const body = await jsonBody(request, '{"until": "<ISO date>"} or {"duration": "24h"}')
-  if (typeof body === 'string') return body
+function banEnd(body: Record<string, unknown>, now: number): { until: Date } | string {
   const end =
     typeof body.until === 'string'
       ? Date.parse(body.until)
@@ -39,9 +42,7 @@ async function banEnd(request: Request, now: number): Promise<{ until: Date } | 
 }
 
 /** `{"role": "admin"}`, or `{"role": null}` to remove it. */
-async function roleChange(request: Request): Promise<{ role: string | null } | string> {
-  const body = await jsonBody(request, '{"role": "admin"} or {"role": null}')
-  if (typeof body === 'string') return body
+function roleChange(body: Record<string, unknown>): { role: string | null } | string {
   return body.role === null || (typeof body.role === 'string' && ROLE.test(body.role))
     ? { role: body.role }
     : `"role" must match ${ROLE} or be null`

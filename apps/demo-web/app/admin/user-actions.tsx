@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
+import { adminAction } from './actions'
 
 const BAN_DURATIONS = ['1h', '24h', '7d'] as const
 
@@ -10,14 +11,9 @@ export function UserActions({ id, deleted }: { id: string; deleted: boolean }) {
   const router = useRouter()
   const [message, setMessage] = useState('')
   const [duration, setDuration] = useState<(typeof BAN_DURATIONS)[number]>('24h')
-  async function run(action: string, body?: unknown) {
-    const response = await fetch(`/api/admin/users/${id}/${action}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    const result = (await response.json()) as { error?: string; reason?: string; cache?: string }
-    setMessage(response.ok ? `${action}: ${result.cache}` : `${action} failed: ${result.reason ?? result.error}`)
+  async function run(action: string, input?: unknown) {
+    const { status, body } = await adminAction(id, action, input)
+    setMessage(status === 200 ? `${action}: ${body.cache}` : `${action} failed: ${body.reason ?? body.error}`)
     router.refresh()
   }
   const button = (action: string, label: string, body?: unknown) => (
@@ -48,7 +44,7 @@ export function UserActions({ id, deleted }: { id: string; deleted: boolean }) {
       {button('unban', 'Unban')}
       {button('revoke', 'Revoke sessions')}
       {deleted ? button('undelete', 'Undelete') : button('delete', 'Delete')}
-      <small>{message}</small>
+      <small data-testid="action-result">{message}</small>
     </span>
   )
 }
