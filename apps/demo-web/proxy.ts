@@ -1,15 +1,9 @@
-import { NextResponse, type NextRequest } from 'next/server'
-import { validationProxy } from 'distributed-validation-cache/next'
-import { runtime } from './lib/runtime'
-
-let guard: ReturnType<typeof validationProxy> | undefined
+import type { NextRequest } from 'next/server'
+import { guardRequest } from './lib/proxy-guard'
 
 /** Every page and API request (but sign-in itself and static files) is checked against the cache. */
-export async function proxy(request: NextRequest) {
-  const rt = await runtime()
-  if (rt.skip) return NextResponse.next()
-  guard ??= validationProxy({ cache: rt.cache, secret: rt.secret })
-  return guard(request)
+export function proxy(request: NextRequest) {
+  return guardRequest(request)
 }
 
 export const config = {

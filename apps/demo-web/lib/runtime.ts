@@ -1,5 +1,4 @@
 import type { AuthOptions } from 'next-auth'
-import CredentialsProvider from 'next-auth/providers/credentials'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import {
@@ -7,16 +6,15 @@ import {
   createValidationCache,
   describe,
   FleetMetrics,
-  pricesFor,
   fromEnv,
   type Config,
-  type SignedInUser,
   type UserAdmin,
   type ValidationCache,
 } from 'distributed-validation-cache'
 import { oncePerProcess, optionsFromConfig, userSourceFromConfig } from 'distributed-validation-cache/env'
 import { withValidation } from 'distributed-validation-cache/next-auth'
-import { validatedSession } from 'distributed-validation-cache/next'
+import { authOptionsFor } from './auth-options'
+import { BENCHMARK_BASELINE_NO_VALIDATION } from './benchmark-baseline'
 
 export interface Runtime {
   config: Config
@@ -27,8 +25,6 @@ export interface Runtime {
   instance: string
   metrics: FleetMetrics
   startedAt: number
-  /** True only for the HTTP benchmark's no-validation baseline. */
-  skip: boolean
 }
 
 /**
@@ -41,15 +37,25 @@ export function runtime(): Promise<Runtime> {
   return oncePerProcess('demo-web:runtime', create)
 }
 
-async function create(): Promise<Runtime> {
+/**
+ * The configuration this process will run with, checked without connecting to anything:
+ * instrumentation.ts calls it at boot, so a bad env stops `next start` with its one line.
+ */
+export function checkConfig(): Config {
   const config = fromEnv()
-  const secret = config.nextAuth.secret ?? embeddedOnlySecret(config)
-  const store = await userSourceFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
+  if (!config.nextAuth.secret) assertEmbedded(config)
+  return config
+}
+
+async function create(): Promise<Runtime> {
+  const config = checkConfig()
+  const secret = config.nextAuth.secret ?? embeddedSecret()
+  const users = await userSourceFromConfig(config, { pgliteDataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' })
   // One name for this process in the cache's stats and in fleet metrics alike (os.hostname(), not
   // $HOSTNAME, which Next's Docker images set to 0.0.0.0 on every host).
   const instance = config.instanceId ?? `${hostname()}:${process.env.PORT ?? '3000'}`
   const options = await optionsFromConfig({ ...config, instanceId: instance })
-  const cache = createValidationCache({ ...options, source: store.source })
+  const cache = createValidationCache({ ...options, source: users.source })
   await cache.ready()
   const metrics = new FleetMetrics(cache, {
     store: options.store!,
@@ -58,85 +64,34 @@ async function create(): Promise<Runtime> {
     secret: config.secret ?? randomBytes(32).toString('base64url'),
   }).start()
   console.log(`[demo-web] ${instance}\n${describe(config)}`)
-  const authOptions: AuthOptions = {
-    secret,
-    session: { strategy: 'jwt', maxAge: Math.round(config.nextAuth.sessionMaxAgeMs / 1000) },
-    pages: { signIn: '/login' },
-    providers: [
-      CredentialsProvider({
-        name: 'Email',
-        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        authorize: (credentials) => store.authorize(credentials),
-      }),
-    ],
-    events: { signIn: () => metrics.recordLogin() },
-    callbacks: {
-      jwt({ token, user }) {
-        if (user) token.role = (user as SignedInUser).role
-        return token
-      },
-      session({ session, token }) {
-        if (session.user) Object.assign(session.user, { role: token.role ?? null })
-        return session
-      },
-    },
-  }
-  // The HTTP benchmark's baseline only: the same app with sessions never re-validated.
-  const skip = process.env.DVC_BENCHMARK_BASELINE_NO_VALIDATION === '1'
+  const authOptions = authOptionsFor({ config, secret, users, metrics })
   return {
     config,
     cache,
-    admin: store.admin,
-    authOptions: skip ? authOptions : withValidation(authOptions, cache),
+    admin: users.admin,
+    authOptions: BENCHMARK_BASELINE_NO_VALIDATION ? authOptions : withValidation(authOptions, cache),
     secret,
     instance,
     metrics,
     startedAt: Date.now(),
-    skip,
   }
 }
-
-/**
- * The id of the admin whose valid session the request carries, or null. The role is the user
- * store's (raw_app_meta_data.role), cached with the user's state — not the token's claim — so a
- * demotion through the admin API (or the webhook) takes effect on every instance at once.
- */
-export async function adminOf(request: Request | { headers: Headers }, { fresh = false } = {}): Promise<string | null> {
-  const rt = await runtime()
-  const session = await validatedSession(request, rt.cache, { secret: rt.secret, fresh })
-  const { valid, role, tier } = session?.result ?? {}
-  // fresh (an action): validated now, and never on a stale role kept while the user source is down.
-  return valid && role === 'admin' && !(fresh && tier === 'stale') ? session!.token.sub : null
-}
-
-export const isAdmin = async (request: Request) => (await adminOf(request)) !== null
 
 /**
  * Without NEXTAUTH_SECRET, only the embedded single-process demo runs, on a random secret:
  * a fixed fallback would let anyone sign their own admin session.
  */
-function embeddedOnlySecret(config: Config): string {
-  if (config.userSource.provider !== 'pglite' || config.cache.provider !== 'memory') {
-    throw new ConfigError([
-      {
-        variable: 'NEXTAUTH_SECRET',
-        message: 'is required with a shared cache or user source (generate one: openssl rand -base64 32)',
-      },
-    ])
-  }
-  console.warn('[demo-web] NEXTAUTH_SECRET is not set: embedded demo on a random secret (sessions end on restart).')
-  return randomBytes(32).toString('base64url')
+function assertEmbedded(config: Config): void {
+  if (config.userSource.provider === 'pglite' && config.cache.provider === 'memory') return
+  throw new ConfigError([
+    {
+      variable: 'NEXTAUTH_SECRET',
+      message: 'is required with a shared cache or user source (generate one: openssl rand -base64 32)',
+    },
+  ])
 }
 
-/** What the observability routes need, built from the runtime. */
-export async function observabilityContext() {
-  const rt = await runtime()
-  return {
-    cache: rt.cache,
-    metrics: rt.metrics,
-    token: rt.config.observabilityToken,
-    isAdmin,
-    startedAt: rt.startedAt,
-    prices: pricesFor(rt.cache.stats().backend, rt.config.prices),
-  }
+function embeddedSecret(): string {
+  console.warn('[demo-web] NEXTAUTH_SECRET is not set: embedded demo on a random secret (sessions end on restart).')
+  return randomBytes(32).toString('base64url')
 }

@@ -1,4 +1,4 @@
-import { requireAdmin } from '@/lib/require-admin'
+import { requireAdmin } from '@/lib/admin-session'
 import { UserActions } from './user-actions'
 import { AutoRefresh } from '../components/auto-refresh'
 

@@ -1,4 +1,4 @@
-import { requireAdmin } from '@/lib/require-admin'
+import { requireAdmin } from '@/lib/admin-session'
 import { Dashboard } from './dashboard'
 
 export const dynamic = 'force-dynamic'

@@ -1,8 +1,5 @@
 import { metricsHandler } from 'distributed-validation-cache/prometheus'
-import { observabilityContext } from '@/lib/runtime'
+import { observabilityContext } from '@/lib/contexts'
 
 export const dynamic = 'force-dynamic'
-
-export async function GET(request: Request) {
-  return metricsHandler(await observabilityContext())(request)
-}
+export const GET = metricsHandler(observabilityContext)

@@ -1,8 +1,5 @@
 import { observabilityHandler } from 'distributed-validation-cache/next'
-import { observabilityContext } from '@/lib/runtime'
+import { observabilityContext } from '@/lib/contexts'
 
 export const dynamic = 'force-dynamic'
-
-export async function GET(request: Request) {
-  return observabilityHandler(await observabilityContext())(request)
-}
+export const GET = observabilityHandler(observabilityContext)

@@ -1,7 +1,4 @@
 import { webhookHandler } from 'distributed-validation-cache/next'
-import { runtime } from '@/lib/runtime'
+import { webhookContext } from '@/lib/contexts'
 
-export async function POST(request: Request) {
-  const rt = await runtime()
-  return webhookHandler({ cache: rt.cache, secret: rt.config.webhookSecret })(request)
-}
+export const POST = webhookHandler(webhookContext)
