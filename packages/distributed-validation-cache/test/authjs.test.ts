@@ -4,6 +4,7 @@ import Credentials from '@auth/core/providers/credentials'
 import { encode } from '@auth/core/jwt'
 import { describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
+import { authjsRequest } from '../src/next-auth/authjs-request.js'
 import { withAuthjsValidation } from '../src/next-auth/with-authjs-validation.js'
 import { memoryStore } from '../src/stores/memory.js'
 import { FleetSource } from './support/fleet-source.js'
@@ -100,9 +101,12 @@ describe('Auth.js v5 through @auth/core', () => {
     const id = addUser()
     const token = await encode({ token: { sub: id, dvc_signed_in_at: Date.now() }, secret: SECRET, salt: COOKIE })
     source.mode = 'throw'
-    const kept = await readSession(config, `${COOKIE}=${token}`)
+    // Inside authjsProxy's request: the verdict is told to it, so it answers 503 instead of serving.
+    const request: Parameters<typeof authjsRequest.run>[0] = {}
+    const kept = await authjsRequest.run(request, () => readSession(config, `${COOKIE}=${token}`))
     expect(kept.body?.user?.id).toBe(id)
     expect(kept.cleared).toBe(false)
+    expect(request.verdict).toBe('unavailable')
   })
 
   it('garbled, forged and expired cookies are no session, never an error', async () => {

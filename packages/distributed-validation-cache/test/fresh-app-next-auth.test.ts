@@ -8,7 +8,8 @@ const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 /**
  * Issue 11: someone else's Next.js 16 app with next-auth v4 (test/fixtures/fresh-app/next-auth-v4), wired only as
  * the README says — cacheFromEnv, withValidation, nextAuthRoute, the proxy, the webhook,
- * /api/observability — and nothing else: no next.config, no serverExternalPackages. Built, started,
+ * /api/observability — and nothing else: no serverExternalPackages; the next.config is create-next-app 16's
+ * (cacheComponents: true). Built, started,
  * signed in, banned in SQL plus the webhook: 401.
  */
 describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the packed tarball and the README', () => {
@@ -57,6 +58,13 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
     const refused = await me()
     expect(refused.status).toBe(401) // the proxy refused it, before the route ran
     expect(cookiesOf(refused)).toMatch(/next-auth\.session-token=/) // and cleared the cookie
+  })
+
+  it('a protected page builds and renders under cacheComponents: true, with no <Suspense> by hand', async () => {
+    const cookie = (await signIn(app.base, 'alice@example.com', 'alice-demo-password'))!
+    const page = await (await fetch(`${app.base}/account`, { headers: { cookie } })).text()
+    expect(page).toContain('data-id="00000000-0000-4000-8000-00000000a11c"')
+    expect(await (await fetch(`${app.base}/account`)).text()).toContain('signed out')
   })
 
   it('/api/observability reports one instance for one next start, and the login', async () => {

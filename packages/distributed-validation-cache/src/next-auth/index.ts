@@ -10,3 +10,4 @@ export {
   SIGNED_IN_AT,
   type TokenLike,
 } from './session-check.js'
+export { sessionPage, type SessionPageOptions } from './session-page.js'

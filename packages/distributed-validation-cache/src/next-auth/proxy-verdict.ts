@@ -14,7 +14,7 @@ export async function proxyVerdict(
   options: AuthOptions,
   sub: string | null | undefined,
 ): Promise<ValidationResult | null> {
-  const secret = options.secret ?? process.env.NEXTAUTH_SECRET
+  const secret = options.secret ?? process.env.NEXTAUTH_SECRET ?? process.env.AUTH_SECRET
   if (!sub || !secret) return null
   const requestHeaders = await currentRequestHeaders()
   if (!requestHeaders?.has(VERDICT_HEADER)) return null

@@ -29,11 +29,18 @@ export interface TokenLike {
  * a user-source blip must never end sessions. A token whose subject is not a valid user id is
  * as invalid as a banned user's.
  */
-export async function checkSession(cache: ValidationCache, token: TokenLike): Promise<ValidationResult | null> {
+export async function checkSession(
+  cache: ValidationCache,
+  token: TokenLike,
+  { record = true } = {},
+): Promise<ValidationResult | null> {
   if (!token.sub) return null
   const signedInAt = token[SIGNED_IN_AT]
   try {
-    return await cache.validate(token.sub, { issuedAt: typeof signedInAt === 'number' ? signedInAt : undefined })
+    return await cache.validate(token.sub, {
+      issuedAt: typeof signedInAt === 'number' ? signedInAt : undefined,
+      record,
+    })
   } catch (error) {
     if (error instanceof InvalidUserIdError) return refusal(error.message)
     throw error
@@ -62,20 +69,22 @@ export function claimOf(token: TokenLike): SessionClaim {
  * permanent; taken from update() data, revocation would be defeated — then validates. A subject
  * that changed outside sign-in (update() data merged into the token) ends the session: it was
  * never validated as that user. Returns the verdict that ends the session, or null to keep it
- * (valid, no user, or `unavailable`: a user-source blip never ends sessions). `forwarded`: the
- * proxy's verdict for the signed token (`proxyVerdict`), used instead of validating again.
+ * (valid, no user, or `unavailable`: a user-source blip never ends sessions). `seen` is told every
+ * verdict, kept or not. `counted`: the proxy has validated this very token for this request (`proxyVerdict`): the check here is not counted
+ * again — an L1 hit, no command — yet still sees any change heard since the proxy's.
  */
 export async function sessionEnding(
   cache: ValidationCache,
   token: TokenLike,
   before: SessionClaim | null,
-  forwarded: ValidationResult | null = null,
+  { counted = false, seen }: { counted?: boolean; seen?: (result: ValidationResult | null) => void } = {},
 ): Promise<ValidationResult | null> {
   token[SIGNED_IN_AT] = before ? before.signedInAt : Date.now()
   if (before && (token.sub ?? null) !== (before.sub ?? null)) {
     return refusal("the session's subject changed outside sign-in")
   }
-  const result = (before && forwarded) || (await checkSession(cache, token))
+  const result = await checkSession(cache, token, { record: !(before && counted) })
+  seen?.(result)
   return result && !result.valid && result.verdict !== 'unavailable' ? result : null
 }
 

@@ -1,5 +1,7 @@
 import type { AuthConfig } from '@auth/core'
 import type { ValidationCache } from '../cache.js'
+import type { Verdict } from '../user-state.js'
+import { authjsRequest } from './authjs-request.js'
 import { claimOf, sessionEnding, signInRefusal } from './session-check.js'
 
 /**
@@ -29,7 +31,11 @@ export function withAuthjsValidation<C extends object>(
         const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token
         if (!token) return null
-        return (await sessionEnding(cache, token, before)) ? null : token
+        const seen = (result: { verdict: Verdict } | null) => {
+          const request = authjsRequest.getStore()
+          if (request && result) request.verdict = result.verdict
+        }
+        return (await sessionEnding(cache, token, before, { seen })) ? null : token
       },
       async session(params) {
         const session = userSession ? await userSession(params as never) : params.session

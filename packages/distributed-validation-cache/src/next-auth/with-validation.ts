@@ -1,5 +1,6 @@
 import type { AuthOptions, DefaultSession } from 'next-auth'
 import type { ValidationCache } from '../cache.js'
+import { type Lazy, resolveLazy } from '../next/lazy.js'
 import { proxyVerdict } from './proxy-verdict.js'
 import { claimOf, SessionInvalidError, SIGNED_IN_AT, sessionEnding, signInRefusal } from './session-check.js'
 
@@ -18,9 +19,11 @@ declare module 'next-auth' {
  * Wraps next-auth v4 options so every session read re-validates the user through the cache.
  * An invalid verdict throws inside `jwt`, which makes next-auth clear the session cookie and
  * answer `{}`; `unavailable` keeps the session (the proxy answers 503 meanwhile). The session
- * exposes `user.id`. JWT sessions only: database sessions are checked by their adapter.
+ * exposes `user.id`. JWT sessions only: database sessions are checked by their adapter. `cache`
+ * may be a function giving it, so the options are a plain constant built at import: the cache is
+ * then built on the first session read, never during `next build`.
  */
-export function withValidation(authOptions: AuthOptions, cache: ValidationCache): AuthOptions {
+export function withValidation(authOptions: AuthOptions, cache: Lazy<ValidationCache>): AuthOptions {
   const { jwt: userJwt, session: userSession, signIn: userSignIn } = authOptions.callbacks ?? {}
   const logger = authOptions.logger ?? {}
   return {
@@ -32,13 +35,13 @@ export function withValidation(authOptions: AuthOptions, cache: ValidationCache)
         const allowed = userSignIn ? await userSignIn(params) : true
         // The app's own refusal or redirect; and an email provider asking before the user proved anything.
         if (allowed !== true || params.email?.verificationRequest) return allowed
-        return !(await signInRefusal(cache, params.user.id)) // false: next-auth answers AccessDenied
+        return !(await signInRefusal(await resolveLazy(cache), params.user.id)) // false: next-auth answers AccessDenied
       },
       async jwt(params) {
         const before = params.user ? null : claimOf(params.token) // before the app's callback can touch it
         const token = userJwt ? await userJwt(params) : params.token
-        const forwarded = before && (await proxyVerdict(authOptions, before.sub))
-        const ended = await sessionEnding(cache, token, before, forwarded)
+        const counted = before !== null && (await proxyVerdict(authOptions, before.sub)) !== null
+        const ended = await sessionEnding(await resolveLazy(cache), token, before, { counted })
         // next-auth v4 clears the cookie on a throw — but at sign-in a throw is a 500, and signIn
         // has just refused whoever must not get in: a lookup racing a ban ends on the next request.
         if (ended && before) throw new SessionInvalidError(ended.verdict, ended.reason)

@@ -1,5 +1,6 @@
 import { NextRequest, type NextFetchEvent } from 'next/server'
 import { describe, expect, it } from 'vitest'
+import { authjsRequest } from '../next-auth/authjs-request.js'
 import { authjsProxy } from './authjs-proxy.js'
 
 // What next-auth v5's `auth(handler)` hands the handler: the request with `auth` set (the fresh
@@ -36,6 +37,30 @@ describe('authjsProxy', () => {
       expect(await api.json()).toEqual({ error: 'session_invalid', reason: 'the session ended' })
       const page = (await run(null, '/dashboard', cookie))!
       expect([page.status, page.headers.get('location')]).toEqual([307, 'http://app.test/login'])
+    }
+  })
+
+  it('answers 503 and keeps the session when the jwt callback found the user source unreachable', async () => {
+    // What withAuthjsValidation's jwt callback does inside auth(): tells the request its verdict.
+    const unreachable =
+      (handler: Parameters<Parameters<typeof authjsProxy>[0]>[0]) => (request: NextRequest, event: NextFetchEvent) => {
+        authjsRequest.getStore()!.verdict = 'unavailable'
+        return handler(Object.assign(request, { auth: { user: { id: 'u' } } }), event)
+      }
+    for (const [path, type] of [
+      ['/api/me', 'application/json'],
+      ['/dashboard', 'text/plain;charset=UTF-8'],
+    ] as const) {
+      const request = new NextRequest(new URL(path, 'http://app.test'), {
+        headers: { cookie: 'authjs.session-token=x' },
+      })
+      const response = (await authjsProxy(unreachable)(request, {} as NextFetchEvent))!
+      expect([response.status, response.headers.get('retry-after'), response.headers.get('content-type')]).toEqual([
+        503,
+        '5',
+        type,
+      ])
+      expect(response.headers.getSetCookie()).toEqual([]) // the cookie is kept
     }
   })
 })

@@ -8,3 +8,19 @@ export type Lazy<T> = T | (() => T | Promise<T>)
 export async function resolveLazy<T>(value: Lazy<T>): Promise<T> {
   return typeof value === 'function' ? await (value as () => T | Promise<T>)() : value
 }
+
+/**
+ * Marks the request dynamic before anything is built: while `next build` prerenders a handler or
+ * page (Cache Components), `connection()` never settles, so the cache — and its Redis connection —
+ * is not made during the build. Outside a request (a test, a script) it throws: then go on.
+ */
+export async function atRequestTime(): Promise<void> {
+  const { connection } = await import('next/server')
+  let request: Promise<void>
+  try {
+    request = connection()
+  } catch {
+    return // no request scope
+  }
+  await request
+}

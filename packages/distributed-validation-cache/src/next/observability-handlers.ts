@@ -2,7 +2,7 @@ import type { ValidationCache } from '../cache.js'
 import type { FleetMetrics } from '../observability/fleet-metrics.js'
 import { observabilityReport, type Prices } from '../observability/report.js'
 import { bearerMatches } from './bearer.js'
-import { type Lazy, resolveLazy } from './lazy.js'
+import { atRequestTime, type Lazy, resolveLazy } from './lazy.js'
 
 export interface ObservabilityContext {
   cache: ValidationCache
@@ -40,6 +40,7 @@ export async function report(context: ObservabilityContext) {
 /** GET /api/observability: the fleet's report as JSON. */
 export function observabilityHandler(observability: Lazy<ObservabilityContext>) {
   return async (request: Request): Promise<Response> => {
+    await atRequestTime()
     const context = await resolveLazy(observability)
     if (!(await allowed(request, context))) return unauthorized()
     return Response.json(await report(context), { headers: { 'cache-control': 'no-store' } })
@@ -49,6 +50,7 @@ export function observabilityHandler(observability: Lazy<ObservabilityContext>) 
 /** GET /api/health: 200 while the cache or the user source answers, 503 when neither does. */
 export function healthHandler(health: Lazy<{ cache: ValidationCache; source: string }>) {
   return async (): Promise<Response> => {
+    await atRequestTime() // a health check is never prerendered
     const context = await resolveLazy(health)
     const probe = await context.cache.probe()
     const status =

@@ -34,14 +34,18 @@ const requestWith = (cookie: string, headers: Record<string, string> = {}) =>
 describe('validatedSession', () => {
   afterEach(() => void vi.unstubAllEnvs())
 
-  it('believes a fresh seal for this token, and validates again when asked (an action whose body came late)', async () => {
+  it('a fresh seal for this token is not counted again, still sees a ban heard since; fresh validates anew', async () => {
     const { cache, users, id } = setup()
     const raw = await token(id)
     const seal = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
     users.set(id, { ...users.get(id)!, bannedUntil: Date.now() + 60_000 }) // banned while the body was on its way
     await cache.refresh(id)
     const request = requestWith(`${COOKIE}=${raw}`, { [VERDICT_HEADER]: seal })
-    expect((await validatedSession(request, cache, { secret: SECRET }))?.forwarded).toBe(true)
+    // Sealed: not counted again, but checked again — the ban heard since the proxy's check ends it.
+    const before = cache.stats().validations.total
+    const sealed = await validatedSession(request, cache, { secret: SECRET })
+    expect(sealed).toMatchObject({ forwarded: true, result: { verdict: 'banned', valid: false } })
+    expect(cache.stats().validations.total).toBe(before)
     const fresh = await validatedSession(request, cache, { secret: SECRET, fresh: true })
     expect(fresh).toMatchObject({ forwarded: false, result: { verdict: 'banned', valid: false } })
   })

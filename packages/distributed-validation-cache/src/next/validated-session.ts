@@ -3,6 +3,7 @@ import type { ValidationCache, ValidationResult } from '../cache.js'
 import { checkSession } from '../next-auth/session-check.js'
 import { asNextRequest, sessionCookieName, type SessionCookieOptions } from './session-cookies.js'
 import { openVerdict, VERDICT_HEADER } from './verdict-header.js'
+import { atRequestTime, type Lazy, resolveLazy } from './lazy.js'
 
 export interface SessionReadOptions extends SessionCookieOptions {
   /** NEXTAUTH_SECRET: decodes the session cookie (and the proxy's sealed verdict). */
@@ -19,7 +20,7 @@ export interface ValidatedSessionOptions extends SessionReadOptions {
 
 export interface ValidatedSession {
   token: JWT & { sub: string }
-  /** The verdict; `forwarded` when it is the proxy's, sealed for this very token. */
+  /** The verdict now; `forwarded` when the proxy sealed one for this very token (not counted again). */
   result: ValidationResult
   forwarded: boolean
 }
@@ -66,17 +67,19 @@ async function rawSessionToken(request: Request | { headers: Headers }, options:
  */
 export async function validatedSession(
   request: Request | { headers: Headers },
-  cache: ValidationCache,
+  cache: Lazy<ValidationCache>,
   options: ValidatedSessionOptions,
 ): Promise<ValidatedSession | null> {
+  await atRequestTime() // never during next build: see atRequestTime
   const session = await readSessionToken(request, options)
   if (!session) return null
   const sealed = options.fresh
     ? null
     : openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
-  if (sealed) return { token: session.token, result: sealed, forwarded: true }
-  const result = await checkSession(cache, session.token)
-  return result && { token: session.token, result, forwarded: false }
+  // Sealed: the proxy counted this request. Checked again all the same, uncounted (an L1 hit, no
+  // command): a ban heard since the proxy's check must not wait out the seal.
+  const result = await checkSession(await resolveLazy(cache), session.token, { record: !sealed })
+  return result && { token: session.token, result, forwarded: sealed !== null }
 }
 
 /**

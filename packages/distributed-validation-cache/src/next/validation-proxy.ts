@@ -5,6 +5,7 @@ import { clearSessionCookies, onlySessionCookie, sessionCookieName } from './ses
 import { readSessionToken, type SessionReadOptions } from './validated-session.js'
 import { sealVerdict, VERDICT_HEADER } from './verdict-header.js'
 import { type Lazy, resolveLazy } from './lazy.js'
+import { unavailableResponse } from './unavailable-response.js'
 
 export { VERDICT_HEADER }
 
@@ -48,12 +49,7 @@ function forward(request: NextRequest, options: SessionReadOptions, verdict: str
 }
 
 function refusal(request: NextRequest, result: ValidationResult, api: boolean, loginPath: string): NextResponse {
-  if (result.verdict === 'unavailable') {
-    const headers = { 'retry-after': '5' }
-    return api
-      ? NextResponse.json({ error: 'unavailable', reason: result.reason }, { status: 503, headers })
-      : new NextResponse('The user source is unreachable; please retry in a few seconds.', { status: 503, headers })
-  }
+  if (result.verdict === 'unavailable') return unavailableResponse(api, result.reason)
   const response = api
     ? NextResponse.json({ error: 'session_invalid', reason: result.verdict }, { status: 401 })
     : NextResponse.redirect(new URL(loginPath, request.url))

@@ -32,7 +32,10 @@ export function postgresRunner(sql: postgres.Sql): SqlRunner {
   return async (text, params, signal) => {
     signal?.throwIfAborted()
     const query = sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])
-    const cancel = () => void query.cancel()
+    // A failed cancel (the database unreachable) is nothing to report: the lookup has failed already.
+    // It cancels the connection's current statement: one that finished first makes it a no-op or,
+    // rarely, cancels the next statement on that connection — which then just fails, safely.
+    const cancel = () => void Promise.resolve(query.cancel()).catch(() => undefined)
     signal?.addEventListener('abort', cancel, { once: true })
     try {
       return await query
