@@ -4,16 +4,5 @@
  * the cache is built on the first request.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return
-  const [{ ConfigError }, { checkConfig }] = await Promise.all([
-    import('distributed-validation-cache'),
-    import('./lib/runtime'),
-  ])
-  try {
-    checkConfig()
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    console.error(`[demo-web] ${error.message}`)
-    process.exit(1)
-  }
+  if (process.env.NEXT_RUNTIME === 'nodejs') (await import('./lib/boot-check')).bootCheck()
 }
