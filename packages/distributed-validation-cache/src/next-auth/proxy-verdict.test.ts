@@ -5,9 +5,9 @@ import { describe, expect, it, vi } from 'vitest'
 import { createValidationCache } from '../cache.js'
 import { sealVerdict, VERDICT_HEADER } from '../next/verdict-header.js'
 import { memoryStore } from '../stores/memory.js'
-import type { UserState } from '../user-state.js'
 import { SessionInvalidError, SIGNED_IN_AT } from './session-check.js'
 import { withValidation } from './with-validation.js'
+import { mapSource } from '../../test/support/map-source.js'
 
 // The request getServerSession runs in: what next/headers gives inside an App Router request.
 const request = { headers: new Headers() }
@@ -17,15 +17,9 @@ const SECRET = 'proxy-verdict-test-secret-0123'
 
 describe('the jwt callback behind the proxy (getServerSession in a route)', () => {
   it("does not count the proxy's request twice, yet refuses a ban heard after the proxy's check", async () => {
-    const users = new Map<string, UserState>()
-    const cache = createValidationCache({
-      store: memoryStore(),
-      source: {
-        name: 'map',
-        fetchUser: async (id) => users.get(id) ?? null,
-        setSessionsRevokedAt: async () => undefined,
-      },
-    })
+    const source = mapSource()
+    const users = source.users
+    const cache = createValidationCache({ store: memoryStore(), source })
     const id = randomUUID()
     users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null })
     const token: JWT = { sub: id, [SIGNED_IN_AT]: Date.now() - 1_000 }

@@ -7,6 +7,7 @@ import { memoryStore } from '../stores/memory.js'
 import type { UserState } from '../user-state.js'
 import { SessionInvalidError, SIGNED_IN_AT } from './session-check.js'
 import { withValidation } from './with-validation.js'
+import { mapSource } from '../../test/support/map-source.js'
 
 function setup(failing = false) {
   const users = new Map<string, UserState>()
@@ -73,15 +74,9 @@ describe('withValidation (next-auth v4)', () => {
 
 describe('the sign-in claim is ours, whatever the app callback does', () => {
   it('survives a callback that rebuilds the token, and cannot be forged through update()', async () => {
-    const users = new Map<string, UserState>()
-    const cache = createValidationCache({
-      store: memoryStore(),
-      source: {
-        name: 'map',
-        fetchUser: async (id) => users.get(id) ?? null,
-        setSessionsRevokedAt: async () => undefined,
-      },
-    })
+    const source = mapSource()
+    const users = source.users
+    const cache = createValidationCache({ store: memoryStore(), source })
     const id = randomUUID()
     const signedInAt = Date.now() - 60_000
     users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: signedInAt + 1_000 }) // revoked after this sign-in

@@ -5,23 +5,17 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createValidationCache } from '../cache.js'
 import { SIGNED_IN_AT } from '../next-auth/session-check.js'
 import { memoryStore } from '../stores/memory.js'
-import type { UserState } from '../user-state.js'
 import { forwardedVerdict, isNextAuthJwe, readSessionToken, validatedSession } from './validated-session.js'
 import { sealVerdict, VERDICT_HEADER } from './verdict-header.js'
+import { mapSource } from '../../test/support/map-source.js'
 
 const SECRET = 'validated-session-secret-0123'
 const COOKIE = 'next-auth.session-token'
 
 function setup() {
-  const users = new Map<string, UserState>()
-  const cache = createValidationCache({
-    store: memoryStore(),
-    source: {
-      name: 'map',
-      fetchUser: async (id) => users.get(id) ?? null,
-      setSessionsRevokedAt: async () => undefined,
-    },
-  })
+  const source = mapSource()
+  const users = source.users
+  const cache = createValidationCache({ store: memoryStore(), source })
   const id = randomUUID()
   users.set(id, { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null, role: 'admin' })
   return { cache, users, id }
