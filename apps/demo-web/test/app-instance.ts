@@ -112,7 +112,10 @@ export function parsedCookies(header: string | undefined): Map<string, string> {
   return cookies
 }
 
-/** next-auth's rule (core/lib/assert.js): a callbackUrl, from the query or its cookie, is absolute http(s) or a path. */
+/**
+ * next-auth's rule (core/lib/assert.js): a callbackUrl, from the query or its cookie, is absolute
+ * http(s) or a path.
+ */
 export function badCallbackUrl({ path, headers }: { path: string; headers: Record<string, string> }): boolean {
   const valid = (url: string) => {
     try {

@@ -26,7 +26,10 @@ export type CacheEvent =
   | { type: 'older-state'; from: 'l2' | 'fill' }
   /** The change log was read: `dropped` users left L1 (changes this process had not heard of). */
   | { type: 'log-read'; dropped: number; overflow: boolean }
-  /** The log showed a change the subscription never delivered, or it left a PING unanswered: its connection was replaced. */
+  /**
+   * The log showed a change the subscription never delivered, or it left a PING unanswered: its
+   * connection was replaced.
+   */
   | { type: 'deaf-subscription' }
   /** The change log was read again after reads had failed for `durationMs`: a deaf period ended. */
   | { type: 'deaf-period'; durationMs: number }

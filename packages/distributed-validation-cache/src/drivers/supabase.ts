@@ -1,4 +1,7 @@
-/** `distributed-validation-cache/supabase`: Supabase Auth as the user source, its admin API, its password sign-in. Needs `@supabase/supabase-js` and `ws`. */
+/**
+ * `distributed-validation-cache/supabase`: Supabase Auth as the user source, its admin API, its
+ * password sign-in. Needs `@supabase/supabase-js` and `ws`.
+ */
 export { supabaseSource, type SupabaseSourceOptions } from '../sources/supabase.js'
 export { supabaseUserAdmin } from '../admin/user-admin.js'
 export { authorizeWithSupabase } from '../sources/supabase-sign-in.js'

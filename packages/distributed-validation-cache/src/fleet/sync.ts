@@ -7,7 +7,10 @@ import type { StateOrder } from './state-order.js'
 export interface FleetSyncOptions {
   /** Null when there is no fleet to hear from (the in-process memory store): L1 is always current. */
   channel: FleetChannel | null
-  /** How old the proof may be for L1 to be trusted past the short window, and when it is renewed: while listening, and not. */
+  /**
+   * How old the proof may be for L1 to be trusted past the short window, and when it is renewed: while
+   * listening, and not.
+   */
   proof: Record<'listening' | 'deaf', ProofTiming>
   /** The newest state seen of each user: what broadcasts and the log move forward. */
   order: StateOrder

@@ -4,7 +4,10 @@ import type { FleetTotals } from './fleet-metrics.js'
 export interface Prices {
   /** What one user-source query costs, in dollars per 1,000. Default 0.01 (seed 002's figure). */
   sourceQueryPer1000: number
-  /** What one cache command costs, in dollars per 100,000. Upstash: 0.20 (its pay-as-you-go price); self-hosted Redis and memory: 0. */
+  /**
+   * What one cache command costs, in dollars per 100,000. Upstash: 0.20 (its pay-as-you-go price);
+   * self-hosted Redis and memory: 0.
+   */
   cacheCommandPer100k: number
 }
 
