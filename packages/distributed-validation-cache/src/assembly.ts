@@ -30,7 +30,8 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
   const invalidated = new RecentInvalidations(o.l1MaxSize, o.lockTtlMs * 2)
   const pending: PendingInvalidations = new PendingInvalidations((userId) => propagation.retry(userId))
   const store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void pending.flush() })
-  const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs }) // as long as an older state could be served
+  // Kept as long as an older state could be served.
+  const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs })
   const l2 = new SharedTier(store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit })
   const sourceBreaker = new CircuitBreaker({
     onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),

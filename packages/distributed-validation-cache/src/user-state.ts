@@ -72,7 +72,8 @@ export function decide(state: UserState, issuedAt: number | undefined, now: numb
   if (!state.exists) return 'missing'
   if (state.deleted) return 'deleted'
   if (state.bannedUntil !== null && state.bannedUntil > now) return 'banned'
-  if (state.sessionsRevokedAt !== null && !(issuedAt! >= state.sessionsRevokedAt)) return 'revoked' // NaN/undefined compare false
+  // NaN and undefined compare false: an unknown issue time counts as revoked.
+  if (state.sessionsRevokedAt !== null && !(issuedAt! >= state.sessionsRevokedAt)) return 'revoked'
   return 'active'
 }
 

@@ -69,7 +69,8 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
       // Epoch ms, as the source reads them: drivers disagree on 'infinity' (Infinity, Invalid Date).
       const rows = await run(
         `select id, email, raw_app_meta_data ->> 'role' as role,
-        (extract(epoch from banned_until) * 1000)::float8 as banned_until, (extract(epoch from deleted_at) * 1000)::float8 as deleted_at,
+        (extract(epoch from banned_until) * 1000)::float8 as banned_until,
+        (extract(epoch from deleted_at) * 1000)::float8 as deleted_at,
         raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at from auth.users order by email limit 200`,
         [],
       )

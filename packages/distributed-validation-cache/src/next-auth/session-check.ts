@@ -70,8 +70,9 @@ export function claimOf(token: TokenLike): SessionClaim {
  * that changed outside sign-in (update() data merged into the token) ends the session: it was
  * never validated as that user. Returns the verdict that ends the session, or null to keep it
  * (valid, no user, or `unavailable`: a user-source blip never ends sessions). `seen` is told every
- * verdict, kept or not. `counted`: the proxy has validated this very token for this request (`proxyVerdict`): the check here is not counted
- * again — an L1 hit, no command — yet still sees any change heard since the proxy's.
+ * verdict, kept or not. `counted`: the proxy has validated this very token for this request
+ * (`proxyVerdict`): the check here is not counted again — an L1 hit, no command — yet still sees
+ * any change heard since the proxy's.
  */
 export async function sessionEnding(
   cache: ValidationCache,

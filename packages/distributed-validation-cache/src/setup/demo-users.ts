@@ -54,8 +54,10 @@ export async function seedDemoUsers(run: SqlRunner, users: readonly DemoUser[] =
   let inserted = 0
   for (const user of users) {
     const rows = await run(
-      `insert into auth.users (id, email, encrypted_password, email_confirmed_at, raw_app_meta_data, banned_until, deleted_at)
-      values ($1::uuid, $2, $3, now(), $4::text::jsonb, case when $5::bigint is null then null else now() + make_interval(secs => $5::bigint / 1000.0) end,
+      `insert into auth.users
+        (id, email, encrypted_password, email_confirmed_at, raw_app_meta_data, banned_until, deleted_at)
+      values ($1::uuid, $2, $3, now(), $4::text::jsonb,
+        case when $5::bigint is null then null else now() + make_interval(secs => $5::bigint / 1000.0) end,
         case when $6::boolean then now() end)
       on conflict (id) do nothing returning id`,
       [

@@ -11,7 +11,8 @@ export type SqlRunner = (text: string, params: unknown[], signal?: AbortSignal) 
 // Only columns Supabase's own auth.users has, so the same query runs on Supabase's Postgres,
 // on any Postgres with that table, and on our DDL subset.
 // Epoch milliseconds, not timestamptz: drivers disagree on 'infinity' (Infinity, Invalid Date).
-const SELECT_USER = `select (extract(epoch from banned_until) * 1000)::float8 as banned_until, deleted_at, raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at, raw_app_meta_data -> 'role' as role
+const SELECT_USER = `select (extract(epoch from banned_until) * 1000)::float8 as banned_until, deleted_at,
+    raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at, raw_app_meta_data -> 'role' as role
   from auth.users where id = $1::uuid`
 const SET_REVOKED_AT = `update auth.users
   set raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - '${REVOKED_AT_KEY}'
