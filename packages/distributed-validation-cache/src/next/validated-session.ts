@@ -12,8 +12,9 @@ export interface SessionReadOptions extends SessionCookieOptions {
 
 export interface ValidatedSessionOptions extends SessionReadOptions {
   /**
-   * Validate now even when the proxy sealed a verdict. For state-changing actions: the seal dates
-   * from when the request's headers arrived, and a body can take minutes to follow them.
+   * Ignore the proxy's seal: the check here counts as a validation of its own. Every call checks
+   * the user again anyway (a sealed one uncounted); for state-changing actions, whose body may
+   * arrive long after the headers were sealed, the count then says the action was checked.
    */
   fresh?: boolean
 }
