@@ -45,10 +45,21 @@ export class OwnRedisServer {
     private readonly extraArgs: string[] = [],
   ) {}
 
+  /**
+   * On a free port, tried again on another when the first is lost to a race (a port found free
+   * and taken before redis-server binds it, or a Cluster bus port, port + 10000, already in use).
+   */
   static async start(extraArgs: string[] = [], port?: number): Promise<OwnRedisServer> {
-    const server = new OwnRedisServer(port ?? (await freePort()), extraArgs)
-    await server.start()
-    return server
+    for (let attempt = 1; ; attempt++) {
+      const server = new OwnRedisServer(port ?? (await freePort()), extraArgs)
+      try {
+        await server.start()
+        return server
+      } catch (error) {
+        await server.stop()
+        if (port !== undefined || attempt === 3) throw error
+      }
+    }
   }
 
   get url(): string {
@@ -75,8 +86,16 @@ export class OwnRedisServer {
     ]
     // Sentinel takes its (writable) config file as the first argument.
     if (this.extraArgs.includes('--sentinel')) args.unshift(join(this.dir, 'sentinel.conf'))
-    this.#process = spawn('redis-server', args, { stdio: 'ignore' })
-    await waitFor(() => ping(this.port), { what: `redis-server on port ${this.port}` })
+    const child = (this.#process = spawn('redis-server', args, { stdio: 'ignore' }))
+    // A server that cannot bind exits at once: say so, instead of polling a dead port.
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) =>
+        reject(new Error(`redis-server on port ${this.port} exited (${code}) before answering`)),
+      ),
+    )
+    const answering = waitFor(() => ping(this.port), { timeoutMs: 15_000, what: `redis-server on port ${this.port}` })
+    for (const settled of [exited, answering]) settled.catch(() => undefined)
+    await Promise.race([answering, exited])
   }
 
   /** SIGKILL: the connection drops at once, as when a host dies. */
