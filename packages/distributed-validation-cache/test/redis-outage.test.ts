@@ -50,7 +50,11 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     const killedAt = results.length
     const killedTime = performance.now()
     await waitFor(() => a.stats().breaker === 'open' && b.stats().breaker === 'open', { what: 'both breakers to open' })
-    await waitFor(() => results.length > killedAt + 200, { what: 'answers while Redis is down' })
+    // Until L1 entries expire (200 ms) no store call is made, so wait for one the breaker spared, not for a count
+    // of answers that a fast machine gives from L1 alone.
+    await waitFor(() => results.length > killedAt + 200 && a.stats().store.shortCircuited > 0, {
+      what: 'answers while Redis is down, and a store call the open breaker spared',
+    })
     running = false
     await load
 
@@ -62,8 +66,7 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     expect(new Set(duringOutage.map((r) => r.tier))).not.toContain('l2')
     for (const r of results) expect(r.verdict).toBe(r.valid ? 'active' : 'banned') // no banned user let in, no active user shut out
     expect(results.filter((r) => !r.valid)).toHaveLength(results.length / 2)
-    expect(a.stats().store.shortCircuited).toBeGreaterThan(0) // the breaker spared requests the timeout
-
+    
     await server.start() // same port: the clients reconnect by themselves
     await waitFor(
       async () => {
