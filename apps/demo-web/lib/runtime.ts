@@ -61,7 +61,7 @@ async function create(): Promise<Runtime> {
     store: options.store!,
     prefix: config.prefix,
     instanceId: instance,
-    secret: config.secret ?? randomBytes(32).toString('base64url'),
+    secret: options.secret ?? randomBytes(32).toString('base64url'),
   }).start()
   console.log(`[demo-web] ${instance}\n${describe(config)}`)
   const authOptions = authOptionsFor({ config, secret, users, metrics })

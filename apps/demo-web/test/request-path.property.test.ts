@@ -92,8 +92,8 @@ describe.skipIf(!servicesUp)('demo-web: the request path under random and advers
     for (const sub of [crypto.randomUUID(), 'not-a-uuid']) await add('missing', sub, { dvc_signed_in_at: now })
     // Admin verdicts sealed with the real key to our users' tokens: the proxy must overwrite every one.
     const ok = { valid: true, verdict: 'active', tier: 'l1', reason: '', checkedAt: now, role: 'admin' } as const
-    for (const t of tokens) if (t.who in ids) sealed.push(sealVerdict(SECRET, ok, ids[t.who as User], t.value))
-    sealed.push(sealVerdict('not-the-secret', ok, ids.banned, tokenOf('banned')))
+    for (const t of tokens) if (t.who in ids) sealed.push(await sealVerdict(SECRET, ok, ids[t.who as User], t.value))
+    sealed.push(await sealVerdict('not-the-secret', ok, ids.banned, tokenOf('banned')))
     before = await storeState()
   })
   afterAll(() => fleet?.stop())

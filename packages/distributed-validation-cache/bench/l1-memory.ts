@@ -9,7 +9,7 @@ const SECRET = 'l1-memory-benchmark-secret'
 const COUNT = 50_000
 
 interface Filled {
-  set(id: string, now: number): void
+  set(id: string, now: number): Promise<void> | void
   readonly size: number
 }
 
@@ -18,7 +18,7 @@ interface Filled {
  * the window (lru-cache allocates its per-slot arrays up front), and typed-array memory outside
  * the JS heap counts too.
  */
-function bytesPerUser(build: () => Filled): number {
+async function bytesPerUser(build: () => Filled): Promise<number> {
   v8.setFlagsFromString('--expose_gc')
   const gc = vm.runInNewContext('gc') as () => void
   const used = () => {
@@ -32,7 +32,7 @@ function bytesPerUser(build: () => Filled): number {
   // Flat strings, as JSON.parse delivers a JWT's `sub`: crypto.randomUUID() returns a rope of
   // concatenated pieces (~490 bytes) that no real request carries.
   for (let i = 0; i < COUNT; i++)
-    cache.set((JSON.parse(JSON.stringify({ sub: randomUUID() })) as { sub: string }).sub, now)
+    await cache.set((JSON.parse(JSON.stringify({ sub: randomUUID() })) as { sub: string }).sub, now)
   gc()
   const bytes = (used() - before) / COUNT
   if (cache.size !== COUNT) throw new Error('the cache evicted during the measurement')
@@ -51,12 +51,12 @@ const entry = (now: number) => ({
  * shares (interned): the common case, and the cheapest. The reference is what an app's own
  * per-process memo would hold: lru-cache with a TTL, keeping the user row as JSON.parse gives it.
  */
-export function l1BytesPerUser(): { l1: number; reference: number } {
-  const l1 = bytesPerUser(() => {
+export async function l1BytesPerUser(): Promise<{ l1: number; reference: number }> {
+  const l1 = await bytesPerUser(() => {
     const tier = new LocalTier({ maxSize: COUNT, graceMs: 600_000 })
     return {
-      set(id, now) {
-        const decoded = decodeEntry(SECRET, id, encodeEntry(SECRET, id, entry(now))) // as an L2 hit delivers it
+      async set(id, now) {
+        const decoded = await decodeEntry(SECRET, id, await encodeEntry(SECRET, id, entry(now))) // as an L2 hit delivers it
         if (decoded.ok) tier.set(id, decoded.entry, now)
       },
       get size() {
@@ -64,7 +64,7 @@ export function l1BytesPerUser(): { l1: number; reference: number } {
       },
     }
   })
-  const reference = bytesPerUser(() => {
+  const reference = await bytesPerUser(() => {
     const memo = new LRUCache<string, object>({ max: COUNT, ttl: 300_000 })
     return {
       set: (id, now) =>

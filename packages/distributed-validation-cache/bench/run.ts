@@ -163,7 +163,7 @@ try {
     refill.catchUp < refill.clearAll / 10,
   )
 
-  const bytes = l1BytesPerUser()
+  const bytes = await l1BytesPerUser()
   console.log(
     `\nL1 memory: ${bytes.l1} bytes per cached active user (an app's own lru-cache memo of the user row: ${bytes.reference}; ${(bytes.l1 / bytes.reference).toFixed(2)}×)`,
   )

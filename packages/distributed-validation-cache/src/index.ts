@@ -5,7 +5,14 @@
  */
 export { createValidationCache, ValidationCache, type PropagationResult, type ValidationResult } from './cache.js'
 export type { ValidationCacheOptions } from './options.js'
-export { fromEnv, describe, type Config, type CacheBackend, type UserSourceConfig } from './config/config.js'
+export {
+  fromEnv,
+  describe,
+  signingSecret,
+  type Config,
+  type CacheBackend,
+  type UserSourceConfig,
+} from './config/config.js'
 export { sqlSource, type SqlRunner } from './sources/sql-source.js'
 export {
   hasMetrics,

@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto'
 import { toMs, type Duration } from './config/duration.js'
+import { randomToken } from './crypto/signing.js'
 import { ConfigError } from './errors.js'
 import type { EventListener } from './events.js'
 import type { Store } from './stores/store.js'
@@ -100,7 +100,7 @@ export function resolveOptions(options: ValidationCacheOptions) {
     requireUuid: options.requireUuid ?? true,
     enabled: options.enabled ?? true,
     subscribe: options.subscribe ?? true,
-    instanceId: options.instanceId ?? randomUUID().slice(0, 8),
+    instanceId: options.instanceId ?? crypto.randomUUID().slice(0, 8),
     onEvent: options.onEvent,
     secret: options.secret ?? '',
   }
@@ -137,6 +137,6 @@ const UNLISTENED_L1_TTL_MS = 1_000
 const memorySecrets = new WeakMap<Store, string>()
 function processSecretFor(store: Store): string {
   let secret = memorySecrets.get(store)
-  if (!secret) memorySecrets.set(store, (secret = randomBytes(32).toString('base64url')))
+  if (!secret) memorySecrets.set(store, (secret = randomToken()))
   return secret
 }

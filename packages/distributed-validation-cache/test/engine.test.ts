@@ -88,7 +88,7 @@ describe.skipIf(!redisUp)('validation engine on real Redis', () => {
 
     // Forgery: well-formed, plausible, signed with the wrong key.
     const victim = fleet.source.add(randomUUID(), { deleted: true })
-    const forged = encodeEntry('not-the-fleet-secret', victim, {
+    const forged = await encodeEntry('not-the-fleet-secret', victim, {
       state: { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null },
       checkedAt: Date.now(),
       freshUntil: Date.now() + 60_000,

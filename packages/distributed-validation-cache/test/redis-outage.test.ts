@@ -66,7 +66,7 @@ describe.skipIf(!redisUp)('Redis failure is not a user failure', () => {
     expect(new Set(duringOutage.map((r) => r.tier))).not.toContain('l2')
     for (const r of results) expect(r.verdict).toBe(r.valid ? 'active' : 'banned') // no banned user let in, no active user shut out
     expect(results.filter((r) => !r.valid)).toHaveLength(results.length / 2)
-    
+
     await server.start() // same port: the clients reconnect by themselves
     await waitFor(
       async () => {

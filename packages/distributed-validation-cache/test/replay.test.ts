@@ -94,7 +94,7 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
         changeLogKey(fleet.prefix),
         '*',
         'e',
-        encodeMessage(fleet.secret, {
+        await encodeMessage(fleet.secret, {
           kind: 'invalidate',
           userId: randomUUID(),
           origin: 'elsewhere',

@@ -18,7 +18,7 @@ describe.skipIf(!redisUp)('revocation under races and partial failure', () => {
   afterAll(() => redis.quit())
   const l2State = async (prefix: string, secret: string, user: string) => {
     const raw = await redis.get(entryKey(prefix, user))
-    const decoded = raw === null ? undefined : decodeEntry(secret, user, raw)
+    const decoded = raw === null ? undefined : await decodeEntry(secret, user, raw)
     return decoded?.ok ? decoded.entry.state : undefined
   }
 

@@ -1,5 +1,5 @@
 import { describe as group, expect, it } from 'vitest'
-import { describe, fromEnv } from './config.js'
+import { describe, fromEnv, signingSecret } from './config.js'
 import { ConfigError } from '../errors.js'
 import { resolveOptions } from '../options.js'
 import type { UserSource } from '../sources/user-source.js'
@@ -128,27 +128,30 @@ group('fromEnv: signing secret', () => {
     )
   })
 
-  it('VALIDATION_CACHE_SECRET is used as is and wins over NEXTAUTH_SECRET', () => {
-    expect(fromEnv({ REDIS_URL: 'redis://cache', VALIDATION_CACHE_SECRET: SIGNING, NEXTAUTH_SECRET }).secret).toBe(
-      SIGNING,
-    )
+  it('VALIDATION_CACHE_SECRET is used as is and wins over NEXTAUTH_SECRET', async () => {
+    const config = fromEnv({ REDIS_URL: 'redis://cache', VALIDATION_CACHE_SECRET: SIGNING, NEXTAUTH_SECRET })
+    expect(await signingSecret(config)).toBe(SIGNING)
   })
 
-  it("reads Auth.js v5's AUTH_SECRET where NEXTAUTH_SECRET is unset, and the v4 name first", () => {
+  it("reads Auth.js v5's AUTH_SECRET where NEXTAUTH_SECRET is unset, and the v4 name first", async () => {
     const v5 = fromEnv({ REDIS_URL: 'redis://cache', AUTH_SECRET: NEXTAUTH_SECRET })
-    expect(v5.secret).toBe(fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET }).secret)
+    expect(await signingSecret(v5)).toBe(await signingSecret(fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET })))
     expect(v5.nextAuth.secret).toBe(NEXTAUTH_SECRET)
     expect(fromEnv({ NEXTAUTH_SECRET, AUTH_SECRET: 'another-secret-0123456789' }).nextAuth.secret).toBe(NEXTAUTH_SECRET)
     expect(() => fromEnv({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET/)
   })
 
-  it('is derived from NEXTAUTH_SECRET, deterministically, but never equal to it', () => {
-    const a = fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET }).secret
+  it('is derived from NEXTAUTH_SECRET, deterministically, but never equal to it', async () => {
+    const derived = (env: Record<string, string>) => signingSecret(fromEnv({ REDIS_URL: 'redis://cache', ...env }))
+    const a = await derived({ NEXTAUTH_SECRET })
     expect(a).toEqual(expect.any(String))
     expect(a).not.toBe(NEXTAUTH_SECRET)
     expect(a).not.toContain(NEXTAUTH_SECRET)
-    expect(fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET }).secret).toBe(a)
-    expect(fromEnv({ REDIS_URL: 'redis://cache', NEXTAUTH_SECRET: `${NEXTAUTH_SECRET}x` }).secret).not.toBe(a)
+    expect(await derived({ NEXTAUTH_SECRET })).toBe(a)
+    expect(await derived({ NEXTAUTH_SECRET: `${NEXTAUTH_SECRET}x` })).not.toBe(a)
+    // The key instances of earlier versions derived (node:crypto's HMAC): a rolling deploy keeps reading L2.
+    const { createHmac } = await import('node:crypto')
+    expect(a).toBe(createHmac('sha256', NEXTAUTH_SECRET).update('distributed-validation-cache/v1').digest('base64url'))
   })
 })
 
@@ -295,7 +298,7 @@ group('describe(config)', () => {
     expect(text).toContain('embedded PGlite')
   })
 
-  it('redacts the REDIS_URL password and never prints secrets or tokens', () => {
+  it('redacts the REDIS_URL password and never prints secrets or tokens', async () => {
     const env = {
       REDIS_URL: 'redis://alice:Red1sPassw0rd@cache:6380/2',
       NEXTAUTH_SECRET,
@@ -313,7 +316,7 @@ group('describe(config)', () => {
       NEXTAUTH_SECRET,
       env.OBSERVABILITY_TOKEN,
       env.REVALIDATION_WEBHOOK_SECRET,
-      config.secret!,
+      (await signingSecret(config))!,
     ]) {
       expect(text).not.toContain(secret)
     }

@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
+import { sign } from '../crypto/signing.js'
 import { ConfigError } from '../errors.js'
 import { prefixProblem, sizeProblem } from '../options.js'
 import { parseRedisUrl, redactUrl } from '../stores/redis-url.js'
@@ -164,8 +164,7 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
       ? { provider: 'postgres', url: e.DATABASE_URL }
       : { provider: 'pglite' }
   const sessionSecret = e.NEXTAUTH_SECRET ?? e.AUTH_SECRET // next-auth v4's name, Auth.js v5's
-  const signingSecret = e.VALIDATION_CACHE_SECRET ?? (sessionSecret && deriveSecret(sessionSecret))
-  if (cache.provider !== 'memory' && !signingSecret) {
+  if (cache.provider !== 'memory' && !e.VALIDATION_CACHE_SECRET && !sessionSecret) {
     issues.push({
       variable: 'VALIDATION_CACHE_SECRET',
       message: `(or NEXTAUTH_SECRET, or AUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it`,
@@ -186,7 +185,8 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     sourceTimeoutMs: e.VALIDATION_CACHE_SOURCE_TIMEOUT ?? 2_000,
     subscribe: e.VALIDATION_CACHE_SUBSCRIBE ?? true,
     prefix: e.VALIDATION_CACHE_PREFIX ?? 'dvc:',
-    secret: signingSecret,
+    /** VALIDATION_CACHE_SECRET as set; the key in use is signingSecret(config). */
+    secret: e.VALIDATION_CACHE_SECRET,
     instanceId: e.INSTANCE_ID,
     /** Overrides of the observability cost model's prices (dollars). */
     prices: {
@@ -203,9 +203,14 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
   }
 }
 
-// The JWT key and the cache-signing key stay distinct even when one env var seeds both.
-function deriveSecret(nextAuthSecret: string): string {
-  return createHmac('sha256', nextAuthSecret).update('distributed-validation-cache/v1').digest('base64url')
+/**
+ * The key every instance signs shared entries with: VALIDATION_CACHE_SECRET, else one derived
+ * from the session secret (the JWT key and the cache-signing key stay distinct even when one env
+ * var seeds both); undefined when neither is set. Async: derived with Web Crypto (see signing.ts).
+ */
+export async function signingSecret(config: Config): Promise<string | undefined> {
+  if (config.secret) return config.secret
+  return config.nextAuth.secret && sign(config.nextAuth.secret, 'distributed-validation-cache/v1')
 }
 
 function collect(issues: { variable: string; message: string }[], check: () => unknown): void {
@@ -233,7 +238,7 @@ export function describe(config: Config): string {
     `cache backend: ${backend} — ${config.cacheReason}`,
     `user source: ${store}`,
     `ttl ${s(config.ttlMs)}, negative ttl ${s(config.negativeTtlMs)}, grace ${s(config.graceMs)}, L1 ttl ${s(config.l1TtlMs ?? config.ttlMs)}, L1 max ${config.l1MaxSize} users`,
-    `secrets: signing ${config.secret ? 'set' : 'random per process'}, NEXTAUTH_SECRET ${config.nextAuth.secret ? 'set' : 'missing'}, ` +
+    `secrets: signing ${config.secret ? 'set' : config.nextAuth.secret ? 'derived from the session secret' : 'random per process'}, NEXTAUTH_SECRET ${config.nextAuth.secret ? 'set' : 'missing'}, ` +
       `OBSERVABILITY_TOKEN ${config.observabilityToken ? 'set' : 'missing'}, REVALIDATION_WEBHOOK_SECRET ${config.webhookSecret ? 'set' : 'missing'}`,
   ].join('\n')
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { createValidationCache, type ValidationCache } from '../cache.js'
-import { fromEnv, type Config } from './config.js'
+import { randomToken } from '../crypto/signing.js'
+import { fromEnv, signingSecret, type Config } from './config.js'
 import { FleetMetrics } from '../observability/fleet-metrics.js'
 import { oncePerProcess } from './once-per-process.js'
 import type { UserSource } from '../sources/user-source.js'
@@ -67,7 +67,7 @@ export async function userSourceFromConfig(
       ])
     const { supabaseSource, supabaseUserAdmin, authorizeWithSupabase } = await driver(
       () => importDriver<typeof import('../drivers/supabase.js')>('supabase'),
-      '@supabase/supabase-js and ws',
+      '@supabase/supabase-js',
       'SUPABASE_URL',
     )
     const source = supabaseSource({
@@ -128,7 +128,7 @@ export async function optionsFromConfig(config: Config): Promise<Omit<Validation
     sourceTimeout: config.sourceTimeoutMs,
     subscribe: config.subscribe,
     prefix: config.prefix,
-    ...(config.secret ? { secret: config.secret } : {}),
+    ...(await signingSecret(config).then((secret) => (secret ? { secret } : {}))),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
   }
 }
@@ -170,7 +170,7 @@ export async function cacheFromEnv(
     const cacheOptions = await optionsFromConfig({ ...config, instanceId })
     const cache = createValidationCache({ ...cacheOptions, source: users.source })
     await cache.ready()
-    const secret = config.secret ?? randomBytes(32).toString('base64url')
+    const secret = (await signingSecret(config)) ?? randomToken()
     const metrics = new FleetMetrics(cache, {
       store: cacheOptions.store!,
       prefix: config.prefix,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { withDeadline } from '../deadline.js'
 import type { CacheEvent } from '../events.js'
 import type { GuardedStore } from '../stores/guarded-store.js'
@@ -33,7 +32,9 @@ export class FleetChannel {
   #subscription: Subscription | null = null
   // Unique per process, unlike INSTANCE_ID (a display name several replicas may share):
   // skipping "our own" broadcasts by a shared name would drop everyone's.
-  readonly #origin = randomUUID()
+  readonly #origin = crypto.randomUUID()
+  // Messages verified one after another: Web Crypto may settle two verifications out of order.
+  #received: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly store: Store,
@@ -45,9 +46,13 @@ export class FleetChannel {
     const { secret, emit } = this.options
     let droppedBefore = false
     const onMessage = (message: string) => {
-      const decoded = decodeMessage(secret, message)
-      emit({ type: 'broadcast-received', valid: decoded !== undefined })
-      if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded)
+      this.#received = this.#received
+        .then(async () => {
+          const decoded = await decodeMessage(secret, message)
+          emit({ type: 'broadcast-received', valid: decoded !== undefined })
+          if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded)
+        })
+        .catch(() => undefined) // one message's failure must not stop the queue: the next may be a ban
     }
     const onListening = (listening: boolean) => {
       if (listening === this.listening) return
@@ -82,7 +87,7 @@ export class FleetChannel {
    */
   async announce(userId: string, order: number): Promise<boolean> {
     const { prefix, secret, logKeepMs } = this.options
-    const entry = encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
+    const entry = await encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
     const logId = await this.guarded.appendLog(changeLogKey(prefix), entry, LOG_LENGTH, logKeepMs).catch(() => null)
     // Unlogged, the change is still broadcast: the log's shard may be the one failing over while
     // PUBLISH reaches any node. Not announced until it is logged too: the caller retries.
@@ -91,7 +96,7 @@ export class FleetChannel {
 
   /** One signed broadcast; `logId` empty when the change is not (yet) in the log. */
   async #publish(userId: string, order: number, logId: string): Promise<boolean> {
-    const message = encodeMessage(this.options.secret, {
+    const message = await encodeMessage(this.options.secret, {
       kind: 'invalidate',
       userId,
       origin: this.#origin,
@@ -116,7 +121,7 @@ export class FleetChannel {
     if (entries === null) return null
     const changes: (FleetMessage & { own: boolean })[] = []
     for (const { id, entry } of entries) {
-      const decoded = decodeMessage(this.options.secret, entry)
+      const decoded = await decodeMessage(this.options.secret, entry)
       if (!decoded)
         this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
       else changes.push({ ...decoded, logId: id, own: decoded.origin === this.#origin })

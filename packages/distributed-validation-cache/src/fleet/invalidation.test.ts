@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeMessage, encodeMessage, type FleetMessage } from './invalidation.js'
-import { sign } from '../tiers/signing.js'
+import { sign } from '../crypto/signing.js'
 
 const SECRET = 'bus-secret-0123456789'
 const USER = '3f2504e0-4f89-11d3-9a0c-0305e82c3301'
@@ -13,28 +13,28 @@ const invalidate: FleetMessage = {
 }
 
 describe('encodeMessage / decodeMessage', () => {
-  it('round-trips an invalidation: user, origin, order', () => {
-    expect(decodeMessage(SECRET, encodeMessage(SECRET, invalidate))).toEqual(invalidate)
+  it('round-trips an invalidation: user, origin, order', async () => {
+    expect(await decodeMessage(SECRET, await encodeMessage(SECRET, invalidate))).toEqual(invalidate)
   })
 
-  it('rejects a message signed with another secret', () => {
-    expect(decodeMessage(SECRET, encodeMessage('other-secret-0123456', invalidate))).toBeUndefined()
+  it('rejects a message signed with another secret', async () => {
+    expect(await decodeMessage(SECRET, await encodeMessage('other-secret-0123456', invalidate))).toBeUndefined()
   })
 
-  it('rejects a forged kind, user id, origin or order on a genuine signature', () => {
-    const wire = JSON.parse(encodeMessage(SECRET, invalidate)) as unknown[]
+  it('rejects a forged kind, user id, origin or order on a genuine signature', async () => {
+    const wire = JSON.parse(await encodeMessage(SECRET, invalidate)) as unknown[]
     const forged = (index: number, value: unknown) => JSON.stringify(wire.map((v, i) => (i === index ? value : v)))
-    expect(decodeMessage(SECRET, forged(0, 'h'))).toBeUndefined()
-    expect(decodeMessage(SECRET, forged(1, 'someone-else'))).toBeUndefined()
-    expect(decodeMessage(SECRET, forged(2, 'inst-b'))).toBeUndefined()
-    expect(decodeMessage(SECRET, forged(3, invalidate.order + 1))).toBeUndefined() // an order moved forward
-    expect(decodeMessage(SECRET, forged(4, '1700000000999-0'))).toBeUndefined() // another log entry's id
+    expect(await decodeMessage(SECRET, forged(0, 'h'))).toBeUndefined()
+    expect(await decodeMessage(SECRET, forged(1, 'someone-else'))).toBeUndefined()
+    expect(await decodeMessage(SECRET, forged(2, 'inst-b'))).toBeUndefined()
+    expect(await decodeMessage(SECRET, forged(3, invalidate.order + 1))).toBeUndefined() // an order moved forward
+    expect(await decodeMessage(SECRET, forged(4, '1700000000999-0'))).toBeUndefined() // another log entry's id
   })
 
-  it('rejects a message signed by someone without the secret', () => {
+  it('rejects a message signed by someone without the secret', async () => {
     const fields = ['i', USER, 'inst-a', 1, '']
     expect(
-      decodeMessage(SECRET, JSON.stringify([...fields, sign('guessed-secret', JSON.stringify(fields))])),
+      await decodeMessage(SECRET, JSON.stringify([...fields, await sign('guessed-secret', JSON.stringify(fields))])),
     ).toBeUndefined()
   })
 
@@ -57,7 +57,7 @@ describe('encodeMessage / decodeMessage', () => {
     JSON.stringify(['i', USER, 'inst-a', 1, '', null]),
     JSON.stringify(['i', USER, 'inst-a', 1, '', 'é'.repeat(43)]),
     JSON.stringify(['h', USER, 'inst-a', 0, '', 'sig']),
-  ])('returns undefined for %j without throwing', (message) => {
-    expect(decodeMessage(SECRET, message)).toBeUndefined()
+  ])('returns undefined for %j without throwing', async (message) => {
+    expect(await decodeMessage(SECRET, message)).toBeUndefined()
   })
 })

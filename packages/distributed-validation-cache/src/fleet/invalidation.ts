@@ -1,4 +1,4 @@
-import { sign, verify } from '../tiers/signing.js'
+import { sign, verify } from '../crypto/signing.js'
 
 /**
  * What travels on the fleet channel and in the change log, signed so that a client able to write
@@ -12,12 +12,12 @@ export type FleetMessage = { kind: 'invalidate'; userId: string; origin: string;
 
 type Wire = [kind: 'i', subject: string, origin: string, order: number, logId: string, signature: string]
 
-export function encodeMessage(secret: string, message: FleetMessage): string {
+export async function encodeMessage(secret: string, message: FleetMessage): Promise<string> {
   const fields = ['i', message.userId, message.origin, message.order, message.logId]
-  return JSON.stringify([...fields, sign(secret, JSON.stringify(fields))])
+  return JSON.stringify([...fields, await sign(secret, JSON.stringify(fields))])
 }
 
-export function decodeMessage(secret: string, raw: string): FleetMessage | undefined {
+export async function decodeMessage(secret: string, raw: string): Promise<FleetMessage | undefined> {
   let wire: unknown
   try {
     wire = JSON.parse(raw)
@@ -29,6 +29,6 @@ export function decodeMessage(secret: string, raw: string): FleetMessage | undef
   if (kind !== 'i' || typeof subject !== 'string' || typeof origin !== 'string' || typeof logId !== 'string')
     return undefined
   if (typeof order !== 'number' || !Number.isFinite(order)) return undefined
-  if (!verify(secret, JSON.stringify([kind, subject, origin, order, logId]), signature)) return undefined
+  if (!(await verify(secret, JSON.stringify([kind, subject, origin, order, logId]), signature))) return undefined
   return { kind: 'invalidate', userId: subject, origin, order, logId }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises'
 import type { CacheEvent } from '../events.js'
 import type { CacheEntry } from '../tiers/entry.js'
 import type { SharedTier } from '../tiers/shared.js'
@@ -70,7 +69,7 @@ async function acquire<T>(
   const deadline = Date.now() + options.ttlMs
   let lock = await l2.tryLock(userId, options.ttlMs)
   while (lock === 'held') {
-    await delay(POLL_MS)
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     const filled = await fill()
     if (filled) return filled
     if (Date.now() > deadline) {

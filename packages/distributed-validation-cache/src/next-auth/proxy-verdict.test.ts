@@ -30,7 +30,7 @@ describe('the jwt callback behind the proxy (getServerSession in a route)', () =
     const proxied = await cache.validate(id, { issuedAt: token[SIGNED_IN_AT] as number }) // the proxy's check
     request.headers = new Headers({
       cookie: `next-auth.session-token=${raw}`,
-      [VERDICT_HEADER]: sealVerdict(SECRET, proxied, id, raw),
+      [VERDICT_HEADER]: await sealVerdict(SECRET, proxied, id, raw),
     })
     await jwt()
     expect(cache.stats().validations.total).toBe(1) // the proxy's only

@@ -16,7 +16,7 @@ export interface ObservabilityContext {
 }
 
 export async function allowed(request: Request, context: ObservabilityContext): Promise<boolean> {
-  if (context.token && bearerMatches(request.headers.get('authorization'), context.token)) return true
+  if (context.token && (await bearerMatches(request.headers.get('authorization'), context.token))) return true
   return context.isAdmin(request)
 }
 

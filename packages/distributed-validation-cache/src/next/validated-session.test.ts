@@ -31,7 +31,7 @@ describe('validatedSession', () => {
   it('a fresh seal for this token is not counted again, still sees a ban heard since; fresh validates anew', async () => {
     const { cache, users, id } = setup()
     const raw = await token(id)
-    const seal = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
+    const seal = await sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
     users.set(id, { ...users.get(id)!, bannedUntil: Date.now() + 60_000 }) // banned while the body was on its way
     await cache.refresh(id)
     const request = requestWith(`${COOKIE}=${raw}`, { [VERDICT_HEADER]: seal })
@@ -47,7 +47,13 @@ describe('validatedSession', () => {
   it('does not believe a seal older than the 1 s lockout bound (a replay, a slow route)', async () => {
     const { cache, users, id } = setup()
     const raw = await token(id)
-    const old = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw, Date.now() - 1_500)
+    const old = await sealVerdict(
+      SECRET,
+      await cache.validate(id, { issuedAt: Date.now() }),
+      id,
+      raw,
+      Date.now() - 1_500,
+    )
     users.set(id, { ...users.get(id)!, role: null })
     await cache.refresh(id)
     const session = await validatedSession(requestWith(`${COOKIE}=${raw}`, { [VERDICT_HEADER]: old }), cache, {
@@ -59,7 +65,7 @@ describe('validatedSession', () => {
   it("forwardedVerdict: the proxy's seal for this cookie and subject only, read without validating", async () => {
     const { cache, id } = setup()
     const raw = await token(id)
-    const seal = sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
+    const seal = await sealVerdict(SECRET, await cache.validate(id, { issuedAt: Date.now() }), id, raw)
     const before = cache.stats().validations.total
     const sealedFor = (cookie: string, header = seal) => ({
       headers: new Headers({ cookie, [VERDICT_HEADER]: header }),

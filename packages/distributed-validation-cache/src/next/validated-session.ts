@@ -3,6 +3,7 @@ import type { ValidationCache, ValidationResult } from '../cache.js'
 import { checkSession } from '../next-auth/session-check.js'
 import { asNextRequest, sessionCookieName, type SessionCookieOptions } from './session-cookies.js'
 import { openVerdict, VERDICT_HEADER } from './verdict-header.js'
+import { textFromBase64Url } from '../crypto/base64url.js'
 import { atRequestTime, type Lazy, resolveLazy } from './lazy.js'
 
 export interface SessionReadOptions extends SessionCookieOptions {
@@ -45,7 +46,7 @@ export async function forwardedVerdict(
 ): Promise<ValidationResult | null> {
   const sealed = request.headers.get(VERDICT_HEADER)
   const raw = sealed ? await rawSessionToken(request, options) : null
-  return raw ? openVerdict(options.secret, sealed, sub, raw) : null
+  return raw ? await openVerdict(options.secret, sealed, sub, raw) : null
 }
 
 // The session cookie next-auth would read, chunks joined: the one cookie a verdict may be about.
@@ -76,7 +77,7 @@ export async function validatedSession(
   if (!session) return null
   const sealed = options.fresh
     ? null
-    : openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
+    : await openVerdict(options.secret, request.headers.get(VERDICT_HEADER), session.token.sub, session.raw)
   // Sealed: the proxy counted this request. Checked again all the same, uncounted (an L1 hit, no
   // command): a ban heard since the proxy's check must not wait out the seal.
   const result = await checkSession(await resolveLazy(cache), session.token, { record: !sealed })
@@ -92,8 +93,8 @@ export function isNextAuthJwe(raw: string): boolean {
   const dot = raw.indexOf('.')
   if (dot <= 0 || dot > 200) return false
   try {
-    const header = JSON.parse(Buffer.from(raw.slice(0, dot), 'base64url').toString()) as Record<string, unknown>
-    return header.alg === 'dir' && header.enc === 'A256GCM' && Object.keys(header).length === 2
+    const header = JSON.parse(textFromBase64Url(raw.slice(0, dot)) ?? 'null') as Record<string, unknown> | null
+    return header?.alg === 'dir' && header.enc === 'A256GCM' && Object.keys(header).length === 2
   } catch {
     return false
   }

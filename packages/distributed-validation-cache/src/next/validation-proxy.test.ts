@@ -61,7 +61,7 @@ describe('validationProxy', () => {
     const active = await proxy(req)
     expect(passedThrough(active)).toBe(true)
     const raw = req.cookies.get('next-auth.session-token')!.value
-    expect(openVerdict(SECRET, forwardedVerdict(active), id, raw)).toMatchObject({
+    expect(await openVerdict(SECRET, forwardedVerdict(active), id, raw)).toMatchObject({
       valid: true,
       verdict: 'active',
       tier: 'source',
@@ -74,10 +74,10 @@ describe('validationProxy', () => {
     const req = await request('/dashboard', id)
     const sealed = forwardedVerdict(await proxy(req))
     const raw = req.cookies.get('next-auth.session-token')!.value
-    expect(openVerdict(SECRET, sealed, other, raw)).toBeNull() // another user
-    expect(openVerdict(SECRET, sealed, id, await tokenFor(id))).toBeNull() // another session of the same user
-    expect(openVerdict('another-secret-0123456789', sealed, id, raw)).toBeNull()
-    expect(openVerdict(SECRET, 'active', id, raw)).toBeNull()
+    expect(await openVerdict(SECRET, sealed, other, raw)).toBeNull() // another user
+    expect(await openVerdict(SECRET, sealed, id, await tokenFor(id))).toBeNull() // another session of the same user
+    expect(await openVerdict('another-secret-0123456789', sealed, id, raw)).toBeNull()
+    expect(await openVerdict(SECRET, 'active', id, raw)).toBeNull()
   })
 
   it('forwards only the session cookie it validated, chunks of the other name removed', async () => {

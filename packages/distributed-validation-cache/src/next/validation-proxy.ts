@@ -34,7 +34,7 @@ export function validationProxy(options: ValidationProxyOptions) {
     const cache = await resolveLazy(options.cache)
     const result = (await checkSession(cache, session.token))!
     if (result.valid)
-      return forward(request, options, sealVerdict(options.secret, result, session.token.sub, session.raw))
+      return forward(request, options, await sealVerdict(options.secret, result, session.token.sub, session.raw))
     return refusal(request, result, isApi(request), options.loginPath ?? '/login')
   }
 }

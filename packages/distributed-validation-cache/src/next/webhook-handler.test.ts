@@ -163,8 +163,8 @@ describe('webhookHandler while the shared store refuses writes', () => {
 })
 
 describe('bearerMatches', () => {
-  it('accepts exactly "Bearer <secret>"', () => {
-    expect(bearerMatches(`Bearer ${SECRET}`, SECRET)).toBe(true)
+  it('accepts exactly "Bearer <secret>"', async () => {
+    expect(await bearerMatches(`Bearer ${SECRET}`, SECRET)).toBe(true)
   })
 
   it.each([
@@ -176,7 +176,7 @@ describe('bearerMatches', () => {
     `Bearer ${SECRET.slice(0, -1)}`,
     `Bearer ${SECRET}x`,
     'Bearer ',
-  ])('refuses %j', (header) => {
-    expect(bearerMatches(header, SECRET)).toBe(false)
+  ])('refuses %j', async (header) => {
+    expect(await bearerMatches(header, SECRET)).toBe(false)
   })
 })

@@ -34,7 +34,7 @@ export function webhookHandler(webhook: Lazy<WebhookOptions>) {
         { error: 'webhook_disabled', reason: 'REVALIDATION_WEBHOOK_SECRET is not set' },
         { status: 503 },
       )
-    if (!bearerMatches(request.headers.get('authorization'), options.secret))
+    if (!(await bearerMatches(request.headers.get('authorization'), options.secret)))
       return Response.json({ error: 'unauthorized' }, { status: 401 })
     const declared = Number(request.headers.get('content-length') ?? 0)
     if (declared > MAX_BODY_BYTES)

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto'
 import type { ValidationCache } from '../cache.js'
+import { sign } from '../crypto/signing.js'
 import { memoryStore } from '../stores/memory.js'
 import { hasMetrics, type MetricsStore, type Store } from '../stores/store.js'
 
@@ -115,7 +115,7 @@ export class FleetMetrics {
       await this.#store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
       await this.#store.addDistinct(
         this.#key('u', hour),
-        users.map((id) => this.#anonymize(id)),
+        await Promise.all(users.map((id) => this.#anonymize(id))),
         BUCKET_TTL_MS,
       )
       this.#pendingUsers = []
@@ -149,8 +149,8 @@ export class FleetMetrics {
     return `${this.options.prefix}{metrics}:${kind}:${hour}`
   }
 
-  #anonymize(userId: string): string {
-    return createHmac('sha256', this.options.secret).update(userId).digest('base64url').slice(0, 22)
+  async #anonymize(userId: string): Promise<string> {
+    return (await sign(this.options.secret, userId)).slice(0, 22)
   }
 }
 

@@ -34,7 +34,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & MetricsSt
     },
     async publish(channel, message) {
       // Asynchronous like a real broker: a publisher never runs subscribers inside its own call.
-      setImmediate(() => channels.emit(channel, message))
+      setTimeout(() => channels.emit(channel, message), 0) // setImmediate: not on the Edge runtime
     },
     async subscribe(channel, { onMessage, onListening }) {
       channels.on(channel, onMessage)

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { Redis } from '@upstash/redis'
 import type { MetricsStore, Store } from './store.js'
 import { entriesOf } from './log-entries.js'
@@ -115,7 +114,7 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
         stop()
       }
       const ping = async () => {
-        const probe = `${PROBE}${randomUUID()}`
+        const probe = `${PROBE}${crypto.randomUUID()}`
         const heard = new Promise<void>((resolve) => probes.set(probe, resolve))
         await client.publish(channel, probe)
         if (probes.size > 16) probes.clear() // probes the caller gave up on (it bounds the wait)

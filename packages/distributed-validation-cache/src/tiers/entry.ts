@@ -1,4 +1,4 @@
-import { sign, verify } from './signing.js'
+import { sign, verify } from '../crypto/signing.js'
 import { interned, isNegative, type UserState } from '../user-state.js'
 
 /** A user's state as cached, with when it was read from the source and until when it is fresh. */
@@ -41,7 +41,7 @@ function payload(userId: string, fields: unknown[]): string {
   return JSON.stringify([userId, ...fields])
 }
 
-export function encodeEntry(secret: string, userId: string, entry: CacheEntry): string {
+export async function encodeEntry(secret: string, userId: string, entry: CacheEntry): Promise<string> {
   const { state } = entry
   const fields = [
     VERSION,
@@ -53,7 +53,7 @@ export function encodeEntry(secret: string, userId: string, entry: CacheEntry): 
     entry.freshUntil,
     state.role ?? null,
   ]
-  return JSON.stringify([...fields, sign(secret, payload(userId, fields))])
+  return JSON.stringify([...fields, await sign(secret, payload(userId, fields))])
 }
 
 export type DecodeResult =
@@ -75,7 +75,7 @@ function stateFieldsWellFormed([, exists, deleted, bannedUntil, revokedAt, check
   )
 }
 
-export function decodeEntry(secret: string, userId: string, raw: string): DecodeResult {
+export async function decodeEntry(secret: string, userId: string, raw: string): Promise<DecodeResult> {
   let wire: unknown
   try {
     wire = JSON.parse(raw)
@@ -89,7 +89,8 @@ export function decodeEntry(secret: string, userId: string, raw: string): Decode
     return { ok: false, reason: 'corrupt' }
   const [, exists, deleted, bannedUntil, revokedAt, checkedAt, freshUntil, role, signature] = wire as Wire
   if (!(role === null || typeof role === 'string')) return { ok: false, reason: 'corrupt' }
-  if (!verify(secret, payload(userId, wire.slice(0, FIELDS)), signature)) return { ok: false, reason: 'bad-signature' }
+  if (!(await verify(secret, payload(userId, wire.slice(0, FIELDS)), signature)))
+    return { ok: false, reason: 'bad-signature' }
   const state = interned({
     exists: exists === 1,
     deleted: deleted === 1,

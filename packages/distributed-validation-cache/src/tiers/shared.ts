@@ -42,7 +42,7 @@ export class SharedTier {
       return { unavailable: true }
     }
     if (raw === null) return {}
-    const decoded = decodeEntry(this.options.secret, userId, raw)
+    const decoded = await decodeEntry(this.options.secret, userId, raw)
     if (!decoded.ok) {
       // An entry of an older version (a rolling deploy) is a plain miss; anything else is tampering.
       if (recount && decoded.reason !== 'outdated') this.options.emit({ type: 'tampered', reason: decoded.reason })
@@ -65,7 +65,7 @@ export class SharedTier {
   async write(userId: string, entry: CacheEntry, now: number): Promise<boolean> {
     const ttlMs = entry.freshUntil + this.options.graceMs - now
     if (ttlMs <= 0) return true
-    const value = encodeEntry(this.options.secret, userId, entry)
+    const value = await encodeEntry(this.options.secret, userId, entry)
     return this.store.set(entryKey(this.options.prefix, userId), value, { ttlMs }).then(
       () => true,
       () => false,

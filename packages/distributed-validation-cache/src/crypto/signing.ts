@@ -1,0 +1,42 @@
+import { fromBase64Url, toBase64Url, utf8 } from './base64url.js'
+
+/**
+ * HMAC-SHA256 through Web Crypto, the one API for it on Node and on the Edge runtime (which has
+ * no node:crypto): anyone who can write to Redis but lacks the secret cannot forge. Async, as
+ * Web Crypto is; every caller is on a path that waits for I/O anyway.
+ */
+export async function sign(secret: string, payload: string): Promise<string> {
+  return toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await keyFor(secret), utf8(payload))))
+}
+
+/** Whether `signature` is `payload`'s; compared by Web Crypto in constant time. */
+export async function verify(secret: string, payload: string, signature: unknown): Promise<boolean> {
+  const given = typeof signature === 'string' ? fromBase64Url(signature) : null
+  // Canonical only: the last character's unused bits would let one signature be written 4 ways.
+  if (given?.length !== 32 || toBase64Url(given) !== signature) return false
+  return crypto.subtle.verify('HMAC', await keyFor(secret), given, utf8(payload))
+}
+
+/** SHA-256 of `text`, base64url. */
+export async function digest(text: string): Promise<string> {
+  return toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text))))
+}
+
+/** Random bytes, base64url: secrets and ids. */
+export function randomToken(bytes = 32): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)))
+}
+
+// Importing a key costs about what a signature does; a process holds a handful of secrets.
+const keys = new Map<string, Promise<CryptoKey>>()
+const MAX_KEYS = 64
+
+function keyFor(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret)
+  if (!key) {
+    if (keys.size >= MAX_KEYS) keys.clear() // bounded even if secrets churn (tests make many)
+    key = crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    keys.set(secret, key)
+  }
+  return key
+}
