@@ -8,7 +8,6 @@ const config: NextConfig = {
     'postgres',
     'bcryptjs',
     '@supabase/supabase-js',
-    'ws',
     '@upstash/redis',
   ],
 }

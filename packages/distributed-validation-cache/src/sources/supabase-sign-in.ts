@@ -1,14 +1,9 @@
-import { createClient } from '@supabase/supabase-js'
-import WebSocket from 'ws'
+import { supabaseClient } from './supabase-client.js'
 import { type Credentials, loginFields, type SignedInUser } from './signed-in-user.js'
 
 /** A Credentials `authorize` through Supabase Auth's password sign-in (anon key). */
 export function authorizeWithSupabase(options: { url: string; anonKey: string }) {
-  const client = createClient(options.url, options.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    realtime: { transport: WebSocket as never },
-    global: { fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) }) },
-  })
+  const client = supabaseClient(options.url, options.anonKey, 5_000)
   return async (credentials: Credentials): Promise<SignedInUser | null> => {
     const login = loginFields(credentials)
     if (!login) return null

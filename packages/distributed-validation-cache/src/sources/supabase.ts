@@ -1,5 +1,5 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js'
-import WebSocket from 'ws'
+import type { SupabaseClient } from '@supabase/supabase-js'
+import { supabaseClient } from './supabase-client.js'
 import type { UserSource } from './user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser, type AuthUserFields } from './auth-user.js'
 
@@ -17,21 +17,7 @@ export interface SupabaseSourceOptions {
  * — 401, 429, 5xx, refused, timed out — is thrown, and the cache serves stale or `unavailable`.
  */
 export function supabaseSource(options: SupabaseSourceOptions): UserSource & { client: SupabaseClient } {
-  const timeoutMs = options.timeoutMs ?? 2_000
-  const client = createClient(options.url, options.serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    // supabase-js ≥ 2.105 throws in createClient() on Node 20 without a WebSocket class.
-    realtime: { transport: WebSocket as never },
-    global: {
-      fetch: (input, init) =>
-        fetch(input, {
-          ...init,
-          signal: init?.signal
-            ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
-            : AbortSignal.timeout(timeoutMs),
-        }),
-    },
-  })
+  const client = supabaseClient(options.url, options.serviceRoleKey, options.timeoutMs ?? 2_000)
   return {
     name: 'supabase',
     client,

@@ -1,0 +1,32 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js'
+
+/**
+ * A supabase-js client for server-side Auth calls only: no session kept or refreshed, and every
+ * request bounded by `timeoutMs` (supabase-js has no bound of its own).
+ */
+export function supabaseClient(url: string, key: string, timeoutMs: number): SupabaseClient {
+  return createClient(url, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: globalThis.WebSocket ?? RealtimeUnused },
+    global: {
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          signal: init?.signal
+            ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+            : AbortSignal.timeout(timeoutMs),
+        }),
+    },
+  })
+}
+
+/**
+ * supabase-js ≥ 2.105 throws in createClient() where there is no WebSocket class (Node 20), though
+ * only Realtime opens one, and nothing here subscribes. A class that says so if it is ever built,
+ * instead of the `ws` package, which cannot run on the Edge runtime.
+ */
+class RealtimeUnused {
+  constructor() {
+    throw new Error('distributed-validation-cache uses no Supabase Realtime: create your own client for it')
+  }
+}
