@@ -21,9 +21,11 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with Auth.js v5 (next-auth@
       postgres: dev.postgres,
       bcryptjs: dev.bcryptjs,
     }
-    app = await startFreshApp('authjs-v5', dependencies, () => ({
-      AUTH_SECRET: 'fresh-authjs-secret-0123456789abcdef',
-    }))
+    app = await startFreshApp({
+      fixtures: ['authjs-v5'],
+      dependencies,
+      env: () => ({ AUTH_SECRET: 'fresh-authjs-secret-0123456789abcdef' }),
+    })
   }, 600_000)
   afterAll(() => app?.stop())
 

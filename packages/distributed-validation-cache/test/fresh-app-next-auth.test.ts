@@ -6,7 +6,7 @@ import { postgresAvailable, redisAvailable } from './support/services.js'
 const servicesUp = (await redisAvailable()) && (await postgresAvailable())
 
 /**
- * Issue 11: someone else's Next.js 16 app with next-auth v4 (test/fixtures/fresh-app/next-auth-v4), wired only as
+ * Issue 11: someone else's Next.js 16 app with next-auth v4 (fixtures next-auth-v4 and next16-proxy), wired only as
  * the README says — cacheFromEnv, withValidation, nextAuthRoute, the proxy, the webhook,
  * /api/observability — and nothing else: no serverExternalPackages; the next.config is create-next-app 16's
  * (cacheComponents: true). Built, started,
@@ -22,10 +22,11 @@ describe.skipIf(!servicesUp)('a fresh Next.js 16 app with next-auth v4, from the
       postgres: dev.postgres,
       bcryptjs: dev.bcryptjs,
     }
-    app = await startFreshApp('next-auth-v4', dependencies, (base) => ({
-      NEXTAUTH_SECRET: 'fresh-app-nextauth-secret-0123456789',
-      NEXTAUTH_URL: base,
-    }))
+    app = await startFreshApp({
+      fixtures: ['next-auth-v4', 'next16-proxy'],
+      dependencies,
+      env: (base) => ({ NEXTAUTH_SECRET: 'fresh-app-nextauth-secret-0123456789', NEXTAUTH_URL: base }),
+    })
   }, 600_000)
   afterAll(() => app?.stop())
 

@@ -1,6 +1,13 @@
 import type { AuthOptions } from 'next-auth'
-import NextAuth from 'next-auth'
+import NextAuthExport from 'next-auth'
 import type { NextRequest } from 'next/server'
+
+// next-auth v4 is CommonJS with `exports.default`: where this package is strict ESM to the bundler
+// (webpack, Next 15's default), the default import is the whole exports object, not the function.
+const NextAuth: typeof NextAuthExport =
+  typeof NextAuthExport === 'function'
+    ? NextAuthExport
+    : (NextAuthExport as unknown as { default: typeof NextAuthExport }).default
 
 const CALLBACK_COOKIES = ['next-auth.callback-url', '__Secure-next-auth.callback-url']
 

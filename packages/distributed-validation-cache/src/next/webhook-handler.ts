@@ -87,12 +87,13 @@ export function webhookHandler(webhook: Lazy<WebhookOptions>) {
 
 async function readLimited(request: Request, limit: number): Promise<string | undefined> {
   if (!request.body) return ''
-  const chunks: Uint8Array[] = []
+  const decoder = new TextDecoder() // not Buffer: this handler may run on the Edge runtime
+  let text = ''
   let size = 0
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength
     if (size > limit) return undefined
-    chunks.push(chunk)
+    text += decoder.decode(chunk, { stream: true }) // a character split across chunks stays whole
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return text + decoder.decode()
 }

@@ -24,22 +24,37 @@ export interface FreshApp {
   databaseUrl: string
   /** Connections Redis received during `next build`: the cache must be built on first use. */
   connectionsDuringBuild: number
+  /** What `next build` printed. */
+  buildOutput: string
+  /** The app's folder: to change a file and build again. */
+  dir: string
+  env: NodeJS.ProcessEnv
   stop(): Promise<void>
+}
+
+export interface FreshAppOptions {
+  /** Fixture folders laid over common/ in order (test/fixtures/fresh-app/<name>). */
+  fixtures: string[]
+  dependencies: Record<string, string | undefined>
+  env: (base: string) => Record<string, string>
+  /** A Redis and a Postgres database with the demo users, of the app's own. Default true. */
+  services?: boolean
 }
 
 /**
  * Someone else's Next.js app, outside the workspace: a temp folder with its own package.json, the
  * fixture's files, packages from the registry and the packed tarball (no workspace link, no path
  * into packages/), against a Redis and a database of its own with the demo users; built and
- * started with `next start`. The fixture (test/fixtures/fresh-app/<fixture>, plus common/: the
- * webhook, /api/observability, the cache module) is wired only as the README says.
+ * started with `next start`. The fixtures (common/: the webhook, /api/observability, the cache
+ * module; then each of `fixtures`) are wired only as the README says.
  */
-export async function startFreshApp(
-  fixture: string,
-  dependencies: Record<string, string | undefined>,
-  env: (base: string) => Record<string, string>,
-): Promise<FreshApp> {
-  const work = mkdtempSync(join(tmpdir(), `dvc-${fixture}-`))
+export async function startFreshApp({
+  fixtures,
+  dependencies,
+  env,
+  services = true,
+}: FreshAppOptions): Promise<FreshApp> {
+  const work = mkdtempSync(join(tmpdir(), `dvc-${fixtures.join('+')}-`))
   let server: ChildProcess | undefined
   let redis: OwnRedisServer | undefined
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined
@@ -54,7 +69,7 @@ export async function startFreshApp(
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'))!
     const app = join(work, 'app')
     mkdirSync(app)
-    for (const files of ['common', fixture])
+    for (const files of ['common', ...fixtures])
       cpSync(new URL(`../fixtures/fresh-app/${files}`, import.meta.url), app, { recursive: true })
     writeFileSync(
       join(app, 'package.json'),
@@ -81,12 +96,14 @@ export async function startFreshApp(
       timeout: 300_000,
     })
 
-    redis = await OwnRedisServer.start()
-    scratch = await createScratchDatabase()
-    const source = postgresSource({ url: scratch.url })
-    await migrateAuthSchema(source.run)
-    await seedDemoUsers(source.run)
-    await source.close()
+    if (services) {
+      redis = await OwnRedisServer.start()
+      scratch = await createScratchDatabase()
+      const source = postgresSource({ url: scratch.url })
+      await migrateAuthSchema(source.run)
+      await seedDemoUsers(source.run)
+      await source.close()
+    }
 
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
@@ -95,23 +112,21 @@ export async function startFreshApp(
       NEXT_TELEMETRY_DISABLED: '1',
       NODE_ENV: 'production' as const,
       PORT: String(port),
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redis.url,
+      ...(scratch && redis ? { DATABASE_URL: scratch.url, REDIS_URL: redis.url } : {}),
       REVALIDATION_WEBHOOK_SECRET: WEBHOOK_SECRET,
       OBSERVABILITY_TOKEN,
       ...env(base),
     }
-    const admin = new Redis(redis.url)
-    const connections = async () => Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))![1])
+    const admin = redis && new Redis(redis.url)
+    const connections = async () =>
+      admin ? Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))![1]) : Number.NaN
     const before = await connections()
-    await sh('npx', ['next', 'build'], { cwd: app, env: appEnv, timeout: 300_000 }).catch(
-      (error: { stdout?: string; stderr?: string }) => {
-        admin.disconnect()
-        throw new Error(`next build failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`.slice(-4_000))
-      },
-    )
+    const buildOutput = await nextBuild(app, appEnv).catch((error: Error) => {
+      admin?.disconnect()
+      throw error
+    })
     const connectionsDuringBuild = (await connections()) - before
-    await admin.quit()
+    await admin?.quit()
     server = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
       cwd: app,
       env: appEnv,
@@ -128,11 +143,21 @@ export async function startFreshApp(
     }).catch((error: Error) => {
       throw new Error(`${error.message}; next start said:\n${output}`)
     })
-    return { base, databaseUrl: scratch.url, connectionsDuringBuild, stop }
+    return { base, databaseUrl: scratch?.url ?? '', connectionsDuringBuild, buildOutput, dir: app, env: appEnv, stop }
   } catch (error) {
     await stop()
     throw error
   }
+}
+
+/** `next build` in `dir`; rejects with the end of what it printed. Resolves with all it printed. */
+export async function nextBuild(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return sh('npx', ['next', 'build'], { cwd: dir, env, timeout: 300_000 }).then(
+    ({ stdout, stderr }) => `${stdout}\n${stderr}`,
+    (error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`next build failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`.slice(-4_000))
+    },
+  )
 }
 
 /** Bans a user in SQL, then delivers what Supabase's Database Webhook would send. The webhook's status. */
@@ -141,7 +166,11 @@ export async function banAndNotify(app: FreshApp, email: string): Promise<number
   const [row] =
     await sql`update auth.users set banned_until = now() + interval '1 hour' where email = ${email} returning id`
   await sql.end()
-  const id = row!.id as string
+  return notifyChange(app, row!.id as string)
+}
+
+/** What Supabase's Database Webhook sends when a row of auth.users changes. The webhook's status. */
+export async function notifyChange(app: FreshApp, id: string): Promise<number> {
   const hook = await fetch(`${app.base}/api/validation/webhook`, {
     method: 'POST',
     headers: { authorization: `Bearer ${WEBHOOK_SECRET}`, 'content-type': 'application/json' },
