@@ -94,11 +94,11 @@ export class ValidationCache {
       const answer = await this.#p.query(userId)
       if (!answer.ok) return null
       const entry = entryFor(answer.state, answer.readAt, this.#o)
-      const writable =
+      const writable = () =>
         !shared.unavailable &&
         !this.#p.invalidated.since(userId, since) &&
         !this.#p.sync.order.isOlder(userId, entry.checkedAt)
-      if (writable) await this.#p.l2.write(userId, entry, Date.now())
+      if (writable()) await this.#p.l2.write(userId, entry, Date.now(), writable)
       return this.#keep(userId, entry, 'source', since)
     })
     if (answered) return answered

@@ -11,11 +11,15 @@ export function toBase64Url(bytes: Uint8Array): string {
 
 const ALPHABET = /^[A-Za-z0-9_-]*$/
 
-/** The bytes of a base64url string, or null when it is not one. */
+/**
+ * The bytes of a base64url string, or null when it is not one — nor its one canonical spelling:
+ * the unused low bits of the last character must be zero, so no two strings decode alike.
+ */
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!ALPHABET.test(text) || text.length % 4 === 1) return null
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
+  return toBase64Url(bytes) === text ? bytes : null
 }
 
 const encoder = new TextEncoder()

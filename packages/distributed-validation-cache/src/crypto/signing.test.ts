@@ -26,10 +26,10 @@ describe('signing', () => {
     const signature = await sign(SECRET, 'payload')
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
     const last = alphabet.indexOf(signature.at(-1)!)
-    // 43 characters carry 258 bits for 256: flipping either spare bit decodes to the same bytes.
+    // 43 characters carry 258 bits for 256: flipping either spare bit would decode to the same bytes.
     for (const spare of [1, 2, 3]) {
       const twin = signature.slice(0, -1) + alphabet[last ^ spare]
-      expect(fromBase64Url(twin)).toEqual(fromBase64Url(signature))
+      expect(fromBase64Url(twin)).toBeNull()
       expect(await verify(SECRET, 'payload', twin)).toBe(false)
     }
   })

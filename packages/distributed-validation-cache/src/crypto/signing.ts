@@ -11,9 +11,9 @@ export async function sign(secret: string, payload: string): Promise<string> {
 
 /** Whether `signature` is `payload`'s; compared by Web Crypto in constant time. */
 export async function verify(secret: string, payload: string, signature: unknown): Promise<boolean> {
+  // Canonical only (fromBase64Url): the last character's unused bits would give 4 spellings of one.
   const given = typeof signature === 'string' ? fromBase64Url(signature) : null
-  // Canonical only: the last character's unused bits would let one signature be written 4 ways.
-  if (given?.length !== 32 || toBase64Url(given) !== signature) return false
+  if (given?.length !== 32) return false
   return crypto.subtle.verify('HMAC', await keyFor(secret), given, utf8(payload))
 }
 
@@ -34,8 +34,10 @@ const MAX_KEYS = 64
 function keyFor(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret)
   if (!key) {
+    if (secret === '') throw new TypeError('an empty secret cannot sign: set NEXTAUTH_SECRET (or the secret option)')
     if (keys.size >= MAX_KEYS) keys.clear() // bounded even if secrets churn (tests make many)
     key = crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    key.catch(() => keys.delete(secret)) // a failed import is not kept: the next call tries again
     keys.set(secret, key)
   }
   return key

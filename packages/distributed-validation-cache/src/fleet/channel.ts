@@ -33,7 +33,7 @@ export class FleetChannel {
   // Unique per process, unlike INSTANCE_ID (a display name several replicas may share):
   // skipping "our own" broadcasts by a shared name would drop everyone's.
   readonly #origin = crypto.randomUUID()
-  // Messages verified one after another: Web Crypto may settle two verifications out of order.
+  // The last received message's turn to be applied: each waits for the one before it.
   #received: Promise<void> = Promise.resolve()
 
   constructor(
@@ -46,9 +46,11 @@ export class FleetChannel {
     const { secret, emit } = this.options
     let droppedBefore = false
     const onMessage = (message: string) => {
+      // Verified at once, in parallel; applied in the order received (Web Crypto may settle out of order).
+      const decoding = decodeMessage(secret, message).catch(() => undefined) // handled now: it may wait its turn
       this.#received = this.#received
         .then(async () => {
-          const decoded = await decodeMessage(secret, message)
+          const decoded = await decoding
           emit({ type: 'broadcast-received', valid: decoded !== undefined })
           if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded)
         })

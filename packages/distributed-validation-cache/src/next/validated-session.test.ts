@@ -44,6 +44,15 @@ describe('validatedSession', () => {
     expect(fresh).toMatchObject({ forwarded: false, result: { verdict: 'banned', valid: false } })
   })
 
+  it('says plainly that an empty secret is a deployment error, instead of failing inside Web Crypto', async () => {
+    const { cache, id } = setup()
+    const request = requestWith(`${COOKIE}=${await token(id)}`, {})
+    for (const secret of ['', undefined as unknown as string])
+      await expect(validatedSession(request, cache, { secret })).rejects.toThrow(
+        /secret is empty: pass NEXTAUTH_SECRET/,
+      )
+  })
+
   it('does not believe a seal older than the 1 s lockout bound (a replay, a slow route)', async () => {
     const { cache, users, id } = setup()
     const raw = await token(id)

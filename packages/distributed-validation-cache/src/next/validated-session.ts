@@ -1,5 +1,6 @@
 import { decode, getToken, type JWT } from 'next-auth/jwt'
 import type { ValidationCache, ValidationResult } from '../cache.js'
+import { ConfigError } from '../errors.js'
 import { checkSession } from '../next-auth/session-check.js'
 import { asNextRequest, sessionCookieName, type SessionCookieOptions } from './session-cookies.js'
 import { openVerdict, VERDICT_HEADER } from './verdict-header.js'
@@ -29,6 +30,9 @@ export interface ValidatedSession {
 
 /** The raw session token next-auth would read for this request, and its decoded claims. */
 export async function readSessionToken(request: Request | { headers: Headers }, options: SessionReadOptions) {
+  // next-auth would decode with whatever it is given; a missing secret is a deployment error, said plainly.
+  if (!options.secret)
+    throw new ConfigError([{ variable: 'secret', message: 'is empty: pass NEXTAUTH_SECRET (or AUTH_SECRET)' }])
   const raw = await rawSessionToken(request, options)
   if (!raw || !isNextAuthJwe(raw)) return null
   const token = await decode({ token: raw, secret: options.secret }).catch(() => null) // garbled, forged, expired

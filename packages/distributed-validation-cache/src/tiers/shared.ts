@@ -61,11 +61,16 @@ export class SharedTier {
     return now < entry.freshUntil + this.options.graceMs ? { stale: entry } : {}
   }
 
-  /** Kept until the grace window closes, so the whole fleet can serve it stale during an outage. */
-  async write(userId: string, entry: CacheEntry, now: number): Promise<boolean> {
+  /**
+   * Kept until the grace window closes, so the whole fleet can serve it stale during an outage.
+   * `writable` is asked again once the entry is signed, right before the SET: signing waits on
+   * Web Crypto (Node's thread pool), and a ban heard meanwhile must not be overwritten.
+   */
+  async write(userId: string, entry: CacheEntry, now: number, writable = () => true): Promise<boolean> {
     const ttlMs = entry.freshUntil + this.options.graceMs - now
     if (ttlMs <= 0) return true
     const value = await encodeEntry(this.options.secret, userId, entry)
+    if (!writable()) return false
     return this.store.set(entryKey(this.options.prefix, userId), value, { ttlMs }).then(
       () => true,
       () => false,
