@@ -6,13 +6,16 @@ import { Propagation } from './fleet/propagation.js'
 import { RecentInvalidations } from './fleet/recent-invalidations.js'
 import { StateOrder } from './fleet/state-order.js'
 import { FleetSync } from './fleet/sync.js'
+import { UserStoreChanges } from './fleet/user-store-changes.js'
 import type { ResolvedOptions } from './options.js'
 import { querySource } from './sources/source-query.js'
 import { GuardedStore } from './stores/guarded-store.js'
 import { SingleFlight } from './single-flight.js'
 import { type CacheEntry, entryFor } from './tiers/entry.js'
 import { LocalTier } from './tiers/local.js'
+import { userChangeChannel } from './tiers/keys.js'
 import { SharedTier } from './tiers/shared.js'
+import { assertUserId, canonicalUserId } from './user-id.js'
 
 /** What one lookup found: the entry (none: the store and the source both failed) and its tier. */
 export type Resolved = { entry: CacheEntry | undefined; tier: Tier }
@@ -69,6 +72,26 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
       flights.clear()
     },
   })
+  // The user store's trigger: a change made anywhere (SQL, the Supabase dashboard), heard here
+  // directly. Like a broadcast's forewarning: this user is forgotten, with every state read before now.
+  const userStore = new UserStoreChanges(o.source, {
+    channel: o.listen ? userChangeChannel(o.prefix) : '',
+    heartbeatMs: o.listenHeartbeatMs,
+    pingTimeoutMs: o.sourceTimeoutMs,
+    emit,
+    userIdOf: (raw) => {
+      try {
+        assertUserId(raw, o.requireUuid)
+        return canonicalUserId(raw, o.requireUuid)
+      } catch {
+        return undefined // not an id: a payload someone else sent on the channel
+      }
+    },
+    onChange: (userId) => {
+      order.saw(userId, Date.now() + 1)
+      invalidateLocally(userId)
+    },
+  })
   const entryOf = (state: Parameters<typeof entryFor>[0], readAt: number) => entryFor(state, readAt, o)
   const propagation: Propagation = new Propagation({
     l1,
@@ -82,5 +105,19 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     lockTtlMs: o.lockTtlMs,
     entryFor: entryOf,
   })
-  return { l1, l2, store, channel, sync, sourceBreaker, flights, invalidated, pending, propagation, query, entryOf }
+  return {
+    l1,
+    l2,
+    store,
+    channel,
+    sync,
+    userStore,
+    sourceBreaker,
+    flights,
+    invalidated,
+    pending,
+    propagation,
+    query,
+    entryOf,
+  }
 }

@@ -24,11 +24,14 @@ export class ValidationCache {
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
     this.#p = assemble(o, this.#emit)
-    this.#ready = o.enabled && o.subscribe ? this.#p.channel.listen() : Promise.resolve()
+    this.#ready = Promise.all([
+      o.enabled && o.subscribe ? this.#p.channel.listen() : undefined,
+      o.enabled && o.listen ? this.#p.userStore.start() : undefined,
+    ]).then(() => undefined)
     this.#health = new HealthProbe(o)
   }
 
-  /** Resolves once this instance listens for fleet broadcasts (or gave up waiting for the store). */
+  /** Resolves once this instance listens for fleet broadcasts and user store changes (or gave up trying). */
   ready(): Promise<void> {
     return this.#ready
   }
@@ -212,6 +215,8 @@ export class ValidationCache {
       breaker: this.#p.store.breaker.state,
       sourceBreaker: this.#p.sourceBreaker.state,
       listening: this.#p.channel.listening,
+      /** Whether the user store's change notifications are heard; null where none are listened for. */
+      userStoreListening: this.#o.enabled && this.#o.listen ? this.#p.userStore.listening : null,
       liveness,
       l1,
       ttlMs: this.#o.ttlMs,
@@ -222,6 +227,7 @@ export class ValidationCache {
 
   async close(): Promise<void> {
     this.#p.pending.stop()
+    await this.#p.userStore.close()
     await this.#p.channel.close()
     await this.#o.store.close()
   }

@@ -33,5 +33,9 @@ export type CacheEvent =
   | { type: 'deaf-subscription' }
   /** The change log was read again after reads had failed for `durationMs`: a deaf period ended. */
   | { type: 'deaf-period'; durationMs: number }
+  /** The user store's trigger said a user changed (`valid`: the payload was a user id). */
+  | { type: 'user-store-notification'; valid: boolean }
+  /** The user store's listening connection came up, was lost, or left a heartbeat unanswered (deaf). */
+  | { type: 'user-store-listener'; state: 'listening' | 'lost' | 'deaf' }
 
 export type EventListener = (event: CacheEvent) => void

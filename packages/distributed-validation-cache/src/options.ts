@@ -1,5 +1,6 @@
 import { toMs, type Duration } from './config/duration.js'
 import { randomToken } from './crypto/signing.js'
+import { userChangeChannel } from './tiers/keys.js'
 import { ConfigError } from './errors.js'
 import type { EventListener } from './events.js'
 import type { Store } from './stores/store.js'
@@ -38,6 +39,13 @@ export interface ValidationCacheOptions {
   enabled?: boolean
   /** Listen for fleet broadcasts. Default true; false where the process cannot hold a connection. */
   subscribe?: boolean
+  /**
+   * Listen for the user store's own change notifications (the auth.users trigger, `dvc-db-setup
+   * --triggers`), where the source can (the postgres source: one LISTEN connection). Default true.
+   */
+  listen?: boolean
+  /** How often that listening connection is proven end to end (one probe query). Default "5 s". */
+  listenHeartbeat?: Duration
   /** Names this process in broadcasts and observability. Default: a random id. */
   instanceId?: string
   onEvent?: EventListener
@@ -100,6 +108,8 @@ export function resolveOptions(options: ValidationCacheOptions) {
     requireUuid: options.requireUuid ?? true,
     enabled: options.enabled ?? true,
     subscribe: options.subscribe ?? true,
+    listen: (options.listen ?? true) && typeof options.source?.listen === 'function',
+    listenHeartbeatMs: duration('listenHeartbeat', options.listenHeartbeat, '5 s', 10),
     instanceId: options.instanceId ?? crypto.randomUUID().slice(0, 8),
     onEvent: options.onEvent,
     secret: options.secret ?? '',
@@ -108,6 +118,11 @@ export function resolveOptions(options: ValidationCacheOptions) {
     issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
   const badPrefix = prefixProblem(resolved.prefix)
   if (badPrefix) issues.push({ variable: 'prefix', message: badPrefix })
+  else if (resolved.listen && !channelFits(resolved.prefix))
+    issues.push({
+      variable: 'prefix',
+      message: "is too long to name the user store's NOTIFY channel: shorten it, or set listen: false",
+    })
   if (resolved.store.backend === 'memory' && !options.secret) {
     resolved.secret = processSecretFor(resolved.store)
   } else if (resolved.secret.length < 16) {
@@ -131,6 +146,14 @@ export function resolveOptions(options: ValidationCacheOptions) {
 }
 
 const UNLISTENED_L1_TTL_MS = 1_000
+
+const channelFits = (prefix: string) => {
+  try {
+    return userChangeChannel(prefix) !== ''
+  } catch {
+    return false
+  }
+}
 
 // Nothing stored in a memory store leaves the process, so a random key is as good as any; but
 // engines sharing one store must share its key, or they reject each other's entries and broadcasts.

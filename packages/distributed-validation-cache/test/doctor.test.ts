@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { startBridge } from 'upstash-rest-bridge'
 import { fromEnv } from '../src/config/config.js'
 import { broadcastRoundTrip, doctor, upstashSubscribes } from '../src/config/doctor.js'
+import { installTriggers } from '../src/setup/triggers.js'
+import { TcpProxy } from './support/tcp-proxy.js'
 import { migrateAuthSchema } from '../src/setup/auth-schema.js'
 import { postgresSource } from '../src/sources/postgres.js'
 import { FakeGoTrue } from './support/gotrue.js'
@@ -26,6 +28,7 @@ describe.skipIf(!servicesUp)('doctor', () => {
     scratch = await createScratchDatabase()
     const db = postgresSource({ url: scratch.url })
     await migrateAuthSchema(db.run)
+    await installTriggers(db.run, 'dvc:')
     await db.close()
     healthy = {
       REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
@@ -49,7 +52,39 @@ describe.skipIf(!servicesUp)('doctor', () => {
     expect(text).toMatch(/cache round trip \(SET \+ GET \+ DEL, median of 5\): [\d.]+ ms/)
     expect(text).toMatch(/user source round trip \(postgres, one lookup, median of 5\): [\d.]+ ms/)
     expect(text).toMatch(/user source clock: [+-]\d+ ms from this machine/)
+    expect(text).toContain('auth.users trigger: v1, notifying dvc:user_changed')
+    expect(text).toMatch(/LISTEN dvc:user_changed: a probe came back in \d+ ms/)
     expect(text).not.toContain(PASSWORD)
+  })
+
+  it('checks the event paths: a missing or foreign-channel trigger, a LISTEN that hears nothing', async () => {
+    const other = await createScratchDatabase()
+    const proxy = await new TcpProxy({ host: '127.0.0.1', port: Number(new URL(scratch.url).port || 5432) }).start()
+    try {
+      const db = postgresSource({ url: other.url })
+      await migrateAuthSchema(db.run)
+      const missing = await doctor({ ...healthy, DATABASE_URL: other.url })
+      expect(missing.warnings).toEqual([
+        expect.stringMatching(/^the auth.users trigger is not installed: bans made outside this app .* up to the TTL/),
+      ])
+      await installTriggers(db.run, 'shop:')
+      await db.close()
+      const foreign = await doctor({ ...healthy, DATABASE_URL: other.url })
+      expect(foreign.problems).toEqual([
+        'the auth.users trigger notifies shop:user_changed, this app listens on dvc:user_changed: ' +
+          'run dvc-db-setup --triggers with VALIDATION_CACHE_PREFIX=dvc:',
+      ])
+      // A LISTEN connection through which nothing comes back, as behind a transaction-mode pooler.
+      proxy.set({ kind: 'blackhole' })
+      const listenUrl = `postgres://postgres@127.0.0.1:${proxy.port}${new URL(scratch.url).pathname}`
+      const deaf = await doctor({ ...healthy, DATABASE_LISTEN_URL: listenUrl })
+      expect(deaf.problems).toEqual([
+        expect.stringMatching(/^LISTEN on dvc:user_changed hears nothing back: .* DATABASE_LISTEN_URL/),
+      ])
+    } finally {
+      await proxy.stop()
+      await other.drop()
+    }
   })
 
   it('names what is wrong: bad config in one line, an unreachable cache, risky settings', async () => {

@@ -48,7 +48,7 @@ describe('the bins from the packed tarball, installed in an app', () => {
     const help = bin('dvc-db-setup', {}, '--help')
     expect(help.stderr).toBe('')
     expect(help.status).toBe(0)
-    expect(help.stdout).toMatch(/^Usage: dvc-db-setup \[--demo-users\]\n/)
+    expect(help.stdout).toMatch(/^Usage: dvc-db-setup \[--demo-users\] \[--triggers\]/)
     for (const word of ['--demo-users', '-h, --help', 'DATABASE_URL', 'PGLITE_DATA_DIR']) {
       expect(help.stdout).toContain(word)
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
@@ -167,6 +168,11 @@ describe.skipIf(!postgresUp)('the auth.users trigger (dvc-db-setup --triggers), 
     expect(row).toEqual({ id })
     const { failures } = await triggerStatus(source.run)
     expect(failures.find((f) => f.path === 'webhook')).toMatchObject({ count: 1 })
+  })
+
+  it('ships as sql/dvc-triggers.sql for the default prefix, the script the bin prints', () => {
+    const shipped = readFileSync(new URL('../sql/dvc-triggers.sql', import.meta.url), 'utf8')
+    expect(shipped).toBe(installTriggersSql('dvc:'))
   })
 
   it('uninstalls exactly what it installed, and the script users paste is the one it runs', async () => {

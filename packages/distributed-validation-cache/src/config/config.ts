@@ -68,6 +68,13 @@ const Env = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
+  /** Where the postgres source LISTENs: a direct or session-mode URL, when DATABASE_URL is a transaction pooler. */
+  DATABASE_LISTEN_URL: text.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
   UPSTASH_REDIS_REST_URL: httpUrl,
   UPSTASH_REDIS_REST_TOKEN: text,
   KV_REST_API_URL: httpUrl,
@@ -85,6 +92,7 @@ const Env = z.object({
   VALIDATION_CACHE_STORE_TIMEOUT: positiveDuration,
   VALIDATION_CACHE_SOURCE_TIMEOUT: positiveDuration,
   VALIDATION_CACHE_SUBSCRIBE: flag,
+  VALIDATION_CACHE_LISTEN: flag,
   VALIDATION_CACHE_PREFIX: prefix,
   VALIDATION_CACHE_SECRET: secret(16),
   INSTANCE_ID: text,
@@ -101,7 +109,7 @@ export type CacheBackend =
   | { provider: 'upstash'; url: string; token: string }
 export type UserSourceConfig =
   | { provider: 'supabase'; url: string; serviceRoleKey: string; anonKey?: string }
-  | { provider: 'postgres'; url: string }
+  | { provider: 'postgres'; url: string; listenUrl?: string }
   | { provider: 'pglite' }
 
 export type Config = ReturnType<typeof fromEnv>
@@ -161,7 +169,11 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
         ...(e.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { anonKey: e.NEXT_PUBLIC_SUPABASE_ANON_KEY } : {}),
       }
     : e.DATABASE_URL
-      ? { provider: 'postgres', url: e.DATABASE_URL }
+      ? {
+          provider: 'postgres',
+          url: e.DATABASE_URL,
+          ...(e.DATABASE_LISTEN_URL ? { listenUrl: e.DATABASE_LISTEN_URL } : {}),
+        }
       : { provider: 'pglite' }
   const sessionSecret = e.NEXTAUTH_SECRET ?? e.AUTH_SECRET // next-auth v4's name, Auth.js v5's
   if (cache.provider !== 'memory' && !e.VALIDATION_CACHE_SECRET && !sessionSecret) {
@@ -184,6 +196,8 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
     storeTimeoutMs: e.VALIDATION_CACHE_STORE_TIMEOUT ?? 250,
     sourceTimeoutMs: e.VALIDATION_CACHE_SOURCE_TIMEOUT ?? 2_000,
     subscribe: e.VALIDATION_CACHE_SUBSCRIBE ?? true,
+    /** LISTEN for the auth.users trigger's notifications (the postgres source only). */
+    listen: e.VALIDATION_CACHE_LISTEN ?? true,
     prefix: e.VALIDATION_CACHE_PREFIX ?? 'dvc:',
     /** VALIDATION_CACHE_SECRET as set; the key in use is signingSecret(config). */
     secret: e.VALIDATION_CACHE_SECRET,

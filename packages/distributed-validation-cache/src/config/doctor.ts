@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, fromEnv, type Config } from './config.js'
 import { withDeadline } from '../deadline.js'
+import { checkEventPaths } from './doctor-event-paths.js'
 import { ConfigError } from '../errors.js'
 import { storeFromConfig, userSourceFromConfig } from './from-config.js'
 import type { SqlRunner } from '../sources/sql-source.js'
@@ -14,8 +15,8 @@ export interface DoctorReport {
 
 /**
  * `pnpm run doctor`: reads the same environment as the app and checks it end to end — the backend
- * and why, round trips to the cache and the user source, the user source's clock, and settings
- * that work but will hurt. Problems fail (exit 1); warnings do not, unless --strict.
+ * and why, round trips to the cache and the user source, the user source's clock, the paths by
+ * which bans made outside the app reach it, and settings that work but will hurt. Problems fail (exit 1); warnings do not, unless --strict.
  */
 export async function doctor(env: Record<string, string | undefined> = process.env): Promise<DoctorReport> {
   const report: DoctorReport = { lines: [], problems: [], warnings: [] }
@@ -34,6 +35,7 @@ export async function doctor(env: Record<string, string | undefined> = process.e
     )
   await bounded(`cache (${config.cache.provider})`, checkCache(config, report))
   await bounded(`user source (${config.userSource.provider})`, checkUserSource(config, report, env))
+  await bounded('event paths (auth.users trigger, LISTEN)', checkEventPaths(config, report, env))
   warnAbout(config, report, env)
   return report
 }

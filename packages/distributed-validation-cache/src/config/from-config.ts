@@ -84,7 +84,7 @@ export async function userSourceFromConfig(
       'postgres and bcryptjs',
       'DATABASE_URL',
     )
-    const source = postgresSource({ url: store.url })
+    const source = postgresSource({ url: store.url, ...(store.listenUrl ? { listenUrl: store.listenUrl } : {}) })
     return {
       source,
       admin: sqlUserAdmin(source.run),
@@ -127,6 +127,7 @@ export async function optionsFromConfig(config: Config): Promise<Omit<Validation
     storeTimeout: config.storeTimeoutMs,
     sourceTimeout: config.sourceTimeoutMs,
     subscribe: config.subscribe,
+    listen: config.listen,
     prefix: config.prefix,
     ...(await signingSecret(config).then((secret) => (secret ? { secret } : {}))),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),

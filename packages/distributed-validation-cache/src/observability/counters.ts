@@ -27,6 +27,8 @@ export class Counters {
   tampered = { badSignature: 0, corrupt: 0 }
   revocations = { revoke: 0, restore: 0, refresh: 0, pending: 0 }
   broadcasts = { received: 0, rejected: 0 }
+  /** The user store's own notifications (the auth.users trigger), and its listening connection's troubles. */
+  userStore = { notifications: 0, rejected: 0, interruptions: 0, deaf: 0 }
   /**
    * The change log: reads, users dropped from L1 by them, overflows, deaf subscriptions found, older
    * states refused, and deaf periods (reads failing, from the first failure to the next success) with their length.
@@ -94,6 +96,13 @@ export class Counters {
       case 'deaf-subscription':
         this.fleetLog.deafSubscriptions++
         return
+      case 'user-store-notification':
+        this.userStore[event.valid ? 'notifications' : 'rejected']++
+        return
+      case 'user-store-listener':
+        if (event.state === 'lost') this.userStore.interruptions++
+        if (event.state === 'deaf') this.userStore.deaf++
+        return
       case 'deaf-period':
         this.fleetLog.deafPeriods++
         this.fleetLog.deafMs += Math.round(event.durationMs)
@@ -112,6 +121,7 @@ export class Counters {
       tampered: this.tampered,
       revocations: this.revocations,
       broadcasts: this.broadcasts,
+      userStore: this.userStore,
       fleetLog: this.fleetLog,
     })
   }

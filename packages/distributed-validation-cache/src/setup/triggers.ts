@@ -1,4 +1,7 @@
 import type { SqlRunner } from '../sources/sql-source.js'
+import { userChangeChannel } from '../tiers/keys.js'
+
+export { userChangeChannel }
 
 /**
  * The trigger on `auth.users` that makes every ban path an event: a ban, unban, soft or hard
@@ -13,15 +16,6 @@ import type { SqlRunner } from '../sources/sql-source.js'
  */
 export const TRIGGER_VERSION = 1
 const MARK = `distributed-validation-cache triggers v${TRIGGER_VERSION}`
-const CHANNEL_MAX_BYTES = 63 // NAMEDATALEN - 1: a longer channel makes pg_notify fail
-
-/** The NOTIFY channel of a cache prefix (`dvc:` → `dvc:user_changed`). */
-export function userChangeChannel(prefix: string): string {
-  const channel = `${prefix}user_changed`
-  if (new TextEncoder().encode(channel).length > CHANNEL_MAX_BYTES)
-    throw new RangeError(`the prefix ${JSON.stringify(prefix)} is too long for a NOTIFY channel (${channel})`)
-  return channel
-}
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`
 
@@ -95,7 +89,10 @@ end $fn$`,
   ]
 }
 
-/** The install as one script, to paste into the Supabase SQL editor or add to supabase/migrations/. */
+/**
+ * The install as one script, to paste into the Supabase SQL editor or add to supabase/migrations/
+ * (`sql/dvc-triggers.sql` in the package is this for the default prefix).
+ */
 export function installTriggersSql(prefix: string): string {
   const head = `-- ${MARK} (prefix ${prefix}): bans made outside the app reach the fleet within a second.\n`
   return `${head}${installTriggerStatements(prefix).join(';\n\n')};\n`

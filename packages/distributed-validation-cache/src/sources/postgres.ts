@@ -1,5 +1,6 @@
 import postgres from 'postgres'
 import type { UserSource } from './user-source.js'
+import { listenForChanges } from './postgres-listener.js'
 import { sqlSource, type SqlRunner } from './sql-source.js'
 
 export interface PostgresSourceOptions {
@@ -9,19 +10,31 @@ export interface PostgresSourceOptions {
   max?: number
   /** Bound on establishing a connection, in seconds (postgres.js's unit). Default 5. */
   connectTimeoutSeconds?: number
+  /**
+   * Where to LISTEN for the trigger's notifications (DATABASE_LISTEN_URL): a direct or
+   * session-mode connection. Default `url`; set it when `url` is a transaction-mode pooler.
+   */
+  listenUrl?: string
 }
 
 /** The `postgres` source over porsager's postgres.js (DATABASE_URL). */
 export function postgresSource(
   options: PostgresSourceOptions,
-): UserSource & { sql: postgres.Sql; run: SqlRunner; close: () => Promise<void> } {
+): UserSource &
+  Required<Pick<UserSource, 'listen'>> & { sql: postgres.Sql; run: SqlRunner; close: () => Promise<void> } {
   const sql = postgres(options.url, {
     max: options.max ?? 5,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     onnotice: () => undefined,
   })
   const run = postgresRunner(sql)
-  return { ...sqlSource('postgres', run), sql, run, close: () => sql.end({ timeout: 2 }) }
+  return {
+    ...sqlSource('postgres', run),
+    sql,
+    run,
+    listen: (channel, handlers) => listenForChanges(options.listenUrl ?? options.url, sql, channel, handlers),
+    close: () => sql.end({ timeout: 2 }),
+  }
 }
 
 /**

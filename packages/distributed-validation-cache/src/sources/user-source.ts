@@ -12,4 +12,25 @@ export interface UserSource {
   fetchUser(userId: string, signal: AbortSignal): Promise<UserState | null>
   /** Persists the revocation time (null clears it). Must be durable: the cache can be flushed. */
   setSessionsRevokedAt(userId: string, at: number | null, signal: AbortSignal): Promise<void>
+  /**
+   * Optional: hear of changes made anywhere — the auth.users trigger's NOTIFY
+   * (setup/triggers.ts). Resolves once listening on `channel`; rejects when it cannot start.
+   */
+  listen?(channel: string, handlers: ChangeHandlers): Promise<ChangeListener>
+}
+
+export interface ChangeHandlers {
+  /** A user's access may have changed: what the notification said (not yet checked as an id). */
+  onChange(userId: string): void
+  /** The listening connection came up (again). */
+  onListening(): void
+}
+
+/** An open listen; the cache checks it end to end, since a connection can die without a word. */
+export interface ChangeListener {
+  /** Resolves once a probe sent through the store came back on the listening connection. */
+  ping(): Promise<void>
+  /** Replaces the listening connection (the old one may be silently dead). */
+  reconnect(): Promise<void>
+  close(): Promise<void>
 }
