@@ -35,11 +35,11 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
   const store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void pending.flush() })
   // Kept as long as an older state could be served.
   const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs })
-  const l2 = new SharedTier(store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit })
+  const l2 = new SharedTier(store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit, now: o.now })
   const sourceBreaker = new CircuitBreaker({
     onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),
   })
-  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit)
+  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit, o.now)
   const invalidateLocally = (userId: string) => {
     invalidated.mark(userId)
     l1.delete(userId)
@@ -50,6 +50,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     secret: o.secret,
     emit,
     logKeepMs: o.ttlMs + o.graceMs,
+    now: o.now,
     pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
     onInvalidate: (message) => sync.heard(message),
     // Broadcasts were missed while deaf: the change log says which users to drop; the store is back: retry now.
@@ -65,6 +66,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     proof: o.proof,
     order,
     emit,
+    now: o.now,
     forget: invalidateLocally,
     forgetAll: () => {
       invalidated.markAll()
@@ -88,7 +90,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
       }
     },
     onChange: (userId) => {
-      order.saw(userId, Date.now() + 1)
+      order.saw(userId, o.now() + 1)
       invalidateLocally(userId)
     },
   })
@@ -102,6 +104,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     emit,
     query,
     invalidateLocally,
+    now: o.now,
     lockTtlMs: o.lockTtlMs,
     entryFor: entryOf,
   })

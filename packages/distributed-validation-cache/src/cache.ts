@@ -13,6 +13,9 @@ import { assertUserId, canonicalUserId } from './user-id.js'
 
 export type { PropagationResult, ValidationResult } from './result.js'
 
+// No one's id: the clock's first reading asks the user source about nobody.
+const NIL_USER = '00000000-0000-4000-8000-000000000000'
+
 export class ValidationCache {
   readonly counters = new Counters()
   readonly #o: ResolvedOptions
@@ -20,13 +23,23 @@ export class ValidationCache {
   readonly #ready: Promise<void>
   readonly #health: HealthProbe
   readonly #seen = new SeenUsers()
+  /** A first reading of the user store's clock, so that nothing is stamped on this process's alone. */
+  readonly #clockRead: Promise<void>
 
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
     this.#p = assemble(o, this.#emit)
+    // Not a lookup (not counted, no breaker): a reading of the clock that judges bans.
+    this.#clockRead = o.source.clock
+      ? o.source.fetchUser(NIL_USER, AbortSignal.timeout(o.sourceTimeoutMs)).then(
+          () => undefined,
+          () => undefined,
+        )
+      : Promise.resolve()
     this.#ready = Promise.all([
       o.enabled && o.subscribe ? this.#p.channel.listen() : undefined,
       o.enabled && o.listen ? this.#p.userStore.start() : undefined,
+      this.#clockRead,
     ]).then(() => undefined)
     this.#health = new HealthProbe(o)
   }
@@ -34,6 +47,14 @@ export class ValidationCache {
   /** Resolves once this instance listens for fleet broadcasts and user store changes (or gave up trying). */
   ready(): Promise<void> {
     return this.#ready
+  }
+
+  /**
+   * The user store's time, in epoch ms, as this instance reads it: stamp session sign-in times with
+   * it, so a revoke() made on any instance ends exactly the sessions signed before it.
+   */
+  now(): number {
+    return this.#o.now()
   }
 
   /** Reads the fleet's change log now (validations do when they need it); true once proven current. */
@@ -51,7 +72,7 @@ export class ValidationCache {
     // record: false for looks that are not requests (an admin page listing users): they must
     // not inflate validations, hit rate or active users.
     const record = options.record !== false
-    const now = Date.now()
+    const now = this.#o.now() // a ban ends on the user store's clock, not this process's
     // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
     const cached = typeof userId === 'string' ? this.#fresh(userId) : undefined
     if (cached) {
@@ -70,7 +91,7 @@ export class ValidationCache {
       return Promise.resolve(this.#answer({ entry: canonicalHit, tier: 'l1' }, issuedAt, now, undefined, record))
     const started = performance.now()
     const lookup = this.#o.enabled ? this.#p.flights.run(id, () => this.#resolve(id)) : this.#resolveUncached(id)
-    return lookup.then((r) => this.#answer(r, issuedAt, Date.now(), performance.now() - started, record))
+    return lookup.then((r) => this.#answer(r, issuedAt, this.#o.now(), performance.now() - started, record))
   }
 
   /** L1 missed: L2, then (one instance of the fleet) the source, then the last known state. */
@@ -82,8 +103,8 @@ export class ValidationCache {
     }
     // A new instance reads the log once before it believes L2 (it knows nothing yet to refuse a replay by).
     const believesL2 = this.#p.sync.seeded || (await this.#p.sync.renew())
-    const since = Date.now()
-    const shared = believesL2 ? await this.#p.l2.read(userId, since) : { unavailable: true as const }
+    const since = performance.now() // compared with this process's invalidations only
+    const shared = believesL2 ? await this.#p.l2.read(userId, this.#o.now()) : { unavailable: true as const }
     if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
     // A slot that just timed out would time out the lock and the write too: each costs a request the store timeout.
     const lock = {
@@ -101,20 +122,20 @@ export class ValidationCache {
         !shared.unavailable &&
         !this.#p.invalidated.since(userId, since) &&
         !this.#p.sync.order.isOlder(userId, entry.checkedAt)
-      if (writable()) await this.#p.l2.write(userId, entry, Date.now(), writable)
+      if (writable()) await this.#p.l2.write(userId, entry, this.#o.now(), writable)
       return this.#keep(userId, entry, 'source', since)
     })
     if (answered) return answered
     const known = [this.#p.l1.known(userId), shared.stale].filter(
-      (e): e is CacheEntry => e !== undefined && Date.now() < e.freshUntil + this.#o.graceMs,
+      (e): e is CacheEntry => e !== undefined && this.#o.now() < e.freshUntil + this.#o.graceMs,
     )
     const newest = known.sort((a, b) => b.checkedAt - a.checkedAt)[0]
     return newest ? { entry: newest, tier: 'stale' } : { entry: undefined, tier: 'none' }
   }
 
   /** Ends every session of the user issued before `at`. Persisted in the user source first. */
-  async revoke(userId: string, at: number | Date = Date.now()): Promise<PropagationResult> {
-    const time = at instanceof Date ? at.getTime() : at
+  async revoke(userId: string, at?: number | Date): Promise<PropagationResult> {
+    const time = at === undefined ? (await this.#clockRead, this.#o.now()) : at instanceof Date ? at.getTime() : at
     if (!Number.isFinite(time))
       throw new ValidationCacheError('revoke(userId, at): `at` must be a valid Date or epoch milliseconds')
     return this.#persistThenPropagate(userId, time, 'revoke')
@@ -159,7 +180,7 @@ export class ValidationCache {
       this.#emit({ type: 'older-state', from: 'fill' })
       return { entry: undefined, tier: 'none' }
     }
-    if (!this.#p.invalidated.since(userId, since)) this.#p.l1.set(userId, entry, Date.now())
+    if (!this.#p.invalidated.since(userId, since)) this.#p.l1.set(userId, entry, this.#o.now())
     return { entry, tier }
   }
 
@@ -215,6 +236,8 @@ export class ValidationCache {
       breaker: this.#p.store.breaker.state,
       sourceBreaker: this.#p.sourceBreaker.state,
       listening: this.#p.channel.listening,
+      /** The user store's clock minus this process's (ms), as its lookups read it: bans are judged on it. */
+      clock: this.#o.source.clock?.stats() ?? { offsetMs: 0, uncertaintyMs: null, readings: 0 },
       /** Whether the user store's change notifications are heard; null where none are listened for. */
       userStoreListening: this.#o.enabled && this.#o.listen ? this.#p.userStore.listening : null,
       liveness,

@@ -109,6 +109,8 @@ export function resolveOptions(options: ValidationCacheOptions) {
     enabled: options.enabled ?? true,
     subscribe: options.subscribe ?? true,
     listen: (options.listen ?? true) && typeof options.source?.listen === 'function',
+    /** The user store's time (its clock as lookups read it; this process's where it tells none). */
+    now: options.source?.clock ? () => options.source.clock!.now() : () => Date.now(),
     listenHeartbeatMs: duration('listenHeartbeat', options.listenHeartbeat, '5 s', 10),
     instanceId: options.instanceId ?? crypto.randomUUID().slice(0, 8),
     onEvent: options.onEvent,

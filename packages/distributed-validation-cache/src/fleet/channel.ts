@@ -13,6 +13,8 @@ export interface FleetChannelOptions {
   secret: string
   /** How long the change log lives after its last entry: as long as a state it supersedes may be served. */
   logKeepMs: number
+  /** The user store's time: an order is a time on it. */
+  now: () => number
   /** Bound on the subscribed connection's answer to a PING (or, over SSE, a probe's round trip). */
   pingTimeoutMs: number
   emit: (event: CacheEvent) => void
@@ -80,7 +82,7 @@ export class FleetChannel {
    * lock, which a stuck holder keeps for seconds; announce() follows.
    */
   async forewarn(userId: string): Promise<void> {
-    await this.#publish(userId, Date.now() + 1, '')
+    await this.#publish(userId, this.options.now() + 1, '')
   }
 
   /**

@@ -61,7 +61,7 @@ async function acquire<T>(
   // A second look at L2, already judged (and counted) by this lookup: has the holder filled it?
   const fill = async (): Promise<{ filled: CacheEntry } | undefined> => {
     if (!options.onFill) return undefined
-    const { fresh } = await l2.read(userId, Date.now(), { recount: false })
+    const { fresh } = await l2.read(userId, l2.now(), { recount: false })
     if (!fresh) return undefined
     options.emit({ type: 'lock', outcome: 'waited-for-fill' })
     return { filled: fresh }

@@ -25,6 +25,8 @@ export interface PropagationParts {
   entryFor: (state: UserState, readAt: number) => CacheEntry
   /** Drops the user from L1 and marks lookups in flight as predating the change. */
   invalidateLocally: (userId: string) => void
+  /** The user store's time. */
+  now: () => number
 }
 
 /**
@@ -46,12 +48,12 @@ export class Propagation {
       // No fresh state: drop L2 so the next validation anywhere asks the source itself. A slot whose
       // lock timed out is not written now (another timeout before the broadcast): the retry drops it.
       if (lock === 'store-unavailable') return { entry, stored: false }
-      return { entry, stored: entry ? await p.l2.write(userId, entry, Date.now()) : await p.l2.remove(userId) }
+      return { entry, stored: entry ? await p.l2.write(userId, entry, p.now()) : await p.l2.remove(userId) }
     })
     // Again: a lookup here may have read L2 between our first mark and our write.
     p.invalidateLocally(userId)
-    if (entry) p.l1.set(userId, entry, Date.now())
-    const broadcast = await p.channel.announce(userId, entry?.checkedAt ?? Date.now())
+    if (entry) p.l1.set(userId, entry, p.now())
+    const broadcast = await p.channel.announce(userId, entry?.checkedAt ?? p.now())
     if (!stored || !broadcast) p.pending.add(userId)
     const cache = stored && broadcast ? 'updated' : 'pending'
     p.emit({ type: 'revocation', action: change, cache })
@@ -60,6 +62,6 @@ export class Propagation {
 
   /** A pending user: drop their L2 entry (the next read asks the source) and tell the fleet. */
   async retry(userId: string): Promise<boolean> {
-    return (await this.p.l2.remove(userId)) && (await this.p.channel.announce(userId, Date.now()))
+    return (await this.p.l2.remove(userId)) && (await this.p.channel.announce(userId, this.p.now()))
   }
 }

@@ -2,7 +2,9 @@ import { LRUCache } from 'lru-cache'
 
 /**
  * When each user — or everyone — was last invalidated on this instance. A lookup that started
- * before that read a state that may predate the change: it must not put it in L1 or L2.
+ * before that read a state that may predate the change: it must not put it in L1 or L2. On the
+ * monotonic clock: only this process compares these times, and no clock step or new reading of
+ * the store's clock may reorder a lookup and an invalidation.
  */
 export class RecentInvalidations {
   readonly #at: LRUCache<string, number>
@@ -13,11 +15,11 @@ export class RecentInvalidations {
     this.#at = new LRUCache({ max, ttl: keepMs })
   }
 
-  mark(userId: string, now = Date.now()): void {
+  mark(userId: string, now = performance.now()): void {
     this.#at.set(userId, now)
   }
 
-  markAll(now = Date.now()): void {
+  markAll(now = performance.now()): void {
     this.#allAt = now
   }
 

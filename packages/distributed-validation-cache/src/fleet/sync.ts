@@ -15,6 +15,8 @@ export interface FleetSyncOptions {
   /** The newest state seen of each user: what broadcasts and the log move forward. */
   order: StateOrder
   emit: (event: CacheEvent) => void
+  /** The user store's time: orders are times on it. */
+  now: () => number
   /** Drop one user from L1 (and from lookups in flight). */
   forget: (userId: string) => void
   /** Drop all of L1 (and lookups in flight): more changed than one catch-up can list. */
@@ -94,7 +96,7 @@ export class FleetSync {
 
   /** A broadcast: another instance changed this user. */
   heard(message: FleetMessage): void {
-    this.order.saw(message.userId, clamp(message.order))
+    this.order.saw(message.userId, clamp(message.order, this.options.now()))
     this.options.forget(message.userId)
     if (message.logId === '') return // sent while the log could not be written; logged later, and heard then
     this.#unheard.delete(message.logId)
@@ -135,7 +137,7 @@ export class FleetSync {
 
   /** One logged change: its order is recorded; the user is dropped unless a broadcast did that already. */
   #apply(change: FleetMessage & { own: boolean }, seeding: boolean): boolean {
-    this.order.saw(change.userId, clamp(change.order))
+    this.order.saw(change.userId, clamp(change.order, this.options.now()))
     if (change.own || this.#heard.delete(change.logId)) return false
     this.options.forget(change.userId)
     if (!seeding) this.#unheard.set(change.logId, performance.now())
@@ -169,8 +171,8 @@ export class FleetSync {
   }
 }
 
-function clamp(order: number): number {
-  return Math.min(order, Date.now() + CLOCK_TOLERANCE_MS)
+function clamp(order: number, now: number): number {
+  return Math.min(order, now + CLOCK_TOLERANCE_MS)
 }
 
 function remember(set: Set<string>, id: string): void {

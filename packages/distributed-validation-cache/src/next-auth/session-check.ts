@@ -80,7 +80,7 @@ export async function sessionEnding(
   before: SessionClaim | null,
   { counted = false, seen }: { counted?: boolean; seen?: (result: ValidationResult | null) => void } = {},
 ): Promise<ValidationResult | null> {
-  token[SIGNED_IN_AT] = before ? before.signedInAt : Date.now()
+  token[SIGNED_IN_AT] = before ? before.signedInAt : cache.now() // the store's clock, as revoke() uses
   if (before && (token.sub ?? null) !== (before.sub ?? null)) {
     return refusal("the session's subject changed outside sign-in")
   }
@@ -98,7 +98,7 @@ export async function sessionEnding(
  */
 export async function signInRefusal(cache: ValidationCache, userId: unknown): Promise<ValidationResult | null> {
   const sub = typeof userId === 'string' ? userId : null
-  const check = () => checkSession(cache, { sub, [SIGNED_IN_AT]: Date.now() })
+  const check = () => checkSession(cache, { sub, [SIGNED_IN_AT]: cache.now() })
   let result = await check()
   if (!result) return refusal('the signed-in user has no id')
   if (!result.valid && result.verdict !== 'unavailable' && result.tier !== 'none') {

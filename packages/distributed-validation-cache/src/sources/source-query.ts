@@ -7,11 +7,11 @@ import { clampTime, MISSING_USER, interned, isUserState, type UserState } from '
 /** `readAt`: when the query was sent (epoch ms) — the state is at least that old, so that orders it. */
 let lastReadAt = 0
 /**
- * Date.now(), but strictly increasing in this process: two reads in one millisecond (a fill, then
- * a ban's re-read) must still be ordered, or the older state would not count as older.
+ * `now()` (the store's clock), but strictly increasing in this process: two reads in one millisecond
+ * (a fill, then a ban's re-read) must still be ordered, or the older state would not count as older.
  */
-function nextReadAt(): number {
-  return (lastReadAt = Math.max(Date.now(), lastReadAt + 0.001))
+function nextReadAt(now: () => number): number {
+  return (lastReadAt = Math.max(now(), lastReadAt + 0.001))
 }
 
 export type SourceAnswer =
@@ -31,10 +31,10 @@ export async function querySource(
   timeoutMs: number,
   breaker: CircuitBreaker,
   emit: (event: CacheEvent) => void,
+  now: () => number = Date.now,
 ): Promise<SourceAnswer> {
   if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
-  const readAt = nextReadAt()
   const controller = new AbortController()
   try {
     const result: unknown = await withDeadline(
@@ -45,7 +45,10 @@ export async function querySource(
     if (result !== null && !isUserState(result))
       throw new TypeError(`user source "${source.name}" returned a malformed user state`)
     breaker.success()
-    emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs: performance.now() - started })
+    const durationMs = performance.now() - started
+    emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs })
+    // When it was sent, on the store's clock as read now: this very answer may be its first reading.
+    const readAt = nextReadAt(() => now() - durationMs)
     return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER, readAt }
   } catch (error) {
     breaker.failure()

@@ -1,21 +1,28 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
+import { StoreClock } from './store-clock.js'
 
 /**
  * A supabase-js client for server-side Auth calls only: no session kept or refreshed, and every
- * request bounded by `timeoutMs` (supabase-js has no bound of its own).
+ * request bounded by `timeoutMs` (supabase-js has no bound of its own). With a `clock`, each
+ * answer's Date header is a reading of the Auth server's clock (to the second).
  */
-export function supabaseClient(url: string, key: string, timeoutMs: number): SupabaseClient {
+export function supabaseClient(url: string, key: string, timeoutMs: number, clock?: StoreClock): SupabaseClient {
   return createClient(url, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: globalThis.WebSocket ?? RealtimeUnused },
     global: {
-      fetch: (input, init) =>
-        fetch(input, {
+      fetch: async (input, init) => {
+        const sentAt = StoreClock.local()
+        const response = await fetch(input, {
           ...init,
           signal: init?.signal
             ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
             : AbortSignal.timeout(timeoutMs),
-        }),
+        })
+        const date = Date.parse(response.headers.get('date') ?? '')
+        if (clock && Number.isFinite(date)) clock.observe(date, sentAt, StoreClock.local(), 1_000)
+        return response
+      },
     },
   })
 }

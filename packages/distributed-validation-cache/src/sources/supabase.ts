@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
+import { StoreClock } from './store-clock.js'
 import { supabaseClient } from './supabase-client.js'
 import type { UserSource } from './user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser, type AuthUserFields } from './auth-user.js'
@@ -16,11 +17,15 @@ export interface SupabaseSourceOptions {
  * GET per lookup. Only `user_not_found` is an answer (the user is missing); every other error
  * — 401, 429, 5xx, refused, timed out — is thrown, and the cache serves stale or `unavailable`.
  */
-export function supabaseSource(options: SupabaseSourceOptions): UserSource & { client: SupabaseClient } {
-  const client = supabaseClient(options.url, options.serviceRoleKey, options.timeoutMs ?? 2_000)
+export function supabaseSource(
+  options: SupabaseSourceOptions,
+): UserSource & { client: SupabaseClient; clock: StoreClock } {
+  const clock = new StoreClock()
+  const client = supabaseClient(options.url, options.serviceRoleKey, options.timeoutMs ?? 2_000, clock)
   return {
     name: 'supabase',
     client,
+    clock,
     async fetchUser(userId) {
       const { data, error } = await client.auth.admin.getUserById(userId)
       if (error) {

@@ -1,4 +1,5 @@
 import type { UserState } from '../user-state.js'
+import type { StoreClock } from './store-clock.js'
 
 /**
  * Where the truth about users lives (Supabase Auth, or Postgres `auth.users`).
@@ -9,6 +10,8 @@ import type { UserState } from '../user-state.js'
  */
 export interface UserSource {
   readonly name: string
+  /** The store's own clock as its lookups read it: bans and revocations are judged on it. */
+  readonly clock?: StoreClock
   fetchUser(userId: string, signal: AbortSignal): Promise<UserState | null>
   /** Persists the revocation time (null clears it). Must be durable: the cache can be flushed. */
   setSessionsRevokedAt(userId: string, at: number | null, signal: AbortSignal): Promise<void>

@@ -30,8 +30,15 @@ export class SharedTier {
       graceMs: number
       order: StateOrder
       emit: (event: CacheEvent) => void
+      /** The user store's time, which entries are stamped and judged on. */
+      now?: () => number
     },
   ) {}
+
+  /** The time entries are judged on: the user store's. */
+  now(): number {
+    return (this.options.now ?? Date.now)()
+  }
 
   /** `recount: false` for a second look at a value this lookup has already judged (and counted). */
   async read(userId: string, now: number, { recount = true } = {}): Promise<SharedRead> {

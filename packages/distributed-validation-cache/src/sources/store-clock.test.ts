@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { StoreClock } from './store-clock.js'
+
+describe('StoreClock', () => {
+  it('reads the store 30 s ahead as a 30 s offset, from the reading with the shortest round trip', () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    clock.observe(t + 30_000 + 50, t, t + 100) // 100 ms round trip: ±50
+    expect(clock.stats()).toEqual({ offsetMs: 30_000, uncertaintyMs: 50, readings: 1 })
+    clock.observe(t + 29_000, t, t + 400) // a worse reading does not replace a better, recent one
+    expect(clock.stats()).toMatchObject({ offsetMs: 30_000, uncertaintyMs: 50, readings: 2 })
+    clock.observe(t - 30_000 + 5, t, t + 10) // a better one does: now 30 s behind
+    expect(clock.stats()).toMatchObject({ offsetMs: -30_000, uncertaintyMs: 5 })
+    expect(Math.abs(clock.now() - (StoreClock.local() - 30_000))).toBeLessThan(50)
+  })
+
+  it("calls an offset within the reading's uncertainty none: an HTTP Date is to the second", () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    clock.observe(Math.floor((t + 20) / 1000) * 1000, t, t + 40, 1_000)
+    expect(clock.stats().offsetMs).toBe(0)
+    clock.observe(Math.floor((t + 5_000) / 1000) * 1000, t, t + 2, 1_000) // 5 s ahead, to the second
+    expect(Math.abs(clock.stats().offsetMs - 5_000)).toBeLessThanOrEqual(1_000)
+  })
+
+  it('ignores readings that are no readings: not a number, or a negative round trip', () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    clock.observe(Number.NaN, t, t + 1)
+    clock.observe(t, t + 5, t)
+    expect(clock.stats()).toEqual({ offsetMs: 0, uncertaintyMs: null, readings: 0 })
+  })
+})

@@ -1,0 +1,56 @@
+/** This process's wall clock, read on the monotonic clock: a step of the system clock (NTP) moves neither. */
+const localNow = () => performance.timeOrigin + performance.now()
+
+/** How long one reading is the best there is: clocks drift, and a better round trip may come along. */
+const READING_KEPT_MS = 60_000
+
+/**
+ * The user store's clock as this process reads it. A ban ends, and a revocation bites, on the
+ * clock that wrote them (the database's `now()`, the Auth server's), so an instance whose own
+ * clock runs ahead or behind neither shortens a ban nor lets a session signed just before a
+ * revoke() survive it; and every instance of the fleet stamps and compares on the same clock.
+ * Each lookup brings a reading; the one with the shortest round trip wins, as in NTP, for a minute.
+ */
+export class StoreClock {
+  #offsetMs = 0
+  #uncertaintyMs = Number.POSITIVE_INFINITY
+  #readAt = Number.NEGATIVE_INFINITY
+  #readings = 0
+
+  /**
+   * The store's time now, in whole epoch ms, as Date.now() is: a revocation is stored to the
+   * millisecond, and a session signed in that very millisecond survives it, as with Date.now().
+   */
+  now(): number {
+    return Math.floor(localNow() + this.#offsetMs)
+  }
+
+  /**
+   * A reading: the store said `storeNow` between `sentAt` and `receivedAt` (this clock's
+   * localNow()). `resolutionMs`: the reading's own grain (an HTTP Date: 1,000) — an offset within
+   * it is no offset.
+   */
+  observe(storeNow: number, sentAt: number, receivedAt: number, resolutionMs = 0): void {
+    const roundTrip = receivedAt - sentAt
+    if (!Number.isFinite(storeNow) || !(roundTrip >= 0)) return
+    this.#readings++
+    const uncertainty = roundTrip / 2 + resolutionMs / 2
+    const current = performance.now() - this.#readAt < READING_KEPT_MS
+    if (current && uncertainty > this.#uncertaintyMs) return
+    const offset = storeNow + resolutionMs / 2 - (sentAt + roundTrip / 2)
+    this.#offsetMs = Math.abs(offset) <= uncertainty ? 0 : Math.round(offset)
+    this.#uncertaintyMs = uncertainty
+    this.#readAt = performance.now()
+  }
+
+  /** For stats(): the store's clock minus this one (ms), how sure that is, and from how many readings. */
+  stats(): { offsetMs: number; uncertaintyMs: number | null; readings: number } {
+    const sure = Number.isFinite(this.#uncertaintyMs) ? Math.round(this.#uncertaintyMs) : null
+    return { offsetMs: this.#offsetMs, uncertaintyMs: sure, readings: this.#readings }
+  }
+
+  /** The local time a reading is taken at (pass it as sentAt / receivedAt). */
+  static local(): number {
+    return localNow()
+  }
+}
