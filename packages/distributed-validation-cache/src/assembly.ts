@@ -17,6 +17,9 @@ import { userChangeChannel } from './tiers/keys.js'
 import { SharedTier } from './tiers/shared.js'
 import { assertUserId, canonicalUserId } from './user-id.js'
 
+/** Long enough for every instance to hear one notification, short enough not to swallow the next change. */
+const NOTIFICATION_CLAIM_MS = 250
+
 /** What one lookup found: the entry (none: the store and the source both failed) and its tier. */
 export type Resolved = { entry: CacheEntry | undefined; tier: Tier }
 
@@ -76,10 +79,16 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
   })
   // The user store's trigger: a change made anywhere (SQL, the Supabase dashboard), heard here
   // directly. Like a broadcast's forewarning: this user is forgotten, with every state read before now.
+  const forgetChanged = (userId: string) => {
+    order.saw(userId, o.now() + 1)
+    invalidateLocally(userId)
+  }
   const userStore = new UserStoreChanges(o.source, {
     channel: o.listen ? userChangeChannel(o.prefix) : '',
     heartbeatMs: o.listenHeartbeatMs,
     pingTimeoutMs: o.sourceTimeoutMs,
+    catchUpMs: o.ttlMs + o.graceMs,
+    now: o.now,
     emit,
     userIdOf: (raw) => {
       try {
@@ -89,10 +98,16 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
         return undefined // not an id: a payload someone else sent on the channel
       }
     },
+    // Every instance that hears it forgets the user; one of them (the first to claim it) replaces
+    // the shared copy and tells the fleet, for instances that did not hear it (not listening, deaf).
     onChange: (userId) => {
-      order.saw(userId, o.now() + 1)
-      invalidateLocally(userId)
+      forgetChanged(userId)
+      void l2
+        .claimNotification(userId, NOTIFICATION_CLAIM_MS)
+        .then((first) => (first ? propagation.run(userId, 'refresh') : undefined))
+        .catch(() => undefined) // a refresh that fails is left pending, and retried, by propagation
     },
+    onMissed: forgetChanged,
   })
   const entryOf = (state: Parameters<typeof entryFor>[0], readAt: number) => entryFor(state, readAt, o)
   const propagation: Propagation = new Propagation({

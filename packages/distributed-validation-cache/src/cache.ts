@@ -13,9 +13,6 @@ import { assertUserId, canonicalUserId } from './user-id.js'
 
 export type { PropagationResult, ValidationResult } from './result.js'
 
-// No one's id: the clock's first reading asks the user source about nobody.
-const NIL_USER = '00000000-0000-4000-8000-000000000000'
-
 export class ValidationCache {
   readonly counters = new Counters()
   readonly #o: ResolvedOptions
@@ -29,13 +26,8 @@ export class ValidationCache {
   constructor(options: ValidationCacheOptions) {
     const o = (this.#o = resolveOptions(options))
     this.#p = assemble(o, this.#emit)
-    // Not a lookup (not counted, no breaker): a reading of the clock that judges bans.
-    this.#clockRead = o.source.clock
-      ? o.source.fetchUser(NIL_USER, AbortSignal.timeout(o.sourceTimeoutMs)).then(
-          () => undefined,
-          () => undefined,
-        )
-      : Promise.resolve()
+    // Not a lookup (not counted, no user asked about): a reading of the clock that judges bans.
+    this.#clockRead = o.source.clock ? o.source.clock.read() : Promise.resolve()
     this.#ready = Promise.all([
       o.enabled && o.subscribe ? this.#p.channel.listen() : undefined,
       o.enabled && o.listen ? this.#p.userStore.start() : undefined,

@@ -52,7 +52,7 @@ describe.skipIf(!servicesUp)('doctor', () => {
     expect(text).toMatch(/cache round trip \(SET \+ GET \+ DEL, median of 5\): [\d.]+ ms/)
     expect(text).toMatch(/user source round trip \(postgres, one lookup, median of 5\): [\d.]+ ms/)
     expect(text).toMatch(/user source clock: [+-]\d+ ms from this machine/)
-    expect(text).toContain('auth.users trigger: v1, notifying dvc:user_changed')
+    expect(text).toContain('auth.users trigger: v2, notifying dvc:user_changed')
     expect(text).toMatch(/LISTEN dvc:user_changed: a probe came back in \d+ ms/)
     expect(text).not.toContain(PASSWORD)
   })

@@ -82,7 +82,7 @@ describe.skipIf(!postgresUp)('the auth.users trigger (dvc-db-setup --triggers), 
   it('is installed once, at the current version, on the channel of the prefix', async () => {
     expect(await triggerStatus(source.run)).toEqual({
       installed: true,
-      version: 1,
+      version: 2,
       channel: `${PREFIX}user_changed`,
       failures: [],
     })
@@ -188,6 +188,6 @@ describe.skipIf(!postgresUp)('the auth.users trigger (dvc-db-setup --triggers), 
     expect(vault).toEqual({ n: 2 }) // the user's secrets stay theirs
     // The pasted script: one simple-protocol batch, as the Supabase SQL editor runs it.
     await source.sql.unsafe(installTriggersSql(PREFIX)).simple()
-    expect(await triggerStatus(source.run)).toMatchObject({ installed: true, version: 1 })
+    expect(await triggerStatus(source.run)).toMatchObject({ installed: true, version: 2 })
   })
 })

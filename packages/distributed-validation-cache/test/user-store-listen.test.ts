@@ -26,18 +26,25 @@ describe.skipIf(!servicesUp)('instances hear the user store itself (LISTEN/NOTIF
   let admin: ReturnType<typeof postgresSource>
   let proxy: TcpProxy
   const instances: { cache: ValidationCache; source: ReturnType<typeof postgresSource> }[] = []
-  const instance = (listenUrl?: string) => {
+  const instance = (listenUrl?: string, { listen = true } = {}) => {
     const source = postgresSource({ url: scratch.url, ...(listenUrl ? { listenUrl } : {}) })
     const cache = createValidationCache({
       source,
       store: redisStore(REDIS_URL),
       prefix: PREFIX,
       secret: SECRET,
+      listen,
       listenHeartbeat: '200 ms',
       sourceTimeout: '500 ms',
     })
     instances.push({ cache, source })
     return cache
+  }
+  const closeAll = async () => {
+    for (const { cache, source } of instances.splice(0)) {
+      await cache.close()
+      await source.close()
+    }
   }
   const addUser = async () => {
     const id = randomUUID()
@@ -72,10 +79,7 @@ describe.skipIf(!servicesUp)('instances hear the user store itself (LISTEN/NOTIF
     proxy = await new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) }).start()
   })
   afterAll(async () => {
-    for (const { cache, source } of instances) {
-      await cache.close()
-      await source.close()
-    }
+    await closeAll()
     await admin?.close()
     await proxy?.stop()
     await scratch?.drop()
@@ -119,6 +123,18 @@ describe.skipIf(!servicesUp)('instances hear the user store itself (LISTEN/NOTIF
     expect(a!.stats().userStore.notifications).toBe(before + 1) // the marker's alone
   })
 
+  it('an instance that does not listen is told by the one that heard it (through Redis), not served the old copy', async () => {
+    const [a] = instances.map((i) => i.cache)
+    const deaf = instance(undefined, { listen: false })
+    await deaf.ready()
+    const id = await addUser()
+    for (const cache of [a!, deaf]) expect((await cache.validate(id)).verdict).toBe('active') // L1 and L2 hold it
+    const ms = await lockout([a!, deaf], "update auth.users set banned_until = 'infinity' where id = $1", id, {
+      verdict: 'banned',
+    })
+    console.log(`an instance that does not LISTEN refused the SQL ban after ${ms} ms (the refresh of one that heard)`)
+  })
+
   it('finds a listening connection gone quiet by its heartbeat, replaces it, and hears bans again', async () => {
     const cache = instance(proxy.url.replace('redis://', 'postgres://postgres@').concat(new URL(scratch.url).pathname))
     await cache.ready()
@@ -134,5 +150,37 @@ describe.skipIf(!servicesUp)('instances hear the user store itself (LISTEN/NOTIF
       verdict: 'banned',
     })
     console.log(`after a silent drop and a new connection, a ban heard in ${ms} ms`)
+  })
+  // From here on no other instance listens: what an instance learns, it learns from the store's log.
+  it('a new instance reads the changes made while nobody listened: no pre-ban copy from L2', async () => {
+    await closeAll()
+    const id = await addUser()
+    const first = instance(undefined, { listen: false })
+    expect((await first.validate(id)).verdict).toBe('active') // in L2 now
+    await admin.run("update auth.users set banned_until = 'infinity' where id = $1", [id]) // heard by no one here
+    const late = instance()
+    await late.ready() // its first listen read the store's log of changes
+    expect(await late.validate(id)).toMatchObject({ verdict: 'banned', tier: 'source' })
+  })
+
+  it('a ban made while the driver re-LISTENs after a dropped connection is read from the log', async () => {
+    const cache = instance()
+    await cache.ready()
+    const id = await addUser()
+    expect((await cache.validate(id)).verdict).toBe('active')
+    // The listening backend is killed: postgres.js reconnects and LISTENs again by itself.
+    const ban = "update auth.users set banned_until = 'infinity' where id = $1"
+    await admin.run(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and query ilike 'listen %' and pid <> pg_backend_pid()`,
+      [],
+    )
+    await admin.run(ban, [id]) // sent while no one of this instance's listens
+    await waitFor(async () => (await cache.validate(id)).verdict === 'banned', {
+      timeoutMs: 3_000,
+      intervalMs: 10,
+      what: 'the ban made during the reconnect',
+    })
+    expect(cache.stats().userStore.interruptions).toBeGreaterThan(0)
   })
 })

@@ -75,9 +75,16 @@ async function checkListen(
   const heardNothing =
     `LISTEN on ${channel} hears nothing back: a transaction-mode pooler (Supabase's port 6543, PgBouncer) ` +
     'drops it — set DATABASE_LISTEN_URL to a direct or session-mode connection'
-  const listener = await source
-    .listen(channel, { onChange: () => undefined, onListening: () => undefined })
-    .catch((error: Error) => void report.problems.push(`${heardNothing} (${error.message})`))
+  const opening = source.listen(channel, { onChange: () => undefined, onRelisten: () => undefined })
+  const listener = await withDeadline(opening, LISTEN_DEADLINE_MS, () => new Error('LISTEN did not answer')).catch(
+    (error: Error) => {
+      void opening.then(
+        (late) => late.close(),
+        () => undefined,
+      ) // should it open after all
+      report.problems.push(`${heardNothing} (${error.message})`)
+    },
+  )
   if (!listener) return
   try {
     const started = performance.now()

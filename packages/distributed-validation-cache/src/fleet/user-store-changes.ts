@@ -7,13 +7,19 @@ export interface UserStoreChangesOptions {
   channel: string
   /** How often the listening connection is proven end to end. */
   heartbeatMs: number
-  /** Bound on one probe's round trip. */
+  /** Bound on one probe's round trip, and on opening a listen. */
   pingTimeoutMs: number
+  /** How far back a new listener reads what it missed: as long as a state from before may be served. */
+  catchUpMs: number
+  /** The user store's time. */
+  now: () => number
   emit: (event: CacheEvent) => void
   /** Whether a notification names a user id this cache accepts; the id as the cache keys it. */
   userIdOf: (raw: string) => string | undefined
-  /** The user store says this user changed: forget them, and every state read before now. */
+  /** Heard as it happened: forget the user, and see that the fleet's shared copy is replaced. */
   onChange: (userId: string) => void
+  /** Found in the store's log after a gap: forget the user here (what was shared meanwhile is suspect). */
+  onMissed: (userId: string) => void
 }
 
 /**
@@ -21,40 +27,45 @@ export interface UserStoreChangesOptions {
  * a ban made in the Supabase dashboard or by plain SQL, which no broadcast announces. A listening
  * connection can go quiet without closing (a NAT that forgets it, a pooler that drops LISTEN), so
  * a heartbeat — a probe sent through the store's pool and heard back on the listening connection
- * — proves it; an unanswered one replaces the connection, waiting longer after each failure.
+ * — proves it; an unanswered one replaces the connection, waiting longer after each failure. After
+ * any gap (a new listen, a reconnect) the store's log of changes says what was missed.
  */
 export class UserStoreChanges {
   listening = false
   #listener: ChangeListener | null = null
   #timer: ReturnType<typeof setInterval> | undefined
   #beating = false
+  #closed = false
   #failures = 0
   #skip = 0
+  /** The store's time at the last proof: nothing before it was missed. */
+  #provenAt: number | undefined
 
   constructor(
     private readonly source: UserSource,
     private readonly options: UserStoreChangesOptions,
   ) {}
 
-  /** Whether the source can tell: only then is there anything to prove. */
-  get enabled(): boolean {
-    return typeof this.source.listen === 'function'
-  }
-
   async start(): Promise<void> {
-    if (!this.enabled || this.#timer) return
+    if (typeof this.source.listen !== 'function' || this.#timer) return
     this.#timer = setInterval(() => void this.#beat(), this.options.heartbeatMs)
     this.#timer.unref?.()
     await this.#beat()
   }
 
   async #beat(): Promise<void> {
-    if (this.#beating) return
+    if (this.#beating || this.#closed) return
     if (this.#skip > 0) return void this.#skip--
     this.#beating = true
+    const { pingTimeoutMs } = this.options
     try {
-      if (this.#listener) await withDeadline(this.#listener.ping(), this.options.pingTimeoutMs, () => new Error('deaf'))
-      else this.#listener = await this.#listen()
+      if (!this.#listener) {
+        this.#listener = await this.#bounded(this.#listen())
+        await this.#catchUp(this.#listener)
+      }
+      const startedAt = this.options.now()
+      await withDeadline(this.#listener.ping(), pingTimeoutMs, () => new Error('no probe came back'))
+      this.#provenAt = startedAt
       this.#set(true)
       this.#failures = 0
     } catch {
@@ -63,10 +74,25 @@ export class UserStoreChanges {
       this.#skip = Math.min(2 ** this.#failures++, 8) - 1 // back off: 1, 2, 4, 8 beats between tries
       const replaced = this.#listener
       this.#listener = null
-      await replaced?.close()
+      await replaced?.close().catch(() => undefined)
     } finally {
       this.#beating = false
     }
+  }
+
+  /** A listen that does not open in time is given up on, and closed should it open later. */
+  async #bounded(opening: Promise<ChangeListener>): Promise<ChangeListener> {
+    const late = () =>
+      void opening.then(
+        (listener) => listener.close(),
+        () => undefined,
+      )
+    const listener = await withDeadline(opening, this.options.pingTimeoutMs * 3, () => {
+      late()
+      return new Error('listen timed out')
+    })
+    if (this.#closed) throw (await listener.close(), new Error('closed'))
+    return listener
   }
 
   #listen(): Promise<ChangeListener> {
@@ -76,8 +102,22 @@ export class UserStoreChanges {
         this.options.emit({ type: 'user-store-notification', valid: userId !== undefined })
         if (userId !== undefined) this.options.onChange(userId)
       },
-      onListening: () => this.#set(true),
+      // The driver listened again by itself: what was sent while it was down is read from the log.
+      onRelisten: () => {
+        this.options.emit({ type: 'user-store-listener', state: 'lost' })
+        const listener = this.#listener
+        if (listener) void this.#catchUp(listener).catch(() => undefined)
+      },
     })
+  }
+
+  /** Everyone the store logged a change of since the last proof (or, new, within catchUpMs). */
+  async #catchUp(listener: ChangeListener): Promise<void> {
+    const since = (this.#provenAt ?? this.options.now() - this.options.catchUpMs) - this.options.heartbeatMs
+    for (const raw of await listener.changesSince(since)) {
+      const userId = this.options.userIdOf(raw)
+      if (userId !== undefined) this.options.onMissed(userId)
+    }
   }
 
   #set(listening: boolean): void {
@@ -87,8 +127,9 @@ export class UserStoreChanges {
   }
 
   async close(): Promise<void> {
+    this.#closed = true
     clearInterval(this.#timer)
-    await this.#listener?.close()
+    await this.#listener?.close().catch(() => undefined)
     this.#listener = null
     this.listening = false
   }

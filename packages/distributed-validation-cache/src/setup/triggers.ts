@@ -12,9 +12,11 @@ export { userChangeChannel }
  *   and `dvc_webhook_secret` (read at fire time: the secret is in no function body and no log),
  *   with the payload shape of Supabase's Database Webhooks, ids only — for serverless apps.
  * Each path fails alone and is counted in dvc.trigger_failures: never the user's UPDATE/DELETE.
+ * Each change is also kept an hour in dvc.user_changes, so an instance whose LISTEN was down
+ * (a restart, a reconnect) reads what it missed instead of serving a state from before it.
  * Everything lives in the `dvc` schema; nothing is created in Supabase's `auth` schema.
  */
-export const TRIGGER_VERSION = 1
+export const TRIGGER_VERSION = 2
 const MARK = `distributed-validation-cache triggers v${TRIGGER_VERSION}`
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`
@@ -34,8 +36,14 @@ export function installTriggerStatements(prefix: string): string[] {
   last_error text,
   last_at timestamptz
 )`,
+    `create table if not exists dvc.user_changes (
+  user_id uuid not null,
+  changed_at timestamptz not null default clock_timestamp()
+)`,
+    'create index if not exists user_changes_changed_at on dvc.user_changes (changed_at)',
+    // lock_timeout: a second failure waiting on the first one's row lock gives up (and is caught) at once.
     `create or replace function dvc.count_failure(failed_path text, error text) returns void
-language plpgsql security definer set search_path = '' as $fn$
+language plpgsql security definer set search_path = '' set lock_timeout = '50ms' as $fn$
 begin
   insert into dvc.trigger_failures as f (path, count, last_error, last_at)
     values (failed_path, 1, left(error, 200), now())
@@ -46,15 +54,24 @@ end $fn$`,
     `create or replace function dvc.user_changed() returns trigger
 language plpgsql security definer set search_path = '' as $fn$
 declare
-  user_id text := (case when tg_op = 'DELETE' then old.id else new.id end)::text;
+  subject text := (case when tg_op = 'DELETE' then old.id else new.id end)::text;
   secret_of constant text := 'select decrypted_secret from vault.decrypted_secrets where name = $1';
   hook_url text;
   hook_secret text;
 begin
   begin
-    perform pg_notify(tg_argv[0], user_id); -- delivered at commit: a rolled-back change says nothing
+    perform pg_notify(tg_argv[0], subject); -- delivered at commit: a rolled-back change says nothing
   exception when others then
     perform dvc.count_failure('notify', sqlstate || ' ' || sqlerrm);
+  end;
+  begin
+    insert into dvc.user_changes (user_id) values (subject::uuid);
+    if random() < 0.01 then -- now and then, a bounded prune: never a long delete in the user's statement
+      delete from dvc.user_changes where ctid in (
+        select ctid from dvc.user_changes where changed_at < clock_timestamp() - interval '1 hour' limit 100);
+    end if;
+  exception when others then
+    perform dvc.count_failure('log', sqlstate || ' ' || sqlerrm);
   end;
   if to_regclass('vault.decrypted_secrets') is not null then
     begin
@@ -64,8 +81,8 @@ begin
         execute 'select net.http_post(url := $1, body := $2, headers := $3)' using
           hook_url,
           jsonb_build_object('type', tg_op, 'table', tg_table_name, 'schema', tg_table_schema,
-            'record', case when tg_op = 'DELETE' then null else jsonb_build_object('id', user_id) end,
-            'old_record', jsonb_build_object('id', user_id)),
+            'record', case when tg_op = 'DELETE' then null else jsonb_build_object('id', subject) end,
+            'old_record', jsonb_build_object('id', subject)),
           jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || hook_secret);
       end if;
     exception when others then
@@ -105,6 +122,7 @@ export const UNINSTALL_TRIGGER_STATEMENTS = [
   'drop function if exists dvc.user_changed()',
   'drop function if exists dvc.count_failure(text, text)',
   'drop table if exists dvc.trigger_failures',
+  'drop table if exists dvc.user_changes',
   'drop schema if exists dvc', // not cascade: anything else put there stays, and says so
 ]
 
@@ -116,7 +134,7 @@ export interface TriggerStatus {
   /** The NOTIFY channel the triggers were installed with. */
   channel: string | null
   /** Notifications the trigger could not send, by path, since the install. */
-  failures: { path: 'notify' | 'webhook'; count: number; lastError: string | null }[]
+  failures: { path: 'notify' | 'webhook' | 'log'; count: number; lastError: string | null }[]
 }
 
 export async function installTriggers(run: SqlRunner, prefix: string): Promise<void> {
@@ -150,7 +168,7 @@ export async function triggerStatus(run: SqlRunner): Promise<TriggerStatus> {
     // tgargs: each argument followed by a NUL byte, which encode(…, 'escape') writes as \\000.
     channel: triggers[0] ? String(triggers[0].args).split('\\000')[0]! : null,
     failures: failures.map((f) => ({
-      path: f.path as 'notify' | 'webhook',
+      path: f.path as TriggerStatus['failures'][number]['path'],
       count: Number(f.count),
       lastError: (f.last_error as string | null) ?? null,
     })),

@@ -6,10 +6,11 @@ const PROBE = 'dvc-probe:'
 
 /**
  * LISTEN on a connection of its own, so a silent death can be ended by replacing it (postgres.js
- * keeps one listen connection per client and reconnects it only when it hears it close). Needs a
- * direct or session-mode connection: a transaction-mode pooler (Supabase's port 6543, PgBouncer)
- * drops LISTEN between transactions, which the heartbeat then reports as deaf.
- * Probes are sent through `sql`, the source's own pool: heard back here, both paths work.
+ * keeps one listen connection per client). Needs a direct or session-mode connection: a
+ * transaction-mode pooler (Supabase's port 6543, PgBouncer) drops LISTEN between transactions,
+ * which the heartbeat then reports as deaf. Probes are sent through `sql`, the source's own pool:
+ * heard back here, both paths work. postgres.js LISTENs again by itself after a loud drop; that
+ * is reported (onRelisten), as notifications sent meanwhile are lost.
  */
 export async function listenForChanges(
   url: string,
@@ -18,22 +19,18 @@ export async function listenForChanges(
   handlers: ChangeHandlers,
 ): Promise<ChangeListener> {
   const probes = new Map<string, () => void>()
-  let listener: postgres.Sql | undefined
-  const start = async () => {
-    const client = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined })
-    listener = client
-    const onNotify = (payload: string) => {
-      if (payload.startsWith(PROBE)) probes.get(payload)?.()
-      else handlers.onChange(payload)
-    }
-    await client
-      .listen(channel, onNotify, () => handlers.onListening())
-      .catch(async (error: Error) => {
-        await client.end({ timeout: 0 })
-        throw error
-      })
+  const client = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined })
+  let listens = 0
+  const onNotify = (payload: string) => {
+    if (payload.startsWith(PROBE)) probes.get(payload)?.()
+    else handlers.onChange(payload)
   }
-  await start()
+  await client
+    .listen(channel, onNotify, () => void (listens++ > 0 && handlers.onRelisten()))
+    .catch(async (error) => {
+      await client.end({ timeout: 0 })
+      throw error
+    })
   return {
     async ping() {
       const probe = `${PROBE}${crypto.randomUUID()}`
@@ -45,13 +42,17 @@ export async function listenForChanges(
         probes.delete(probe)
       }
     },
-    async reconnect() {
-      // timeout 0: a dead socket is destroyed, not waited for.
-      await listener?.end({ timeout: 0 }).catch(() => undefined)
-      await start()
+    async changesSince(since) {
+      // Written by the auth.users trigger (v2); none to read where it is older or not installed.
+      const rows = await sql`select distinct user_id::text as id from dvc.user_changes
+        where changed_at >= to_timestamp(${since / 1000})`.catch((error: { code?: string }) => {
+        if (error.code === '42P01') return [] // undefined_table: a v1 trigger, or none
+        throw error
+      })
+      return rows.map((row) => String(row.id))
     },
     async close() {
-      await listener?.end({ timeout: 0 }).catch(() => undefined)
+      await client.end({ timeout: 0 }) // a dead socket is destroyed, not waited for
     },
   }
 }

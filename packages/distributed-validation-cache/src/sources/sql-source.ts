@@ -18,6 +18,7 @@ const SELECT_USER = `select u.id is not null as found,
     u.raw_app_meta_data ->> '${REVOKED_AT_KEY}' as sessions_revoked_at, u.raw_app_meta_data -> 'role' as role,
     (extract(epoch from clock_timestamp()) * 1000)::float8 as store_now
   from (select) as one left join auth.users u on u.id = $1::uuid`
+const STORE_NOW = 'select (extract(epoch from clock_timestamp()) * 1000)::float8 as store_now'
 const SET_REVOKED_AT = `update auth.users
   set raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - '${REVOKED_AT_KEY}'
       else coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('${REVOKED_AT_KEY}', $2::text) end,
@@ -27,7 +28,11 @@ const SET_REVOKED_AT = `update auth.users
 
 /** Supabase's `auth.users` table read with one SQL query per lookup, over any driver. */
 export function sqlSource(name: string, run: SqlRunner): UserSource & { clock: StoreClock } {
-  const clock = new StoreClock()
+  const clock = new StoreClock(async (c) => {
+    const sentAt = StoreClock.local()
+    const [row] = await run(STORE_NOW, [])
+    c.observe(Number(row?.store_now), sentAt, StoreClock.local())
+  })
   return {
     name,
     clock,

@@ -12,6 +12,9 @@ const READING_KEPT_MS = 60_000
  * Each lookup brings a reading; the one with the shortest round trip wins, as in NTP, for a minute.
  */
 export class StoreClock {
+  /** `reading`: asks the store its time and observes the answer — a reading without a user lookup. */
+  constructor(private readonly reading?: (clock: StoreClock) => Promise<void>) {}
+
   #offsetMs = 0
   #uncertaintyMs = Number.POSITIVE_INFINITY
   #readAt = Number.NEGATIVE_INFINITY
@@ -41,6 +44,11 @@ export class StoreClock {
     this.#offsetMs = Math.abs(offset) <= uncertainty ? 0 : Math.round(offset)
     this.#uncertaintyMs = uncertainty
     this.#readAt = performance.now()
+  }
+
+  /** Takes a reading now, where the source can (never throws: without one, lookups bring them). */
+  async read(): Promise<void> {
+    await this.reading?.(this).catch(() => undefined)
   }
 
   /** For stats(): the store's clock minus this one (ms), how sure that is, and from how many readings. */

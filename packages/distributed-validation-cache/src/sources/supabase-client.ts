@@ -10,21 +10,24 @@ export function supabaseClient(url: string, key: string, timeoutMs: number, cloc
   return createClient(url, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: globalThis.WebSocket ?? RealtimeUnused },
-    global: {
-      fetch: async (input, init) => {
-        const sentAt = StoreClock.local()
-        const response = await fetch(input, {
-          ...init,
-          signal: init?.signal
-            ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
-            : AbortSignal.timeout(timeoutMs),
-        })
-        const date = Date.parse(response.headers.get('date') ?? '')
-        if (clock && Number.isFinite(date)) clock.observe(date, sentAt, StoreClock.local(), 1_000)
-        return response
-      },
-    },
+    global: { fetch: timedFetch(timeoutMs, clock) },
   })
+}
+
+/** fetch bounded by `timeoutMs`; with a `clock`, each answer's Date header is a reading of it. */
+export function timedFetch(timeoutMs: number, clock?: StoreClock): typeof fetch {
+  return async (input, init) => {
+    const sentAt = StoreClock.local()
+    const response = await fetch(input, {
+      ...init,
+      signal: init?.signal
+        ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+        : AbortSignal.timeout(timeoutMs),
+    })
+    const date = Date.parse(response.headers.get('date') ?? '')
+    if (clock && Number.isFinite(date)) clock.observe(date, sentAt, StoreClock.local(), 1_000)
+    return response
+  }
 }
 
 /**

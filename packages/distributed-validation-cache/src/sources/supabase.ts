@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { StoreClock } from './store-clock.js'
-import { supabaseClient } from './supabase-client.js'
+import { supabaseClient, timedFetch } from './supabase-client.js'
 import type { UserSource } from './user-source.js'
 import { REVOKED_AT_KEY, revokedAtValue, stateFromAuthUser, type AuthUserFields } from './auth-user.js'
 
@@ -20,8 +20,13 @@ export interface SupabaseSourceOptions {
 export function supabaseSource(
   options: SupabaseSourceOptions,
 ): UserSource & { client: SupabaseClient; clock: StoreClock } {
-  const clock = new StoreClock()
-  const client = supabaseClient(options.url, options.serviceRoleKey, options.timeoutMs ?? 2_000, clock)
+  const timeoutMs = options.timeoutMs ?? 2_000
+  // A reading: Auth's health endpoint, for its Date header (every answer's is one).
+  const clock: StoreClock = new StoreClock(async () => {
+    const response = await timedFetch(timeoutMs, clock)(`${options.url}/auth/v1/health`)
+    await response.body?.cancel()
+  })
+  const client = supabaseClient(options.url, options.serviceRoleKey, timeoutMs, clock)
   return {
     name: 'supabase',
     client,

@@ -25,15 +25,15 @@ export interface UserSource {
 export interface ChangeHandlers {
   /** A user's access may have changed: what the notification said (not yet checked as an id). */
   onChange(userId: string): void
-  /** The listening connection came up (again). */
-  onListening(): void
+  /** The listening connection came up again by itself: notifications may have been lost meanwhile. */
+  onRelisten(): void
 }
 
 /** An open listen; the cache checks it end to end, since a connection can die without a word. */
 export interface ChangeListener {
   /** Resolves once a probe sent through the store came back on the listening connection. */
   ping(): Promise<void>
-  /** Replaces the listening connection (the old one may be silently dead). */
-  reconnect(): Promise<void>
+  /** The users changed since `since` (the store's epoch ms), as the store logged them: what a gap missed. */
+  changesSince(since: number): Promise<string[]>
   close(): Promise<void>
 }

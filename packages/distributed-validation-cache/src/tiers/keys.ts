@@ -10,6 +10,11 @@ export function lockKey(prefix: string, userId: string): string {
   return `${prefix}{${userId}}:lock`
 }
 
+/** Claimed by the one instance that replaces the shared copy after a user store notification. */
+export function notifiedKey(prefix: string, userId: string): string {
+  return `${prefix}{${userId}}:notified`
+}
+
 export function invalidationChannel(prefix: string): string {
   return `${prefix}invalidate`
 }

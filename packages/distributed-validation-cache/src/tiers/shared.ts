@@ -1,7 +1,7 @@
 import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js'
 import type { CacheEvent } from '../events.js'
 import type { GuardedStore } from '../stores/guarded-store.js'
-import { entryKey, lockKey } from './keys.js'
+import { entryKey, lockKey, notifiedKey } from './keys.js'
 import type { StateOrder } from '../fleet/state-order.js'
 
 export interface SharedRead {
@@ -82,6 +82,13 @@ export class SharedTier {
       () => true,
       () => false,
     )
+  }
+
+  /** Whether this instance is the first to claim the user's notification (within `ttlMs`). */
+  async claimNotification(userId: string, ttlMs: number): Promise<boolean> {
+    return this.store
+      .set(notifiedKey(this.options.prefix, userId), '1', { ttlMs, onlyIfAbsent: true })
+      .catch(() => false)
   }
 
   async remove(userId: string): Promise<boolean> {
