@@ -21,7 +21,8 @@ async function query<T>(url: string, body: (sql: postgres.Sql) => Promise<T>): P
     await sql.end()
   }
 }
-const USAGE = 'Usage: dvc-db-setup [--demo-users] [--triggers] [--webhook] [--uninstall-triggers] [--print-triggers]'
+const USAGE =
+  'Usage: dvc-db-setup [--demo-users] [--triggers] [--webhook] [--global-sign-out] [--uninstall-triggers] [--print-triggers]'
 const PUBLIC_PASSWORDS = /passwords are public \(published in the README\): never use them on a real database/
 
 /** The shipped `dvc-db-setup` bin (`pnpm run db:setup`), run by plain node against real Postgres. */

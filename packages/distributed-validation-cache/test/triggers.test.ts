@@ -85,6 +85,7 @@ describe.skipIf(!postgresUp)('the auth.users trigger (dvc-db-setup --triggers), 
       version: 2,
       channel: `${PREFIX}user_changed`,
       failures: [],
+      globalSignOut: false,
     })
   })
 
@@ -177,7 +178,13 @@ describe.skipIf(!postgresUp)('the auth.users trigger (dvc-db-setup --triggers), 
 
   it('uninstalls exactly what it installed, and the script users paste is the one it runs', async () => {
     await uninstallTriggers(source.run)
-    expect(await triggerStatus(source.run)).toEqual({ installed: false, version: null, channel: null, failures: [] })
+    expect(await triggerStatus(source.run)).toEqual({
+      installed: false,
+      version: null,
+      channel: null,
+      failures: [],
+      globalSignOut: false,
+    })
     const [left] = await source.run(
       `select (select count(*) from pg_namespace where nspname = 'dvc')::int as schemas,
         (select count(*) from pg_trigger where tgname like 'dvc_%')::int as triggers`,

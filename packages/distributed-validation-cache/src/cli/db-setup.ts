@@ -17,7 +17,7 @@ const NAME = 'dvc-db-setup'
 const DEFAULT_PGLITE_DIR = '.data/pglite'
 const PUBLIC = 'Their passwords are public (published in the README): never use them on a real database.'
 
-type Flag = 'demo-users' | 'triggers' | 'webhook' | 'uninstall-triggers' | 'print-triggers'
+type Flag = 'demo-users' | 'triggers' | 'webhook' | 'global-sign-out' | 'uninstall-triggers' | 'print-triggers'
 
 const spec: CliSpec<Flag> = {
   name: NAME,
@@ -34,6 +34,9 @@ const spec: CliSpec<Flag> = {
     webhook:
       'with --triggers, on Supabase: also post each change to $NEXTAUTH_URL/api/validation/webhook\n' +
       '(pg_net), with REVALIDATION_WEBHOOK_SECRET kept in Supabase Vault',
+    'global-sign-out':
+      'with --triggers, on Supabase (opt-in): a sign-out from every Supabase session of a user\n' +
+      "(auth.sessions' last live row deleted) ends the user's sessions here too",
     'uninstall-triggers': 'remove exactly what --triggers installed',
     'print-triggers': 'print the trigger SQL (for the Supabase SQL editor or supabase/migrations/); touch nothing',
   },
@@ -94,8 +97,9 @@ async function setUpTriggers(flags: Record<Flag, boolean>): Promise<void> {
     await migrateAuthSchema(db.run).catch((error: Error) => {
       if (!(error instanceof ForeignSchemaError)) throw error
     })
-    await installTriggers(db.run, config.prefix)
+    await installTriggers(db.run, config.prefix, { globalSignOut: flags['global-sign-out'] })
     console.log(`The auth.users change trigger is installed: pg_notify on ${config.prefix}user_changed.`)
+    if (flags['global-sign-out']) console.log('A global sign-out in Supabase now revokes sessions here too.')
     if (!flags.webhook) return
     const base = config.nextAuth.url
     if (!base || !config.webhookSecret) throw new Error('--webhook needs NEXTAUTH_URL and REVALIDATION_WEBHOOK_SECRET')
@@ -111,7 +115,8 @@ async function main(): Promise<void> {
   const flags = parseFlags(spec)
   loadEnvFiles() // DATABASE_URL from the app's .env.local or .env, as Next reads them
   if (flags['print-triggers']) return void process.stdout.write(installTriggersSql(fromEnv().prefix))
-  if (flags.webhook && !flags.triggers) throw new Error('--webhook goes with --triggers')
+  for (const flag of ['webhook', 'global-sign-out'] as const)
+    if (flags[flag] && !flags.triggers) throw new Error(`--${flag} goes with --triggers`)
   if (flags.triggers || flags['uninstall-triggers']) return setUpTriggers(flags)
   const db = await openDatabase()
   try {

@@ -1,3 +1,4 @@
+import { REVOKED_AT_KEY } from '../sources/auth-user.js'
 import type { SqlRunner } from '../sources/sql-source.js'
 import { userChangeChannel } from '../tiers/keys.js'
 
@@ -115,8 +116,39 @@ export function installTriggersSql(prefix: string): string {
   return `${head}${installTriggerStatements(prefix).join(';\n\n')};\n`
 }
 
+/**
+ * Opt-in (`--global-sign-out`): a sign-out from every Supabase session ends the user's sessions
+ * here too, by setting the revocation time — which the trigger above then tells the fleet. It
+ * fires when a DELETE on auth.sessions removed a session still live (`not_after` unset or ahead)
+ * and left the user none: a global sign-out, or the sign-out of one's only session. GoTrue's own
+ * cleanup deletes only sessions expired for days (`not_after` long past), so it never fires it.
+ */
+export const GLOBAL_SIGN_OUT_STATEMENTS = [
+  `create or replace function dvc.sessions_ended() returns trigger
+language plpgsql security definer set search_path = '' as $fn$
+begin
+  begin
+    update auth.users u
+      set raw_app_meta_data = coalesce(u.raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('${REVOKED_AT_KEY}',
+        to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      where u.id in (select e.user_id from ended e where e.not_after is null or e.not_after > now())
+        and not exists (
+          select from auth.sessions s where s.user_id = u.id and (s.not_after is null or s.not_after > now()));
+  exception when others then
+    perform dvc.count_failure('sign-out', sqlstate || ' ' || sqlerrm);
+  end;
+  return null;
+end $fn$`,
+  `create or replace trigger dvc_sessions_ended after delete on auth.sessions
+  referencing old table as ended for each statement execute function dvc.sessions_ended()`,
+]
+
 /** Removes exactly what the install added (the webhook's Vault secrets are the user's: kept). */
 export const UNINSTALL_TRIGGER_STATEMENTS = [
+  `do $$ begin
+    if to_regclass('auth.sessions') is not null then drop trigger if exists dvc_sessions_ended on auth.sessions; end if;
+  end $$`,
+  'drop function if exists dvc.sessions_ended()',
   'drop trigger if exists dvc_user_changed on auth.users',
   'drop trigger if exists dvc_user_deleted on auth.users',
   'drop function if exists dvc.user_changed()',
@@ -134,11 +166,17 @@ export interface TriggerStatus {
   /** The NOTIFY channel the triggers were installed with. */
   channel: string | null
   /** Notifications the trigger could not send, by path, since the install. */
-  failures: { path: 'notify' | 'webhook' | 'log'; count: number; lastError: string | null }[]
+  failures: { path: 'notify' | 'webhook' | 'log' | 'sign-out'; count: number; lastError: string | null }[]
+  /** The opt-in trigger on auth.sessions is installed: a global sign-out in Supabase revokes here too. */
+  globalSignOut: boolean
 }
 
-export async function installTriggers(run: SqlRunner, prefix: string): Promise<void> {
+export async function installTriggers(run: SqlRunner, prefix: string, { globalSignOut = false } = {}): Promise<void> {
   for (const statement of installTriggerStatements(prefix)) await run(statement, [])
+  if (!globalSignOut) return
+  const [sessions] = await run(`select to_regclass('auth.sessions') is not null as present`, [])
+  if (!sessions?.present) throw new Error('--global-sign-out needs auth.sessions (Supabase Auth): there is none here')
+  for (const statement of GLOBAL_SIGN_OUT_STATEMENTS) await run(statement, [])
 }
 
 export async function uninstallTriggers(run: SqlRunner): Promise<void> {
@@ -162,8 +200,14 @@ export async function triggerStatus(run: SqlRunner): Promise<TriggerStatus> {
           where to_regclass('dvc.trigger_failures') is not null order by path`,
           [],
         ).catch(() => [])
+  const [signOut] = await run(
+    `select exists (select from pg_trigger where tgname = 'dvc_sessions_ended'
+      and tgrelid = to_regclass('auth.sessions')) as present`,
+    [],
+  )
   return {
     installed: triggers.length === 2 && marks.every(Boolean),
+    globalSignOut: signOut?.present === true,
     version: marks[0] ? Number(marks[0][1]) : null,
     // tgargs: each argument followed by a NUL byte, which encode(…, 'escape') writes as \\000.
     channel: triggers[0] ? String(triggers[0].args).split('\\000')[0]! : null,
