@@ -23,7 +23,7 @@ describe.skipIf(!postgresUp)('a lookup the cache gave up on, on PostgreSQL', () 
       const waiting = async () =>
         (
           await admin`select count(*)::int as n from pg_stat_activity
-          where wait_event_type = 'Lock' and query like 'select (extract(epoch from banned_until)%'`
+          where wait_event_type = 'Lock' and query like 'select u.id is not null as found%'`
         )[0]!.n as number
       const controller = new AbortController()
       const lookup = source.fetchUser(randomUUID(), controller.signal)
