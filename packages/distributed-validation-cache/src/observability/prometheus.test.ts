@@ -56,6 +56,9 @@ describe('prometheusText', () => {
     expect(samples.get('dvc_verdicts_total{verdict="banned"}')).toBe(1)
     expect(samples.get('dvc_source_queries_total{outcome="found"}')).toBe(2)
     expect(samples.get('dvc_listening')).toBe(1)
+    expect(samples.get('dvc_user_store_listening')).toBe(-1) // a source that cannot tell: not listened for
+    expect(samples.get('dvc_user_store_events_total{event="notification"}')).toBe(0)
+    expect(samples.get('dvc_user_store_clock_offset_seconds')).toBe(0)
     expect(samples.get('dvc_liveness_proven')).toBe(1)
     expect(samples.get('dvc_fleet_log_total{event="deaf_period"}')).toBe(0)
     expect(samples.get('dvc_fleet_validations_24h')).toBe(40)

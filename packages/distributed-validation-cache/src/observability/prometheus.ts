@@ -71,6 +71,27 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
   gauge('dvc_listening', '1 while this instance hears fleet broadcasts.', stats.listening ? 1 : 0)
   gauge('dvc_l1_entries', "Users in this instance's L1.", stats.l1.size)
   gauge(
+    'dvc_user_store_listening',
+    "1 while the user store's change notifications are heard (-1: not listened for).",
+    stats.userStoreListening === null ? -1 : stats.userStoreListening ? 1 : 0,
+  )
+  counter(
+    'dvc_user_store_events_total',
+    "The user store's change notifications, rejected payloads, and its listening connection's drops and deaf spells.",
+    ['event'],
+    [
+      [{ event: 'notification' }, stats.userStore.notifications],
+      [{ event: 'rejected' }, stats.userStore.rejected],
+      [{ event: 'interruption' }, stats.userStore.interruptions],
+      [{ event: 'deaf' }, stats.userStore.deaf],
+    ],
+  )
+  gauge(
+    'dvc_user_store_clock_offset_seconds',
+    "The user store's clock minus this instance's: bans and revocations are judged on the store's.",
+    stats.clock.offsetMs / 1000,
+  )
+  gauge(
     'dvc_liveness_proven',
     '1 while this instance has read the fleet change log within the proof window.',
     stats.liveness.proven ? 1 : 0,
