@@ -18,31 +18,11 @@ import { memoryStore } from '../src/stores/memory.js'
 import { waitFor } from '../src/testing/wait-for.js'
 import { createScratchDatabase } from './support/scratch-database.js'
 import { serveHandler } from './support/serve-handler.js'
+import { SUPABASE_STAND_INS } from './support/supabase-stand-ins.js'
 import { postgresAvailable } from './support/services.js'
 
 const postgresUp = await postgresAvailable()
 const PREFIX = `trg${randomUUID().slice(0, 6)}:`
-
-/**
- * pg_net and Supabase Vault cannot be installed here: stand-ins with their signatures, in their
- * schemas, that record each request instead of sending it (the test sends it, to a real webhook).
- */
-const SUPABASE_STAND_INS = [
-  'create schema net',
-  `create table net.recorded (id bigserial primary key, url text, body jsonb, headers jsonb, at timestamptz default now())`,
-  `create function net.http_post(url text, body jsonb default '{}', params jsonb default '{}',
-    headers jsonb default '{"Content-Type": "application/json"}', timeout_milliseconds integer default 5000)
-    returns bigint language sql as $$ insert into net.recorded (url, body, headers) values (url, body, headers) returning id $$`,
-  'create schema vault',
-  `create table vault.secrets (id uuid primary key default gen_random_uuid(), name text unique, secret text)`,
-  `create view vault.decrypted_secrets as select id, name, secret as decrypted_secret from vault.secrets`,
-  `create function vault.create_secret(new_secret text, new_name text default null, new_description text default '',
-    new_key_id uuid default null) returns uuid language sql as
-    $$ insert into vault.secrets (name, secret) values (new_name, new_secret) returning id $$`,
-  `create function vault.update_secret(secret_id uuid, new_secret text default null, new_name text default null,
-    new_description text default null, new_key_id uuid default null) returns void language sql as
-    $$ update vault.secrets set secret = coalesce(new_secret, secret) where id = secret_id $$`,
-]
 
 describe.skipIf(!postgresUp)('the auth.users trigger (dvc-db-setup --triggers), on real Postgres', () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>

@@ -3,6 +3,7 @@ import { TRIGGER_VERSION, triggerStatus } from '../setup/triggers.js'
 import type { UserSource } from '../sources/user-source.js'
 import { userChangeChannel } from '../tiers/keys.js'
 import type { Config } from './config.js'
+import { checkWebhookDelivery } from './doctor-webhook.js'
 import { importDriver, loadDriver } from './load-driver.js'
 
 export interface EventPathReport {
@@ -62,6 +63,7 @@ export async function checkEventPaths(
           `the last: ${failure.lastError} (see dvc.trigger_failures)`,
       )
     if (postgres && config.listen) await checkListen(source, channel, report)
+    if (status.installed) await checkWebhookDelivery(source.run, report)
   } finally {
     await source.close()
   }
