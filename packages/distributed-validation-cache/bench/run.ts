@@ -18,6 +18,7 @@ import {
 } from './silent-failures.js'
 import { stampede, STRATEGIES } from './stampede.js'
 import { steadyState, type SteadyStateResult } from './steady-state.js'
+import { sqlBanLockout } from './sql-ban.js'
 import { openBenchUserSource } from './user-source.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -163,6 +164,16 @@ try {
     refill.catchUp < refill.clearAll / 10,
   )
 
+  console.log('\nA ban made by plain SQL, 3 instances LISTENing (issue 12; before it: up to the TTL, 5 min)')
+  const sqlBan = await sqlBanLockout(users, REDIS_URL)
+  lockoutRow('SQL ban → refused on every instance', sqlBan)
+  console.log(`  ${''.padEnd(40)} ${sqlBan.queriesPerBan.toFixed(2)} user-source queries per ban, fleet-wide`)
+  target(
+    'SQL ban (trigger + LISTEN): refused on every instance, p99 < 1 s',
+    `${sqlBan.p99Ms.toFixed(0)} ms`,
+    sqlBan.p99Ms < 1_000,
+  )
+
   const bytes = await l1BytesPerUser()
   console.log(
     `\nL1 memory: ${bytes.l1} bytes per cached active user (an app's own lru-cache memo of the user row: ${bytes.reference}; ${(bytes.l1 / bytes.reference).toFixed(2)}×)`,
@@ -182,6 +193,7 @@ try {
     serverless: { oldAdvice, logDriven },
     livenessCost: cost,
     refill,
+    sqlBan,
     l1Bytes: bytes,
     targets,
   }
