@@ -93,7 +93,8 @@ export class MissingDriverError extends ValidationCacheError {
     options?: { cause?: unknown },
   ) {
     super(
-      `${variable} needs ${packages}, which is not installed: add it to your app (pnpm add ${packages.replace(' and ', ' ')})`,
+      `${variable} needs ${packages}, which is not installed: ` +
+        `add it to your app (pnpm add ${packages.replace(' and ', ' ')})`,
       options,
     )
   }

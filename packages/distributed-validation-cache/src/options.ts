@@ -1,6 +1,5 @@
 import { toMs, type Duration } from './config/duration.js'
 import { randomToken } from './crypto/signing.js'
-import { userChangeChannel } from './tiers/keys.js'
 import { ConfigError } from './errors.js'
 import type { EventListener } from './events.js'
 import type { Store } from './stores/store.js'
@@ -120,18 +119,14 @@ export function resolveOptions(options: ValidationCacheOptions) {
     issues.push({ variable: 'source', message: 'must be a UserSource (fetchUser, setSessionsRevokedAt)' })
   const badPrefix = prefixProblem(resolved.prefix)
   if (badPrefix) issues.push({ variable: 'prefix', message: badPrefix })
-  else if (resolved.listen && !channelFits(resolved.prefix))
-    issues.push({
-      variable: 'prefix',
-      message: "is too long to name the user store's NOTIFY channel: shorten it, or set listen: false",
-    })
   if (resolved.store.backend === 'memory' && !options.secret) {
     resolved.secret = processSecretFor(resolved.store)
   } else if (resolved.secret.length < 16) {
     issues.push({
       variable: 'secret',
       message:
-        'must be at least 16 characters and the same on every instance (signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)',
+        'must be at least 16 characters and the same on every instance ' +
+        '(signs shared entries; VALIDATION_CACHE_SECRET or NEXTAUTH_SECRET)',
     })
   }
   if (issues.length > 0) throw new ConfigError(issues)
@@ -148,14 +143,6 @@ export function resolveOptions(options: ValidationCacheOptions) {
 }
 
 const UNLISTENED_L1_TTL_MS = 1_000
-
-const channelFits = (prefix: string) => {
-  try {
-    return userChangeChannel(prefix) !== ''
-  } catch {
-    return false
-  }
-}
 
 // Nothing stored in a memory store leaves the process, so a random key is as good as any; but
 // engines sharing one store must share its key, or they reject each other's entries and broadcasts.

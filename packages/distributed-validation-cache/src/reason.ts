@@ -14,8 +14,10 @@ export function explain(verdict: Verdict, state: UserState | undefined): string 
     case 'missing':
       return 'no such user in the user source'
     case 'revoked':
-      return `session was issued before the user's sessions were revoked at ${new Date(state!.sessionsRevokedAt!).toISOString()}`
+      return `session was issued before the user's sessions were revoked at ${iso(state!.sessionsRevokedAt!)}`
     case 'unavailable':
       return 'user source unreachable and no known state within the grace window; retry later'
   }
 }
+
+const iso = (time: number) => new Date(time).toISOString()

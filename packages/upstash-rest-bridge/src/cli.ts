@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     host: env.UPSTASH_BRIDGE_HOST || undefined,
   })
   console.log(
-    `upstash-rest-bridge listening; use:\n  UPSTASH_REDIS_REST_URL=${bridge.url}\n  UPSTASH_REDIS_REST_TOKEN=${bridge.token}`,
+    `upstash-rest-bridge listening; use:\n  UPSTASH_REDIS_REST_URL=${bridge.url}\n` +
+      `  UPSTASH_REDIS_REST_TOKEN=${bridge.token}`,
   )
 
   const stop = (): void => {

@@ -31,7 +31,8 @@ export async function connectOrThrow(redis: Redis, url: string): Promise<void> {
     // connect() only says "Connection is closed."; the error event has the cause.
     const cause = lastError ?? error
     throw new Error(
-      `upstash-rest-bridge: cannot reach Redis at ${redact(url)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `upstash-rest-bridge: cannot reach Redis at ${redact(url)}: ` +
+        (cause instanceof Error ? cause.message : String(cause)),
       { cause },
     )
   } finally {

@@ -77,7 +77,9 @@ async function revokeAfter(cache: ValidationCache, userId: string, action: Admin
         sessionsRevoked: 'failed',
         attempts,
         ...(await cache.refresh(userId)),
-        warning: `${action} stored and enforced, but revoking the user's earlier sessions failed (${error.reason}): retry POST …/revoke`,
+        warning:
+          `${action} stored and enforced, but revoking the user's earlier sessions failed (${error.reason}): ` +
+          'retry POST …/revoke',
       }
     }
   }

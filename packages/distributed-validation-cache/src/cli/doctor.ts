@@ -12,7 +12,8 @@ const NAME = 'dvc-doctor'
 const spec: CliSpec<'strict'> = {
   name: NAME,
   about: [
-    'Checks the configuration the app would run with, read from the environment (and .env.local, .env): which cache backend and',
+    'Checks the configuration the app would run with, read from the environment (and .env.local, .env): ' +
+      'which cache backend and',
     "user source it picks and why, a round trip to each, the user source's clock, and risky settings.",
     'Secrets are redacted. It leaves nothing behind (its test key in the cache is deleted and expires in 10 s),',
     'and does not open the embedded PGlite, which serves one process at a time.',

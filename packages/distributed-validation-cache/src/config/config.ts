@@ -179,7 +179,9 @@ export function fromEnv(env: Record<string, string | undefined> = process.env) {
   if (cache.provider !== 'memory' && !e.VALIDATION_CACHE_SECRET && !sessionSecret) {
     issues.push({
       variable: 'VALIDATION_CACHE_SECRET',
-      message: `(or NEXTAUTH_SECRET, or AUTH_SECRET) is required with the ${cache.provider} cache: every instance signs shared entries with it`,
+      message:
+        `(or NEXTAUTH_SECRET, or AUTH_SECRET) is required with the ${cache.provider} cache: ` +
+        'every instance signs shared entries with it',
     })
   }
   if (issues.length > 0) throw new ConfigError(issues.filter((i, n) => n < invalid.size || !invalid.has(i.variable)))
@@ -247,12 +249,22 @@ export function describe(config: Config): string {
         ? `Supabase Auth at ${userSource.url}`
         : `Postgres at ${redactUrl(userSource.url)}`
   const s = (ms: number) => `${ms / 1000} s`
+  const said = (secret: string | undefined) => (secret ? 'set' : 'missing')
+  const signing = config.secret
+    ? 'set'
+    : config.nextAuth.secret
+      ? 'derived from the session secret'
+      : 'random per process'
   return [
-    `validation cache: ${config.enabled ? 'enabled' : 'DISABLED (ENABLE_AUTH_VALIDATION_CACHE=false): every request asks the user source'}`,
+    `validation cache: ${
+      config.enabled ? 'enabled' : 'DISABLED (ENABLE_AUTH_VALIDATION_CACHE=false): every request asks the user source'
+    }`,
     `cache backend: ${backend} — ${config.cacheReason}`,
     `user source: ${store}`,
-    `ttl ${s(config.ttlMs)}, negative ttl ${s(config.negativeTtlMs)}, grace ${s(config.graceMs)}, L1 ttl ${s(config.l1TtlMs ?? config.ttlMs)}, L1 max ${config.l1MaxSize} users`,
-    `secrets: signing ${config.secret ? 'set' : config.nextAuth.secret ? 'derived from the session secret' : 'random per process'}, NEXTAUTH_SECRET ${config.nextAuth.secret ? 'set' : 'missing'}, ` +
-      `OBSERVABILITY_TOKEN ${config.observabilityToken ? 'set' : 'missing'}, REVALIDATION_WEBHOOK_SECRET ${config.webhookSecret ? 'set' : 'missing'}`,
+    `ttl ${s(config.ttlMs)}, negative ttl ${s(config.negativeTtlMs)}, grace ${s(config.graceMs)}, ` +
+      `L1 ttl ${s(config.l1TtlMs ?? config.ttlMs)}, L1 max ${config.l1MaxSize} users`,
+    `secrets: signing ${signing}, NEXTAUTH_SECRET ${said(config.nextAuth.secret)}, ` +
+      `OBSERVABILITY_TOKEN ${said(config.observabilityToken)}, ` +
+      `REVALIDATION_WEBHOOK_SECRET ${said(config.webhookSecret)}`,
   ].join('\n')
 }

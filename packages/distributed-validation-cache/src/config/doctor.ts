@@ -16,7 +16,8 @@ export interface DoctorReport {
 /**
  * `pnpm run doctor`: reads the same environment as the app and checks it end to end — the backend
  * and why, round trips to the cache and the user source, the user source's clock, the paths by
- * which bans made outside the app reach it, and settings that work but will hurt. Problems fail (exit 1); warnings do not, unless --strict.
+ * which bans made outside the app reach it, and settings that work but will hurt. Problems fail
+ * (exit 1); warnings do not, unless --strict.
  */
 export async function doctor(env: Record<string, string | undefined> = process.env): Promise<DoctorReport> {
   const report: DoctorReport = { lines: [], problems: [], warnings: [] }
@@ -145,7 +146,8 @@ function warnAbout(config: Config, report: DoctorReport, env: Record<string, str
     )
   if (!config.webhookSecret)
     report.warnings.push(
-      'REVALIDATION_WEBHOOK_SECRET is not set: bans made in the Supabase dashboard take up to the TTL to lock users out',
+      'REVALIDATION_WEBHOOK_SECRET is not set: bans made in the Supabase dashboard take up to the TTL ' +
+        'to lock users out',
     )
   if (!config.observabilityToken)
     report.warnings.push('OBSERVABILITY_TOKEN is not set: /api/observability and /api/metrics answer admins only')

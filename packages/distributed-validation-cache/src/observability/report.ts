@@ -117,7 +117,8 @@ export function observabilityReport(input: {
         prices: {
           ...prices,
           source:
-            'store queries: seed 002 ($0.01 per 1,000); cache commands: Upstash pay-as-you-go ($0.20 per 100,000), 0 for self-hosted Redis',
+            'store queries: seed 002 ($0.01 per 1,000); ' +
+            'cache commands: Upstash pay-as-you-go ($0.20 per 100,000), 0 for self-hosted Redis',
         },
       },
       performance: {

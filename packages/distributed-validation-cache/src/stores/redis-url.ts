@@ -30,7 +30,8 @@ export function parseRedisUrl(url: string, variable = 'REDIS_URL'): RedisConnect
   const match = SHAPE.exec(url.trim())
   if (!match)
     return fail(
-      'must look like redis://[:password@]host:6379[/db], rediss://…, redis+sentinel://host:26379/master or redis://h1:7000,h2:7000?cluster=true',
+      'must look like redis://[:password@]host:6379[/db], rediss://…, redis+sentinel://host:26379/master ' +
+        'or redis://h1:7000,h2:7000?cluster=true',
     )
   const [, scheme = '', auth, hostList = '', path = '', query = ''] = match
   const nodes = hostList.split(',').map((hostPort) => {

@@ -22,12 +22,21 @@ export function invalidationChannel(prefix: string): string {
 /** NOTIFY channels are identifiers: at most 63 bytes (NAMEDATALEN - 1), or pg_notify fails. */
 export const USER_CHANGE_CHANNEL_MAX_BYTES = 63
 
-/** The user store's NOTIFY channel for this prefix (the auth.users trigger's, setup/triggers.ts). */
+/**
+ * The user store's NOTIFY channel for this prefix (the auth.users trigger's, setup/triggers.ts):
+ * `<prefix>user_changed`, or — for a prefix too long for that — one named after its hash.
+ */
 export function userChangeChannel(prefix: string): string {
   const channel = `${prefix}user_changed`
-  if (new TextEncoder().encode(channel).length > USER_CHANGE_CHANNEL_MAX_BYTES)
-    throw new RangeError(`the prefix ${JSON.stringify(prefix)} is too long for a NOTIFY channel (${channel})`)
-  return channel
+  if (new TextEncoder().encode(channel).length <= USER_CHANGE_CHANNEL_MAX_BYTES) return channel
+  return `dvc:${fnv1a(prefix).toString(36)}:user_changed`
+}
+
+// FNV-1a, 32 bits: a name, not a secret (Web Crypto's digests are async, and names are needed at once).
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0
+  return hash
 }
 
 /** The fleet's change log: who changed, and when (liveness.ts reads it to prove nothing was missed). */
