@@ -59,12 +59,14 @@ describe.skipIf(!postgresUp)('dvc-db-setup --triggers', () => {
     expect(await catalog()).toEqual(before)
   })
 
-  it('refuses --webhook without Vault, without --triggers, or without its variables, in one line', () => {
+  it('refuses --webhook without Vault, --triggers or its variables, and flags that do not go together', () => {
     const withUrl = { ...env, NEXTAUTH_URL: 'https://app.example.com', REVALIDATION_WEBHOOK_SECRET: 'w'.repeat(32) }
     for (const [vars, args, message] of [
       [withUrl, ['--triggers', '--webhook'], /Supabase Vault .* is not in this database/],
       [withUrl, ['--webhook'], /--webhook goes with --triggers/],
       [env, ['--triggers', '--webhook'], /--webhook needs NEXTAUTH_URL and REVALIDATION_WEBHOOK_SECRET/],
+      [env, ['--global-sign-out'], /--global-sign-out goes with --triggers/],
+      [env, ['--triggers', '--demo-users'], /--demo-users does not go with the trigger flags/],
     ] as const) {
       const refused = setup(vars, ...args)
       expect(refused.status).toBe(1)

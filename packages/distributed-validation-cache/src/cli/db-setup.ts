@@ -117,7 +117,11 @@ async function main(): Promise<void> {
   if (flags['print-triggers']) return void process.stdout.write(installTriggersSql(fromEnv().prefix))
   for (const flag of ['webhook', 'global-sign-out'] as const)
     if (flags[flag] && !flags.triggers) throw new Error(`--${flag} goes with --triggers`)
-  if (flags.triggers || flags['uninstall-triggers']) return setUpTriggers(flags)
+  if (flags.triggers || flags['uninstall-triggers']) {
+    // The trigger flags may run against Supabase's own auth.users, where nothing else may be done.
+    if (flags['demo-users']) throw new Error('--demo-users does not go with the trigger flags: run them apart')
+    return setUpTriggers(flags)
+  }
   const db = await openDatabase()
   try {
     const schema = await migrateAuthSchema(db.run)
