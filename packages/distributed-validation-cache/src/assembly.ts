@@ -8,7 +8,7 @@ import { StateOrder } from './fleet/state-order.js'
 import { FleetSync } from './fleet/sync.js'
 import { UserStoreChanges } from './fleet/user-store-changes.js'
 import type { ResolvedOptions } from './options.js'
-import { querySource } from './sources/source-query.js'
+import { querySource, readStamps } from './sources/source-query.js'
 import { GuardedStore } from './stores/guarded-store.js'
 import { SingleFlight } from './single-flight.js'
 import { type CacheEntry, entryFor } from './tiers/entry.js'
@@ -42,7 +42,8 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
   const sourceBreaker = new CircuitBreaker({
     onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),
   })
-  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit, o.now)
+  const readAt = readStamps(o.now)
+  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit, readAt)
   const invalidateLocally = (userId: string) => {
     invalidated.mark(userId)
     l1.delete(userId)

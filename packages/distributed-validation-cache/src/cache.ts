@@ -27,7 +27,7 @@ export class ValidationCache {
     const o = (this.#o = resolveOptions(options))
     this.#p = assemble(o, this.#emit)
     // Not a lookup (not counted, no user asked about): a reading of the clock that judges bans.
-    this.#clockRead = o.source.clock ? o.source.clock.read() : Promise.resolve()
+    this.#clockRead = o.source.clock ? o.source.clock.takeReading() : Promise.resolve()
     this.#ready = Promise.all([
       o.enabled && o.subscribe ? this.#p.channel.listen() : undefined,
       o.enabled && o.listen ? this.#p.userStore.start() : undefined,
@@ -47,6 +47,22 @@ export class ValidationCache {
    */
   now(): number {
     return this.#o.now()
+  }
+
+  /**
+   * What to stamp a new session's sign-in time with: the earliest the store's time may be now (a
+   * revocation is stamped with the latest), after a reading of its clock if none was taken yet.
+   */
+  async signInTime(): Promise<number> {
+    const clock = await this.#readClock()
+    return clock ? clock.earliest() : Date.now()
+  }
+
+  /** The store's clock, read at least once (again now if the first reading failed); none if it has none. */
+  async #readClock() {
+    const clock = this.#o.source.clock
+    if (clock && !clock.read) await clock.takeReading()
+    return clock
   }
 
   /** Reads the fleet's change log now (validations do when they need it); true once proven current. */
@@ -127,10 +143,16 @@ export class ValidationCache {
 
   /** Ends every session of the user issued before `at`. Persisted in the user source first. */
   async revoke(userId: string, at?: number | Date): Promise<PropagationResult> {
-    const time = at === undefined ? (await this.#clockRead, this.#o.now()) : at instanceof Date ? at.getTime() : at
+    const time = at === undefined ? await this.#revocationTime() : at instanceof Date ? at.getTime() : at
     if (!Number.isFinite(time))
       throw new ValidationCacheError('revoke(userId, at): `at` must be a valid Date or epoch milliseconds')
     return this.#persistThenPropagate(userId, time, 'revoke')
+  }
+
+  /** The latest the store's time may be now: every session signed before it, anywhere, is covered. */
+  async #revocationTime(): Promise<number> {
+    const clock = await this.#readClock()
+    return clock ? clock.latest() : Date.now()
   }
 
   /** Undoes revoke(): the user's earlier sessions are valid again. */

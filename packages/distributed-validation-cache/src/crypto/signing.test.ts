@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fromBase64Url, textFromBase64Url, toBase64Url, utf8 } from './base64url.js'
+import { hmac, webCryptoHmac } from './hmac.js'
 import { digest, randomToken, sign, verify } from './signing.js'
 
 const SECRET = 'signing-secret-0123456789'
@@ -49,6 +50,22 @@ describe('signing', () => {
     expect(tokens.size).toBe(100)
     for (const token of tokens) expect(fromBase64Url(token)).toHaveLength(32)
     expect(fromBase64Url(randomToken(6))).toHaveLength(6)
+  })
+})
+
+describe('the two implementations', () => {
+  it('node:crypto on this Node (getBuiltinModule), Web Crypto elsewhere: the same bytes, each verifying the other', async () => {
+    expect(hmac.name).toBe('node:crypto')
+    for (const payload of ['payload', '', 'é ✓ 😀', 'x'.repeat(10_000)]) {
+      const [node, web] = [await sign(SECRET, payload, hmac), await sign(SECRET, payload, webCryptoHmac)]
+      expect(web).toBe(node)
+      expect(await verify(SECRET, payload, node, webCryptoHmac)).toBe(true)
+      expect(await verify(SECRET, `${payload}!`, node, webCryptoHmac)).toBe(false)
+      expect(await verify('other-secret-0123456789', payload, web, hmac)).toBe(false)
+      expect(await digest(payload, webCryptoHmac)).toBe(await digest(payload, hmac))
+    }
+    for (const implementation of [hmac, webCryptoHmac])
+      await expect(sign('', 'payload', implementation)).rejects.toThrow(/empty secret/)
   })
 })
 

@@ -2,6 +2,8 @@ import { withDeadline } from '../deadline.js'
 import type { CacheEvent } from '../events.js'
 import type { ChangeListener, UserSource } from '../sources/user-source.js'
 
+const CATCH_UP_MARGIN_MS = 60_000
+
 export interface UserStoreChangesOptions {
   /** The trigger's NOTIFY channel for this prefix (setup/triggers.ts). */
   channel: string
@@ -113,7 +115,8 @@ export class UserStoreChanges {
 
   /** Everyone the store logged a change of since the last proof (or, new, within catchUpMs). */
   async #catchUp(listener: ChangeListener): Promise<void> {
-    const since = (this.#provenAt ?? this.options.now() - this.options.catchUpMs) - this.options.heartbeatMs
+    // A margin: a change is logged when its statement runs, and may commit (and notify) a while later.
+    const since = (this.#provenAt ?? this.options.now() - this.options.catchUpMs) - CATCH_UP_MARGIN_MS
     for (const raw of await listener.changesSince(since)) {
       const userId = this.options.userIdOf(raw)
       if (userId !== undefined) this.options.onMissed(userId)

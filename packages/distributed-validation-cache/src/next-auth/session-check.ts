@@ -80,7 +80,7 @@ export async function sessionEnding(
   before: SessionClaim | null,
   { counted = false, seen }: { counted?: boolean; seen?: (result: ValidationResult | null) => void } = {},
 ): Promise<ValidationResult | null> {
-  token[SIGNED_IN_AT] = before ? before.signedInAt : cache.now() // the store's clock, as revoke() uses
+  token[SIGNED_IN_AT] = before ? before.signedInAt : await cache.signInTime() // the store's clock, as revoke()'s
   if (before && (token.sub ?? null) !== (before.sub ?? null)) {
     return refusal("the session's subject changed outside sign-in")
   }

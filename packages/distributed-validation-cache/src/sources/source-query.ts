@@ -4,14 +4,14 @@ import type { CacheEvent } from '../events.js'
 import type { UserSource } from './user-source.js'
 import { clampTime, MISSING_USER, interned, isUserState, type UserState } from '../user-state.js'
 
-/** `readAt`: when the query was sent (epoch ms) — the state is at least that old, so that orders it. */
-let lastReadAt = 0
 /**
- * `now()` (the store's clock), but strictly increasing in this process: two reads in one millisecond
- * (a fill, then a ban's re-read) must still be ordered, or the older state would not count as older.
+ * When each query was sent (epoch ms, the store's clock) — the state is at least that old, so that
+ * orders it — strictly increasing for one cache: two reads in one millisecond (a fill, then a ban's
+ * re-read) must still be ordered, or the older state would not count as older.
  */
-function nextReadAt(now: () => number): number {
-  return (lastReadAt = Math.max(now(), lastReadAt + 0.001))
+export function readStamps(now: () => number): (ago: number) => number {
+  let last = 0
+  return (ago) => (last = Math.max(now() - ago, last + 0.001))
 }
 
 export type SourceAnswer =
@@ -31,7 +31,7 @@ export async function querySource(
   timeoutMs: number,
   breaker: CircuitBreaker,
   emit: (event: CacheEvent) => void,
-  now: () => number = Date.now,
+  readAtFor: (ago: number) => number = readStamps(Date.now),
 ): Promise<SourceAnswer> {
   if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
@@ -48,7 +48,7 @@ export async function querySource(
     const durationMs = performance.now() - started
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs })
     // When it was sent, on the store's clock as read now: this very answer may be its first reading.
-    const readAt = nextReadAt(() => now() - durationMs)
+    const readAt = readAtFor(durationMs)
     return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER, readAt }
   } catch (error) {
     breaker.failure()

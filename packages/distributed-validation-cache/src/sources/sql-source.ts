@@ -19,6 +19,10 @@ const SELECT_USER = `select u.id is not null as found,
     (extract(epoch from clock_timestamp()) * 1000)::float8 as store_now
   from (select) as one left join auth.users u on u.id = $1::uuid`
 const STORE_NOW = 'select (extract(epoch from clock_timestamp()) * 1000)::float8 as store_now'
+const READING_TIMEOUT_MS = 2_000
+// A number, or the numeric text some drivers give a float8; nothing else (Number(null) is 0, not a time).
+const timeOf = (value: unknown) =>
+  typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
 const SET_REVOKED_AT = `update auth.users
   set raw_app_meta_data = case when $2::text is null then coalesce(raw_app_meta_data, '{}'::jsonb) - '${REVOKED_AT_KEY}'
       else coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('${REVOKED_AT_KEY}', $2::text) end,
@@ -30,8 +34,8 @@ const SET_REVOKED_AT = `update auth.users
 export function sqlSource(name: string, run: SqlRunner): UserSource & { clock: StoreClock } {
   const clock = new StoreClock(async (c) => {
     const sentAt = StoreClock.local()
-    const [row] = await run(STORE_NOW, [])
-    c.observe(Number(row?.store_now), sentAt, StoreClock.local())
+    const [row] = await run(STORE_NOW, [], AbortSignal.timeout(READING_TIMEOUT_MS))
+    if (row) c.observe(timeOf(row.store_now), sentAt, StoreClock.local())
   })
   return {
     name,
@@ -39,7 +43,7 @@ export function sqlSource(name: string, run: SqlRunner): UserSource & { clock: S
     async fetchUser(userId, signal) {
       const sentAt = StoreClock.local()
       const [row] = await run(SELECT_USER, [userId], signal)
-      if (row) clock.observe(Number(row.store_now), sentAt, StoreClock.local())
+      if (row) clock.observe(timeOf(row.store_now), sentAt, StoreClock.local())
       return row?.found ? stateFromAuthUser(row) : null
     },
     async setSessionsRevokedAt(userId, at, signal) {

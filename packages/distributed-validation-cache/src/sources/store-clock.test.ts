@@ -31,3 +31,44 @@ describe('StoreClock', () => {
     expect(clock.stats()).toEqual({ offsetMs: 0, uncertaintyMs: null, readings: 0 })
   })
 })
+
+describe('StoreClock, what it must never do', () => {
+  it('never goes backwards, though a better reading lowers the offset', () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    clock.observe(t + 1_200, t, t + 400) // ±200: 1 s ahead
+    const before = clock.now()
+    clock.observe(t + 5, t, t + 10) // ±5: in fact in step
+    expect(clock.stats().offsetMs).toBe(0)
+    expect(clock.now()).toBeGreaterThanOrEqual(before)
+  })
+
+  it('stamps a revocation at the latest and a sign-in at the earliest the store may say', () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    clock.observe(Math.floor((t + 3_000) / 1000) * 1000, t, t + 40, 1_000) // an HTTP Date: ±520
+    const [earliest, now, latest] = [clock.earliest(), clock.now(), clock.latest()]
+    expect(now - earliest).toBeGreaterThanOrEqual(520)
+    expect(latest - now).toBeGreaterThanOrEqual(520)
+  })
+
+  it('takes no broken reading: a null read as 0, an answer from another day', () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    clock.observe(0, t, t + 1)
+    clock.observe(t + 3 * 86_400_000, t, t + 1)
+    expect(clock.stats()).toEqual({ offsetMs: 0, uncertaintyMs: null, readings: 0 })
+    expect(clock.read).toBe(false)
+  })
+
+  it('takes a reading on demand, and says when it has one', async () => {
+    const clock = new StoreClock(async (c) =>
+      c.observe(StoreClock.local() + 10_000, StoreClock.local(), StoreClock.local()),
+    )
+    expect(clock.read).toBe(false)
+    await clock.takeReading()
+    expect(clock.read).toBe(true)
+    expect(Math.abs(clock.stats().offsetMs - 10_000)).toBeLessThan(5)
+    await new StoreClock(async () => Promise.reject(new Error('down'))).takeReading() // never throws
+  })
+})

@@ -3,6 +3,8 @@ const localNow = () => performance.timeOrigin + performance.now()
 
 /** How long one reading is the best there is: clocks drift, and a better round trip may come along. */
 const READING_KEPT_MS = 60_000
+/** An offset beyond this is a broken reading (a null read as 0, a replayed answer), not a clock. */
+const PLAUSIBLE_OFFSET_MS = 86_400_000
 
 /**
  * The user store's clock as this process reads it. A ban ends, and a revocation bites, on the
@@ -16,6 +18,7 @@ export class StoreClock {
   constructor(private readonly reading?: (clock: StoreClock) => Promise<void>) {}
 
   #offsetMs = 0
+  #last = Number.NEGATIVE_INFINITY
   #uncertaintyMs = Number.POSITIVE_INFINITY
   #readAt = Number.NEGATIVE_INFINITY
   #readings = 0
@@ -25,7 +28,30 @@ export class StoreClock {
    * millisecond, and a session signed in that very millisecond survives it, as with Date.now().
    */
   now(): number {
-    return Math.floor(localNow() + this.#offsetMs)
+    // Never backwards in a process: a better reading may lower the offset, a stamp must not fall.
+    return (this.#last = Math.max(this.#last, Math.floor(localNow() + this.#offsetMs)))
+  }
+
+  /**
+   * The latest the store's time may be now: what a revocation is stamped with, so a session signed
+   * anywhere before it — even on an instance whose estimate errs the other way — is covered.
+   */
+  latest(): number {
+    return this.now() + Math.ceil(this.#margin())
+  }
+
+  /** The earliest the store's time may be now: what a sign-in is stamped with, for the same reason. */
+  earliest(): number {
+    return this.now() - Math.ceil(this.#margin())
+  }
+
+  /** Whether any reading was taken: until then, this process's own clock stands in. */
+  get read(): boolean {
+    return this.#readings > 0
+  }
+
+  #margin(): number {
+    return Number.isFinite(this.#uncertaintyMs) ? this.#uncertaintyMs : 0
   }
 
   /**
@@ -36,18 +62,19 @@ export class StoreClock {
   observe(storeNow: number, sentAt: number, receivedAt: number, resolutionMs = 0): void {
     const roundTrip = receivedAt - sentAt
     if (!Number.isFinite(storeNow) || !(roundTrip >= 0)) return
+    const offset = storeNow + resolutionMs / 2 - (sentAt + roundTrip / 2)
+    if (!(Math.abs(offset) < PLAUSIBLE_OFFSET_MS)) return
     this.#readings++
     const uncertainty = roundTrip / 2 + resolutionMs / 2
     const current = performance.now() - this.#readAt < READING_KEPT_MS
     if (current && uncertainty > this.#uncertaintyMs) return
-    const offset = storeNow + resolutionMs / 2 - (sentAt + roundTrip / 2)
     this.#offsetMs = Math.abs(offset) <= uncertainty ? 0 : Math.round(offset)
     this.#uncertaintyMs = uncertainty
     this.#readAt = performance.now()
   }
 
   /** Takes a reading now, where the source can (never throws: without one, lookups bring them). */
-  async read(): Promise<void> {
+  async takeReading(): Promise<void> {
     await this.reading?.(this).catch(() => undefined)
   }
 
