@@ -3,6 +3,7 @@
 import { headers } from 'next/headers'
 import { adminInputFrom } from '@/lib/admin-input'
 import { type AdminOutcome, performAdminAction } from '@/lib/admin-request'
+import { runtime } from '@/lib/runtime'
 
 /**
  * The admin page's actions, as a Server Action: Next checks that the request comes from this
@@ -13,6 +14,7 @@ export async function adminAction(id: string, action: string, input?: unknown): 
     headers: await headers(),
     id,
     action,
-    input: (known) => adminInputFrom(known, input ?? {}),
+    // A ban's duration counts from the user store's clock, which judges it.
+    input: async (known) => adminInputFrom(known, input ?? {}, (await runtime()).cache.now()),
   })
 }

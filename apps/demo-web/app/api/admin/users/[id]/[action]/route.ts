@@ -19,7 +19,8 @@ export async function POST(request: NextRequest, context: Context) {
     headers: request.headers,
     id,
     action,
-    input: (known) => adminInput(request, known),
+    // A ban's duration counts from the user store's clock, which judges it.
+    input: async (known) => adminInput(request, known, (await runtime()).cache.now()),
   })
   return Response.json(body, { status, headers: status === 503 ? { 'retry-after': '5' } : {} })
 }
