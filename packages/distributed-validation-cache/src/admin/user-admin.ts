@@ -86,7 +86,11 @@ export function sqlUserAdmin(run: SqlRunner): UserAdmin {
   }
 }
 
-export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
+/**
+ * `clock`: the Auth server's, as the Supabase source reads it (`source.clock`): a ban's end is
+ * turned into GoTrue's duration on it, not on this instance's clock.
+ */
+export function supabaseUserAdmin(client: SupabaseClient, clock: { now(): number } = Date): UserAdmin {
   const check = ({ error }: { error: { status?: number; code?: string } | null }) => {
     if (error?.status === 404) throw new UserNotFoundError()
     if (error) throw error
@@ -96,7 +100,7 @@ export function supabaseUserAdmin(client: SupabaseClient): UserAdmin {
     ban: async (userId, until) =>
       check(
         await client.auth.admin.updateUserById(userId, {
-          ban_duration: `${Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))}s`,
+          ban_duration: `${Math.max(1, Math.ceil((until.getTime() - clock.now()) / 1000))}s`,
         }),
       ),
     unban: async (userId) => check(await client.auth.admin.updateUserById(userId, { ban_duration: 'none' })),

@@ -76,7 +76,7 @@ export async function userSourceFromConfig(
       timeoutMs: config.sourceTimeoutMs,
     })
     const authorize = authorizeWithSupabase({ url: store.url, anonKey: store.anonKey })
-    return { source, admin: supabaseUserAdmin(source.client), authorize, close: async () => undefined }
+    return { source, admin: supabaseUserAdmin(source.client, source.clock), authorize, close: async () => undefined }
   }
   if (store.provider === 'postgres') {
     const { postgresSource, authorizeWithPostgres } = await driver(
