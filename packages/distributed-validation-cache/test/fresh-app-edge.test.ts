@@ -71,7 +71,8 @@ describe.skipIf(!redisUp)('a fresh Next 15 app with an Edge middleware.ts, Upsta
     expect(cookie).toMatch(/^next-auth\.session-token=/)
     const me = () => fetch(`${app.base}/api/me`, { headers: { cookie } })
     const active = await me()
-    expect(active.headers.get('x-runtime')).toBe('edge-runtime') // the middleware ran on the Edge runtime
+    // The middleware ran on the Edge runtime.
+    expect(active.headers.get('x-runtime'), `${active.status}; next start said:\n${app.output()}`).toBe('edge-runtime')
     expect(await active.json()).toEqual({ id: DANA.id, verdict: 'active' }) // Node opened the Edge's seal
 
     gotrue.users.set(DANA.id, {

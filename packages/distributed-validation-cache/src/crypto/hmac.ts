@@ -31,8 +31,14 @@ type NodeCrypto = typeof import('node:crypto')
  * import a bundler would follow into Edge code. Through `globalThis`, which bundlers do not flag.
  */
 function nodeCryptoHmac(): Hmac | undefined {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  const node = runtime?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+  const global = globalThis as { EdgeRuntime?: unknown; process?: { getBuiltinModule?: (id: string) => unknown } }
+  if (global.EdgeRuntime !== undefined) return undefined // Next's Edge `process` throws on what it lacks
+  let node: NodeCrypto | undefined
+  try {
+    node = global.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+  } catch {
+    return undefined // a runtime whose `process` refuses the question
+  }
   if (!node?.createHmac) return undefined
   const mac = (secret: string, payload: string) => node.createHmac('sha256', secret).update(payload).digest()
   return {

@@ -29,6 +29,8 @@ export interface FreshApp {
   /** The app's folder: to change a file and build again. */
   dir: string
   env: NodeJS.ProcessEnv
+  /** The end of what `next start` printed: for a failure's message. */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -143,7 +145,16 @@ export async function startFreshApp({
     }).catch((error: Error) => {
       throw new Error(`${error.message}; next start said:\n${output}`)
     })
-    return { base, databaseUrl: scratch?.url ?? '', connectionsDuringBuild, buildOutput, dir: app, env: appEnv, stop }
+    return {
+      base,
+      databaseUrl: scratch?.url ?? '',
+      connectionsDuringBuild,
+      buildOutput,
+      dir: app,
+      env: appEnv,
+      output: () => output,
+      stop,
+    }
   } catch (error) {
     await stop()
     throw error
