@@ -72,3 +72,18 @@ describe('StoreClock, what it must never do', () => {
     await new StoreClock(async () => Promise.reject(new Error('down'))).takeReading() // never throws
   })
 })
+
+describe('StoreClock, before and after the first reading', () => {
+  it("is free to go back on its first reading, and on a step beyond both readings' errors", () => {
+    const clock = new StoreClock()
+    const t = StoreClock.local()
+    const unread = clock.now() // this process's own clock, 30 s ahead of the store's, say
+    clock.observe(t - 30_000, t, t + 2)
+    expect(clock.now()).toBeLessThan(unread - 29_000) // not held at the unread time
+    const held = clock.now()
+    clock.observe(StoreClock.local() + 60_000, StoreClock.local(), StoreClock.local() + 2) // the store was stepped
+    expect(clock.now()).toBeGreaterThan(held + 89_000)
+    clock.observe(StoreClock.local() - 60_000, StoreClock.local(), StoreClock.local() + 50) // and back, a worse reading
+    expect(Math.abs(clock.now() - (StoreClock.local() - 60_000))).toBeLessThan(100)
+  })
+})

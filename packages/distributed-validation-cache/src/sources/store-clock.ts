@@ -1,3 +1,5 @@
+const uncertaintyOf = (roundTrip: number, resolutionMs: number) => roundTrip / 2 + resolutionMs / 2
+
 /** This process's wall clock, read on the monotonic clock: a step of the system clock (NTP) moves neither. */
 const localNow = () => performance.timeOrigin + performance.now()
 
@@ -28,8 +30,10 @@ export class StoreClock {
    * millisecond, and a session signed in that very millisecond survives it, as with Date.now().
    */
   now(): number {
-    // Never backwards in a process: a better reading may lower the offset, a stamp must not fall.
-    return (this.#last = Math.max(this.#last, Math.floor(localNow() + this.#offsetMs)))
+    const now = Math.floor(localNow() + this.#offsetMs)
+    // Before any reading this process's own clock stands in, and the first reading may set it back
+    // by any amount; after it, never backwards: a better reading may lower the offset a little.
+    return this.#readings === 0 ? now : (this.#last = Math.max(this.#last, now))
   }
 
   /**
@@ -64,10 +68,14 @@ export class StoreClock {
     if (!Number.isFinite(storeNow) || !(roundTrip >= 0)) return
     const offset = storeNow + resolutionMs / 2 - (sentAt + roundTrip / 2)
     if (!(Math.abs(offset) < PLAUSIBLE_OFFSET_MS)) return
-    this.#readings++
-    const uncertainty = roundTrip / 2 + resolutionMs / 2
+    const uncertainty = uncertaintyOf(roundTrip, resolutionMs)
+    // A reading that disagrees with the one kept beyond both their errors (and a second): a clock
+    // was stepped, here or there. It replaces the kept one, which is no floor for the new estimate.
+    const stepped = this.#readings > 0 && Math.abs(offset - this.#offsetMs) > uncertainty + this.#margin() + 1_000
+    const first = this.#readings++ === 0
     const current = performance.now() - this.#readAt < READING_KEPT_MS
-    if (current && uncertainty > this.#uncertaintyMs) return
+    if (current && uncertainty > this.#uncertaintyMs && !stepped) return
+    if (first || stepped) this.#last = Number.NEGATIVE_INFINITY
     this.#offsetMs = Math.abs(offset) <= uncertainty ? 0 : Math.round(offset)
     this.#uncertaintyMs = uncertainty
     this.#readAt = performance.now()
