@@ -17,6 +17,7 @@ export { sqlSource, type SqlRunner } from './sources/sql-source.js'
 export {
   hasMetrics,
   type LogEntry,
+  type MetricsRecord,
   type MetricsStore,
   type Store,
   type Subscription,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createValidationCache } from '../src/cache.js'
 import { FleetMetrics } from '../src/observability/fleet-metrics.js'
 import { observabilityReport } from '../src/observability/report.js'
 import { memoryStore } from '../src/stores/memory.js'
-import { hasMetrics, type Store } from '../src/stores/store.js'
+import { hasMetrics, type MetricsRecord, type Store } from '../src/stores/store.js'
 import { redisStore } from '../src/stores/redis.js'
 import { startFleet } from './support/fleet.js'
 import { OwnRedisServer } from './support/redis-server.js'
@@ -134,8 +134,34 @@ describe('flushes that overlap', () => {
 })
 
 describe('an idle instance', () => {
-  it('sends no metrics commands while it has nothing new to report, and reports what it sent', async () => {
+  const idle = () =>
+    createValidationCache({
+      store: memoryStore(),
+      source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
+    })
+
+  it('sends one store command per flush with news, none while it has nothing new, and reports them', async () => {
     const store = memoryStore()
+    const records: number[] = [] // the store calls, each one command (one Lua script on Redis)
+    const counted = {
+      ...store,
+      recordMetrics: (record: MetricsRecord) => (records.push(1), store.recordMetrics!(record)),
+    }
+    const cache = idle()
+    const metrics = new FleetMetrics(cache, { store: counted, prefix: 'idle:', instanceId: 'only', secret: 's' })
+    await cache.validate(randomUUID())
+    expect(await metrics.flush()).toBe(true)
+    expect(records).toHaveLength(1) // counters, instance marker and users in one
+    for (let i = 0; i < 3; i++) expect(await metrics.flush()).toBe(true)
+    expect(records).toHaveLength(1) // only its own last flush was new: nothing sent for that alone
+    await cache.validate(randomUUID())
+    expect(await metrics.flush()).toBe(true)
+    expect(records).toHaveLength(2)
+    expect((await metrics.read()).totals).toMatchObject({ 'validations.total': 2, 'metrics.commands': 1 })
+  })
+
+  it('falls back to the one-by-one writes for a store without recordMetrics, as exact', async () => {
+    const { recordMetrics: _, ...store } = memoryStore()
     const commands: number[] = [] // per store call, the Redis commands it stands for
     const counted = {
       ...store,
@@ -144,21 +170,60 @@ describe('an idle instance', () => {
       ),
       addDistinct: (...a: Parameters<typeof store.addDistinct>) => (commands.push(2), store.addDistinct(...a)),
     }
-    const cache = createValidationCache({
-      store: memoryStore(),
-      source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
-    })
+    const cache = idle()
     const metrics = new FleetMetrics(cache, { store: counted, prefix: 'idle:', instanceId: 'only', secret: 's' })
     await cache.validate(randomUUID())
     expect(await metrics.flush()).toBe(true)
     const first = commands.reduce((a, b) => a + b, 0)
     expect(commands).toHaveLength(3) // counters, instance marker, users
     for (let i = 0; i < 3; i++) expect(await metrics.flush()).toBe(true)
-    expect(commands).toHaveLength(3) // only its own last flush was new: nothing sent for that alone
+    expect(commands).toHaveLength(3)
     await cache.validate(randomUUID())
     expect(await metrics.flush()).toBe(true)
     expect(commands).toHaveLength(6)
-    expect((await metrics.read()).totals).toMatchObject({ 'validations.total': 2, 'metrics.commands': first })
+    const { totals, activeUsers, instances } = await metrics.read()
+    expect(totals).toMatchObject({ 'validations.total': 2, 'metrics.commands': first })
+    expect([activeUsers, instances]).toEqual([2, 1])
+  })
+})
+
+describe('the flush timer', () => {
+  it('flushes 10 s after the last flush, a report’s included, and stops for good', async () => {
+    vi.useFakeTimers()
+    try {
+      const store = memoryStore()
+      const flushes: number[] = []
+      const counted = {
+        ...store,
+        recordMetrics: (record: MetricsRecord) => (flushes.push(Date.now()), store.recordMetrics!(record)),
+      }
+      const cache = createValidationCache({
+        store: memoryStore(),
+        source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
+      })
+      const metrics = new FleetMetrics(cache, { store: counted, prefix: 't:', instanceId: 'only', secret: 's' })
+      const start = Date.now()
+      const busy = async (ms: number) => {
+        await cache.validate(randomUUID())
+        await vi.advanceTimersByTimeAsync(ms)
+      }
+      metrics.start()
+      await busy(9_999)
+      expect(flushes).toEqual([])
+      await busy(1)
+      expect(flushes).toEqual([start + 10_000])
+      await busy(4_000)
+      await metrics.flush() // a report, 4 s later: the timer's next flush is 10 s after it
+      await busy(9_999)
+      expect(flushes).toEqual([start + 10_000, start + 14_000])
+      await busy(1)
+      expect(flushes).toEqual([start + 10_000, start + 14_000, start + 24_000])
+      metrics.stop()
+      await busy(60_000)
+      expect(flushes).toHaveLength(3)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 

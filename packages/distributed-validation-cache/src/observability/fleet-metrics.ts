@@ -1,7 +1,7 @@
 import type { ValidationCache } from '../cache.js'
 import { sign } from '../crypto/signing.js'
 import { memoryStore } from '../stores/memory.js'
-import { hasMetrics, type MetricsStore, type Store } from '../stores/store.js'
+import { hasMetrics, type MetricsRecord, type MetricsStore, type Store } from '../stores/store.js'
 
 export interface FleetMetricsOptions {
   /**
@@ -13,7 +13,10 @@ export interface FleetMetricsOptions {
   instanceId: string
   /** Keys the user-id hashes, so the HyperLogLog never holds a user id. */
   secret: string
-  /** How often this instance adds its counts to the fleet's. Default 5,000 ms. */
+  /**
+   * How long the timer waits after a flush (any flush: a report's too) before the next. Default
+   * 10,000 ms. A busy instance then sends one store command per interval; an idle one none.
+   */
   flushIntervalMs?: number
 }
 
@@ -29,17 +32,20 @@ const HOUR_MS = 3_600_000
 const BUCKET_TTL_MS = 25 * HOUR_MS
 
 /**
- * Fleet-wide counters: every few seconds each instance adds what it counted since its last
- * flush to an hourly hash in the shared store (25 h expiry), and the users it validated to an
- * hourly HyperLogLog — so any instance can report for all of them. A failed counter write keeps
- * its counts for the next flush. One caveat: a write that Redis applied but whose reply timed out
- * is sent again (at-least-once), which a timeout cannot tell apart from a lost write.
+ * Fleet-wide counters: every 10 s each busy instance adds what it counted since its last flush to
+ * an hourly hash in the shared store (25 h expiry), and the users it validated to an hourly
+ * HyperLogLog — so any instance can report for all of them. One flush is one store command (a Lua
+ * script, `MetricsStore.recordMetrics`), applied whole or not at all; a failed one keeps its counts
+ * and users for the next. One caveat: a flush that Redis applied but whose reply timed out is sent
+ * again with the next (at-least-once: those counts are added twice), which a timeout cannot tell
+ * apart from a lost write. Users are not: a HyperLogLog takes a member twice without harm.
  */
 export class FleetMetrics {
   #flushed: Record<string, number> = {}
   #logins = 0
   #lastLoginAt: number | null = null
-  #timer: NodeJS.Timeout | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #running = false
   #inFlight: Promise<boolean> | undefined
   /** Commands these metrics send to the store: they cost money too (counted into the cost model). */
   #commands = 0
@@ -66,30 +72,52 @@ export class FleetMetrics {
   }
 
   start(): this {
-    this.#timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs ?? 5_000).unref()
+    this.#running = true
+    if (!this.#timer) this.#schedule()
     return this
   }
 
   stop(): void {
-    clearInterval(this.#timer)
+    this.#running = false
+    clearTimeout(this.#timer)
     this.#timer = undefined
   }
 
-  /** Adds this instance's counts since the last flush to the fleet's. One flush at a time. */
+  /**
+   * Adds this instance's counts since the last flush to the fleet's. One flush at a time; the
+   * timer counts its interval from the end of the last one, so a report's flush moves it on.
+   */
   flush(now = Date.now()): Promise<boolean> {
-    this.#inFlight ??= this.#flush(now).finally(() => (this.#inFlight = undefined))
+    this.#inFlight ??= this.#flush(now).finally(() => {
+      this.#inFlight = undefined
+      this.#schedule()
+    })
     return this.#inFlight
+  }
+
+  // A timeout re-armed after each flush, not an interval: never two flushes closer than the
+  // interval from the timer, however often reports flush in between. Unref'd: it never keeps a
+  // process alive (the Edge runtime's timers have no unref).
+  #schedule(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (!this.#running) return
+    this.#timer = setTimeout(() => void this.flush(), this.options.flushIntervalMs ?? 10_000)
+    ;(this.#timer as { unref?: () => void }).unref?.()
   }
 
   async #flush(now: number): Promise<boolean> {
     const { 'validations.timedDurationMs': durationMs = 0, ...counts } = flatten(this.cache.counters.snapshot())
-    // HINCRBY takes integers: durations travel as whole microseconds.
-    const current: Record<string, number> = {
-      ...counts,
-      'validations.timedDurationUs': Math.round(durationMs * 1_000),
-      logins: this.#logins,
-      'metrics.commands': this.#commands,
-    }
+    // HINCRBY takes integers: durations travel as whole microseconds, and a fractional counter
+    // would be refused at every flush for good, so every value is a whole number.
+    const current: Record<string, number> = Object.fromEntries(
+      Object.entries({
+        ...counts,
+        'validations.timedDurationUs': durationMs * 1_000,
+        logins: this.#logins,
+        'metrics.commands': this.#commands,
+      }).map(([k, v]) => [k, Math.round(v)]),
+    )
     const deltas = Object.fromEntries(
       Object.entries(current)
         .map(([k, v]) => [k, v - (this.#flushed[k] ?? 0)])
@@ -101,28 +129,36 @@ export class FleetMetrics {
     if (Object.keys(deltas).every((k) => k === 'metrics.commands') && users.length === 0) return true
     const hour = hourOf(now)
     try {
-      if (Object.keys(deltas).length > 0) {
-        this.#commands += Object.keys(deltas).length + 1 // HINCRBY per field + PEXPIRE
-        await this.#store.incrementFields(this.#key('h', hour), deltas, BUCKET_TTL_MS)
+      const record: MetricsRecord = {
+        counters: { key: this.#key('h', hour), deltas },
+        instances: { key: this.#key('i', hour), member: this.options.instanceId },
+        users: { key: this.#key('u', hour), members: await Promise.all(users.map((id) => this.#anonymize(id))) },
+        ttlMs: BUCKET_TTL_MS,
       }
-      this.#flushed = current // the counts are in: from here on, a failure must not resend them
+      if (this.#store.recordMetrics) {
+        this.#commands += 1
+        await this.#store.recordMetrics(record)
+      } else await this.#recordOneByOne(record, () => (this.#flushed = current))
     } catch {
+      // The script applied nothing (or, if only its reply was lost, all of it: the caveat above).
       this.#pendingUsers = users.slice(-100_000)
-      return false
+      return this.#flushed === current // one by one, the counts may be in and the users not
     }
-    try {
-      this.#commands += users.length > 0 ? 4 : 2 // HINCRBY + PEXPIRE, then PFADD + PEXPIRE if anyone was seen
-      await this.#store.incrementFields(this.#key('i', hour), { [this.options.instanceId]: 1 }, BUCKET_TTL_MS)
-      await this.#store.addDistinct(
-        this.#key('u', hour),
-        await Promise.all(users.map((id) => this.#anonymize(id))),
-        BUCKET_TTL_MS,
-      )
-      this.#pendingUsers = []
-    } catch {
-      this.#pendingUsers = users.slice(-100_000) // a HyperLogLog may take a member twice: no harm
-    }
+    this.#flushed = current
+    this.#pendingUsers = []
     return true
+  }
+
+  /** For a store without `recordMetrics`: the same writes, a command each (as every store once did). */
+  async #recordOneByOne({ counters, instances, users, ttlMs }: MetricsRecord, countsIn: () => void): Promise<void> {
+    if (Object.keys(counters.deltas).length > 0) {
+      this.#commands += Object.keys(counters.deltas).length + 1 // HINCRBY per field + PEXPIRE
+      await this.#store.incrementFields(counters.key, counters.deltas, ttlMs)
+    }
+    countsIn() // from here on, a failure must not resend them
+    this.#commands += users.members.length > 0 ? 4 : 2 // HINCRBY + PEXPIRE, then PFADD + PEXPIRE
+    await this.#store.incrementFields(instances.key, { [instances.member]: 1 }, ttlMs)
+    await this.#store.addDistinct(users.key, users.members, ttlMs)
   }
 
   /** The last 24 hours, newest last. Read from the shared store: the whole fleet's numbers. */

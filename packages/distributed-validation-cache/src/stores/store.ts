@@ -48,6 +48,21 @@ export interface MetricsStore {
   addDistinct(key: string, members: string[], ttlMs: number): Promise<void>
   /** Distinct members across the HyperLogLogs (PFCOUNT). In Cluster the keys must share a hash tag. */
   countDistinct(keys: string[]): Promise<number>
+  /**
+   * One flush in one store command, all of it or none: adds the counters (HINCRBY), counts one
+   * flush for the instance (HINCRBY 1), adds the users (PFADD) and sets each key's TTL — one Lua
+   * script on Redis and Upstash. Refuses a non-integer delta before writing anything. Optional:
+   * without it, `FleetMetrics` makes the same writes with the methods above (a dozen commands).
+   */
+  recordMetrics?(record: MetricsRecord): Promise<void>
+}
+
+/** What one flush adds to the fleet's metrics (see `MetricsStore.recordMetrics`). */
+export interface MetricsRecord {
+  counters: { key: string; deltas: Record<string, number> }
+  instances: { key: string; member: string }
+  users: { key: string; members: string[] }
+  ttlMs: number
 }
 
 /** Whether a store can hold the fleet's metrics (see `MetricsStore`). */

@@ -201,5 +201,54 @@ export function describeStoreConformance(backend: StoreUnderTest): void {
       expect(Math.abs(count - 40)).toBeLessThanOrEqual(1) // HyperLogLog is exact to ±1 at this size
       expect(await metrics(skip).countDistinct([])).toBe(0)
     })
+
+    // recordMetrics is optional too: FleetMetrics falls back to the methods above without it.
+    const recording = (skip: () => never) => {
+      const store = metrics(skip)
+      return store.recordMetrics ? { store, record: store.recordMetrics.bind(store) } : skip()
+    }
+    const flushOf = (
+      name: string,
+      member: string,
+      deltas: Record<string, number>,
+      users: string[],
+      ttlMs = 10_000,
+    ) => ({
+      counters: { key: metricsKey(`${name}:h`), deltas },
+      instances: { key: metricsKey(`${name}:i`), member },
+      users: { key: metricsKey(`${name}:u`), members: users },
+      ttlMs,
+    })
+
+    it('records a flush in one call: counters, the instance, the users — from two connections', async ({ skip }) => {
+      const users = Array.from({ length: 2_500 }, (_, i) => `user-${i}`) // past Lua's unpack() bound in one call
+      await recording(skip).record(flushOf('flush', 'a', { validations: 3, hits: 2 }, users.slice(0, 2_000)))
+      await recording(skip).record(flushOf('flush', 'b', { validations: 4, misses: 1 }, users.slice(1_000)))
+      await recording(skip).record(flushOf('flush', 'a', {}, []))
+      const { store } = recording(skip)
+      expect(await store.readFields([metricsKey('flush:h'), metricsKey('flush:i')])).toEqual([
+        { validations: 7, hits: 2, misses: 1 },
+        { a: 2, b: 1 },
+      ])
+      const count = await store.countDistinct([metricsKey('flush:u')])
+      expect(Math.abs(count - 2_500)).toBeLessThanOrEqual(50) // HyperLogLog: ±0.81 % standard error
+    })
+
+    it('refuses a fractional delta before writing anything of that flush', async ({ skip }) => {
+      const { store, record } = recording(skip)
+      await expect(record(flushOf('refused', 'a', { whole: 1, half: 0.5 }, ['u']))).rejects.toThrow()
+      expect(await store.readFields([metricsKey('refused:h'), metricsKey('refused:i')])).toEqual([{}, {}])
+      expect(await store.countDistinct([metricsKey('refused:u')])).toBe(0)
+    })
+
+    it('expires every key a recorded flush wrote after its TTL', async ({ skip }) => {
+      const { store, record } = recording(skip)
+      await record(flushOf('short', 'a', { n: 1 }, ['u1', 'u2'], 150))
+      expect(await store.countDistinct([metricsKey('short:u')])).toBe(2)
+      const gone = async () =>
+        (await store.readFields([metricsKey('short:h'), metricsKey('short:i')])).every((h) => !Object.keys(h).length) &&
+        (await store.countDistinct([metricsKey('short:u')])) === 0
+      await waitFor(gone, { timeoutMs: 3_000, what: 'every key of the flush expired' })
+    })
   })
 }
