@@ -1,9 +1,11 @@
 import { CircuitBreaker } from './circuit-breaker.js'
-import type { CacheEvent, Tier } from './events.js'
+import type { CacheEvent } from './events.js'
 import { FleetChannel } from './fleet/channel.js'
+import { FillWaiters } from './fleet/fill-waiters.js'
 import { PendingInvalidations } from './fleet/pending-invalidations.js'
 import { Propagation } from './fleet/propagation.js'
 import { RecentInvalidations } from './fleet/recent-invalidations.js'
+import type { Resolved } from './fleet/shared-lookup.js'
 import { StateOrder } from './fleet/state-order.js'
 import { FleetSync } from './fleet/sync.js'
 import { UserStoreChanges } from './fleet/user-store-changes.js'
@@ -11,7 +13,7 @@ import type { ResolvedOptions } from './options.js'
 import { querySource, readStamps } from './sources/source-query.js'
 import { GuardedStore } from './stores/guarded-store.js'
 import { SingleFlight } from './single-flight.js'
-import { type CacheEntry, entryFor } from './tiers/entry.js'
+import { entryFor } from './tiers/entry.js'
 import { LocalTier } from './tiers/local.js'
 import { userChangeChannel } from './tiers/keys.js'
 import { SharedTier } from './tiers/shared.js'
@@ -19,9 +21,6 @@ import { assertUserId, canonicalUserId } from './user-id.js'
 
 /** Long enough for every instance to hear one notification, short enough not to swallow the next change. */
 const NOTIFICATION_CLAIM_MS = 250
-
-/** What one lookup found: the entry (none: the store and the source both failed) and its tier. */
-export type Resolved = { entry: CacheEntry | undefined; tier: Tier }
 
 export type Parts = ReturnType<typeof assemble>
 
@@ -31,14 +30,23 @@ export type Parts = ReturnType<typeof assemble>
  * `ValidationCache` runs the validation path over them (cache.ts).
  */
 export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) {
-  const l1 = new LocalTier({ maxSize: o.l1MaxSize, graceMs: o.graceMs })
+  const l1 = new LocalTier({ maxSize: o.l1MaxSize, graceMs: o.graceMs, refreshAheadMs: o.refreshAheadMs })
   const flights = new SingleFlight<Resolved>()
   const invalidated = new RecentInvalidations(o.l1MaxSize, o.lockTtlMs * 2)
   const pending: PendingInvalidations = new PendingInvalidations((userId) => propagation.retry(userId))
   const store = new GuardedStore(o.store, { timeoutMs: o.storeTimeoutMs, emit, onRecover: () => void pending.flush() })
   // Kept as long as an older state could be served.
   const order = new StateOrder({ max: o.l1MaxSize, keepMs: o.ttlMs + o.graceMs })
-  const l2 = new SharedTier(store, { prefix: o.prefix, secret: o.secret, graceMs: o.graceMs, order, emit, now: o.now })
+  const l2 = new SharedTier(store, {
+    prefix: o.prefix,
+    secret: o.secret,
+    graceMs: o.graceMs,
+    refreshAheadMs: o.refreshAheadMs,
+    order,
+    emit,
+    now: o.now,
+  })
+  const waiters = new FillWaiters()
   const sourceBreaker = new CircuitBreaker({
     onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),
   })
@@ -57,6 +65,14 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     now: o.now,
     pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
     onInvalidate: (message) => sync.heard(message),
+    // Another instance's fill: it wakes this process's waiter, or renews a copy L1 holds (no GET then).
+    onFill: (userId, raw) => {
+      const held = l1.known(userId)
+      if (waiters.deliver(userId, raw) || !held || !sync.seeded) return
+      void l2.judge(userId, raw, o.now()).then(({ fresh }) => {
+        if (fresh && fresh.checkedAt > held.checkedAt && l1.known(userId) === held) l1.set(userId, fresh, o.now())
+      })
+    },
     // Broadcasts were missed while deaf: the change log says which users to drop; the store is back: retry now.
     onResume: () => {
       store.breaker.probeNow()
@@ -133,6 +149,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     userStore,
     sourceBreaker,
     flights,
+    waiters,
     invalidated,
     pending,
     propagation,

@@ -1,7 +1,7 @@
-import { assemble, type Parts, type Resolved } from './assembly.js'
+import { assemble, type Parts } from './assembly.js'
 import { ValidationCacheError } from './errors.js'
 import type { CacheEvent, Tier } from './events.js'
-import { withFleetLock } from './fleet/lock.js'
+import { lookupShared, type Resolved, type SharedLookupParts } from './fleet/shared-lookup.js'
 import { persistRevocation } from './fleet/revocation-write.js'
 import { Counters } from './observability/counters.js'
 import { type Health, HealthProbe } from './observability/health-probe.js'
@@ -109,32 +109,10 @@ export class ValidationCache {
       const renewed = this.#fresh(userId)
       if (renewed) return { entry: renewed, tier: 'l1' }
     }
-    // A new instance reads the log once before it believes L2 (it knows nothing yet to refuse a replay by).
-    const believesL2 = this.#p.sync.seeded || (await this.#p.sync.renew())
     const since = performance.now() // compared with this process's invalidations only
-    const shared = believesL2 ? await this.#p.l2.read(userId, this.#o.now()) : { unavailable: true as const }
-    if (shared.fresh) return this.#keep(userId, shared.fresh, 'l2', since)
-    // A slot that just timed out would time out the lock and the write too: each costs a request the store timeout.
-    const lock = {
-      ttlMs: this.#o.lockTtlMs,
-      emit: this.#emit,
-      storeUnavailable: shared.unavailable === true,
-      releaseInBackground: true,
-      onFill: (filled: CacheEntry): Resolved | null => this.#keep(userId, filled, 'l2', since),
-    }
-    const answered = await withFleetLock(this.#p.l2, userId, lock, async () => {
-      const answer = await this.#p.query(userId)
-      if (!answer.ok) return null
-      const entry = entryFor(answer.state, answer.readAt, this.#o)
-      const writable = () =>
-        !shared.unavailable &&
-        !this.#p.invalidated.since(userId, since) &&
-        !this.#p.sync.order.isOlder(userId, entry.checkedAt)
-      if (writable()) await this.#p.l2.write(userId, entry, this.#o.now(), writable)
-      return this.#keep(userId, entry, 'source', since)
-    })
-    if (answered) return answered
-    const known = [this.#p.l1.known(userId), shared.stale].filter(
+    const found = await lookupShared(this.#lookupParts, userId, since)
+    if (found.entry) return found
+    const known = [this.#p.l1.known(userId), found.stale].filter(
       (e): e is CacheEntry => e !== undefined && this.#o.now() < e.freshUntil + this.#o.graceMs,
     )
     const newest = known.sort((a, b) => b.checkedAt - a.checkedAt)[0]
@@ -185,6 +163,18 @@ export class ValidationCache {
     return hit
   }
   readonly #proven = () => this.#p.sync.proven()
+
+  get #lookupParts(): SharedLookupParts {
+    const p = this.#p
+    return (this.#parts ??= {
+      ...p,
+      emit: this.#emit,
+      keep: (userId, entry, tier, since) => this.#keep(userId, entry, tier, since),
+      lockTtlMs: this.#o.lockTtlMs,
+      now: this.#o.now,
+    })
+  }
+  #parts: SharedLookupParts | undefined
 
   /** Fills L1 unless an invalidation arrived while this lookup ran (its state may predate it). */
   #keep(userId: string, entry: CacheEntry, tier: Tier, since: number): Resolved {

@@ -4,7 +4,16 @@ import type { Verdict } from './user-state.js'
 /** Where a validation's answer came from. `stale`: last known state served within grace. */
 export type Tier = 'l1' | 'l2' | 'source' | 'stale' | 'none'
 
-export type StoreOperation = 'get' | 'set' | 'delete' | 'publish' | 'log' | 'read-log' | 'ping'
+export type StoreOperation =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'publish'
+  | 'log'
+  | 'read-log'
+  | 'ping'
+  | 'read-or-lock'
+  | 'fill'
 
 /**
  * Everything the cache reports, as one typed union: counters, logs and metrics exporters are
@@ -26,6 +35,11 @@ export type CacheEvent =
   | { type: 'older-state'; from: 'l2' | 'fill' }
   /** The change log was read: `dropped` users left L1 (changes this process had not heard of). */
   | { type: 'log-read'; dropped: number; overflow: boolean }
+  /**
+   * The change log could take no more appends (someone SET its key, or wrote the last possible id
+   * or one from the future) and was replaced: deleted, the entry appended to a new one.
+   */
+  | { type: 'log-replaced' }
   /**
    * The log showed a change the subscription never delivered, or it left a PING unanswered: its
    * connection was replaced.

@@ -139,7 +139,11 @@ export function resolveOptions(options: ValidationCacheOptions) {
     windowMs: Math.min(ms, resolved.l1TtlUnlistenedMs),
     renewAfterMs: Math.round(Math.min(ms, resolved.l1TtlUnlistenedMs) * renewAt),
   })
-  return { ...resolved, lockTtlMs, proof: { listening: window(1_000, 0.8), deaf: window(500, 0.5) } }
+  // Refresh-ahead (fleet/shared-lookup.ts): an entry this close to going stale is refreshed by the
+  // first reader, behind its answer; L1 copies end up to this much early, at random, so one instance
+  // of the fleet gets there first. Two queries for a user are never closer than TTL minus this.
+  const refreshAheadMs = Math.round(Math.min(resolved.ttlMs, resolved.negativeTtlMs, 300_000) * 0.1)
+  return { ...resolved, lockTtlMs, refreshAheadMs, proof: { listening: window(1_000, 0.8), deaf: window(500, 0.5) } }
 }
 
 const UNLISTENED_L1_TTL_MS = 1_000

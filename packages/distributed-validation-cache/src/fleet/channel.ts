@@ -1,7 +1,7 @@
 import { withDeadline } from '../deadline.js'
 import type { CacheEvent } from '../events.js'
 import type { GuardedStore } from '../stores/guarded-store.js'
-import { decodeMessage, encodeMessage, type FleetMessage } from './invalidation.js'
+import { decodeMessage, encodeFill, encodeMessage, type FleetMessage } from './invalidation.js'
 import { changeLogKey, invalidationChannel } from '../tiers/keys.js'
 import type { Store, Subscription } from '../stores/store.js'
 
@@ -20,6 +20,8 @@ export interface FleetChannelOptions {
   emit: (event: CacheEvent) => void
   /** Another instance changed this user (to a state read at `order`): forget what L1 holds about them. */
   onInvalidate: (message: FleetMessage) => void
+  /** Another instance filled L2 with this entry (as stored: signed, not judged yet). */
+  onFill?: (userId: string, entry: string) => void
   /** The subscription came back after a drop: broadcasts were missed meanwhile. */
   onResume: () => void
 }
@@ -53,8 +55,11 @@ export class FleetChannel {
       this.#received = this.#received
         .then(async () => {
           const decoded = await decoding
+          if (decoded?.kind === 'fill' && decoded.origin === this.#origin) return // our own fill, back to us
           emit({ type: 'broadcast-received', valid: decoded !== undefined })
-          if (decoded?.kind === 'invalidate' && decoded.origin !== this.#origin) this.options.onInvalidate(decoded)
+          if (decoded === undefined || decoded.origin === this.#origin) return
+          if (decoded.kind === 'invalidate') this.options.onInvalidate(decoded)
+          else this.options.onFill?.(decoded.userId, decoded.entry)
         })
         .catch(() => undefined) // one message's failure must not stop the queue: the next may be a ban
     }
@@ -83,6 +88,14 @@ export class FleetChannel {
    */
   async forewarn(userId: string): Promise<void> {
     await this.#publish(userId, this.options.now() + 1, '')
+  }
+
+  /** The broadcast that carries a fill (published by the fill script itself, in the same round trip). */
+  fillAnnouncement(userId: string, entry: string): { channel: string; message: string } {
+    return {
+      channel: invalidationChannel(this.options.prefix),
+      message: encodeFill({ userId, origin: this.#origin, entry }),
+    }
   }
 
   /**
@@ -126,7 +139,7 @@ export class FleetChannel {
     const changes: (FleetMessage & { own: boolean })[] = []
     for (const { id, entry } of entries) {
       const decoded = await decodeMessage(this.options.secret, entry)
-      if (!decoded)
+      if (decoded?.kind !== 'invalidate')
         this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
       else changes.push({ ...decoded, logId: id, own: decoded.origin === this.#origin })
     }

@@ -5,7 +5,6 @@ import { GuardedStore } from '../stores/guarded-store.js'
 import { StateOrder } from './state-order.js'
 import { SharedTier } from '../tiers/shared.js'
 import { memoryStore } from '../stores/memory.js'
-import { MISSING_USER } from '../user-state.js'
 
 const USER = '3f1c2a9e-8d4b-4c6a-9e2f-1b7d5a0c4e8f'
 
@@ -20,62 +19,41 @@ function tiers() {
     order: new StateOrder({ max: 10, keepMs: 60_000 }),
     emit,
   }
-  return { events, holder: new SharedTier(store, options), reader: new SharedTier(store, options) }
+  return { events, emit, holder: new SharedTier(store, options), writer: new SharedTier(store, options) }
 }
 
-describe('withFleetLock', () => {
-  it('a reader that takes the lock just after the holder filled L2 and let go returns the fill, not a source query', async () => {
-    const { events, holder, reader } = tiers()
-    const fill = { state: MISSING_USER, checkedAt: Date.now(), freshUntil: Date.now() + 60_000 }
-    expect(await reader.read(USER, Date.now())).toEqual({}) // the reader's miss…
-    expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // …then a whole holder's turn in the gap
-    await holder.write(USER, fill, Date.now())
-    await holder.unlock(USER)
-    let ran = false
-    const outcome = await withFleetLock(
-      reader,
-      USER,
-      { ttlMs: 5_000, emit: (e) => void events.push(e), onFill: (filled) => ({ filled }) },
-      async () => ((ran = true), null),
-    )
-    expect(ran).toBe(false) // the fill answered: no source query
-    expect(outcome).toEqual({ filled: expect.objectContaining({ checkedAt: fill.checkedAt }) })
-    expect(events).toContainEqual({ type: 'lock', outcome: 'waited-for-fill' })
-    expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // and the reader released the lock it took
-  })
-
-  it('a reader that finds no fill holds the lock while it works; a writer never looks for one; both release it', async () => {
-    const { events, holder, reader } = tiers()
-    const emit = (e: CacheEvent) => void events.push(e)
-    const held = await withFleetLock(reader, USER, { ttlMs: 5_000, emit, onFill: () => 'filled' }, async (lock) => {
+describe('withFleetLock (a writer’s turn)', () => {
+  it('holds the lock while it works and releases it, after a throw too', async () => {
+    const { emit, events, holder, writer } = tiers()
+    const held = await withFleetLock(writer, USER, { ttlMs: 5_000, emit }, async (lock) => {
       expect(lock).toBe('acquired')
       return holder.tryLock(USER, 5_000) // another instance, meanwhile
     })
     expect(held).toBe('held')
-    await holder.write(
-      USER,
-      { state: MISSING_USER, checkedAt: Date.now(), freshUntil: Date.now() + 60_000 },
-      Date.now(),
-    )
+    expect(events).toContainEqual({ type: 'lock', outcome: 'acquired' })
     await expect(
-      withFleetLock(reader, USER, { ttlMs: 5_000, emit }, async (lock) => {
-        expect(lock).toBe('acquired') // the fill in L2 is not a writer's answer
+      withFleetLock(writer, USER, { ttlMs: 5_000, emit }, async () => {
         throw new Error('the source failed')
       }),
     ).rejects.toThrow('the source failed')
-    expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // released after a throw too
+    expect(await holder.tryLock(USER, 5_000)).toBe('acquired') // released after the throw
   })
 
-  it('runs work unlocked, without a lock command, when the store has just timed out on the slot', async () => {
-    const { events, holder, reader } = tiers()
-    expect(await holder.tryLock(USER, 5_000)).toBe('acquired')
-    const lock = await withFleetLock(
-      reader,
-      USER,
-      { ttlMs: 5_000, emit: (e) => void events.push(e), storeUnavailable: true },
-      async (l) => l,
-    )
-    expect(lock).toBe('store-unavailable') // did not wait for the holder
-    expect(await reader.tryLock(USER, 5_000)).toBe('held') // and did not release the holder's lock
+  it('waits for a holder, and past the lock’s TTL runs without it, leaving the holder’s lock alone', async () => {
+    const { emit, events, holder, writer } = tiers()
+    expect(await holder.tryLock(USER, 60_000)).toBe('acquired') // a stuck holder
+    const started = performance.now()
+    const lock = await withFleetLock(writer, USER, { ttlMs: 100, emit }, async (l) => l)
+    expect(lock).toBe('taken-over')
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90)
+    expect(events).toContainEqual({ type: 'lock', outcome: 'took-over' })
+    expect(await writer.tryLock(USER, 5_000)).toBe('held') // not released by the writer
+  })
+
+  it('waits no more than it must: a holder that lets go hands the lock over', async () => {
+    const { emit, holder, writer } = tiers()
+    expect(await holder.tryLock(USER, 60_000)).toBe('acquired')
+    setTimeout(() => void holder.unlock(USER), 50)
+    expect(await withFleetLock(writer, USER, { ttlMs: 5_000, emit }, async (l) => l)).toBe('acquired')
   })
 })

@@ -2,7 +2,7 @@ import { CircuitBreaker } from '../circuit-breaker.js'
 import { withDeadline } from '../deadline.js'
 import { StoreUnavailableError } from '../errors.js'
 import type { CacheEvent, StoreOperation } from '../events.js'
-import type { LogEntry, Store } from './store.js'
+import type { LogEntry, ReadOrLock, Store, UserKeys } from './store.js'
 
 export interface GuardedStoreOptions {
   /** Upper bound on any single store call; a call past it counts as a failure. */
@@ -44,6 +44,41 @@ export class GuardedStore {
 
   delete(key: string): Promise<void> {
     return this.#run('delete', () => this.store.delete(key))
+  }
+
+  /**
+   * One command where the store has the script. Where it does not (a third-party store): GET, and
+   * SET NX only when there is no entry — its remaining life is unknown here, so a present entry is
+   * `skipped` and the caller locks if it judges the entry unusable (no refresh-ahead).
+   */
+  async readOrLock(
+    keys: UserKeys,
+    options: { token: string; lockTtlMs: number; lockBelowTtlMs: number },
+  ): Promise<ReadOrLock> {
+    const store = this.store
+    if (store.readOrLock) return this.#run('read-or-lock', () => store.readOrLock!(keys, options))
+    const value = await this.get(keys.entry)
+    if (value !== null) return { value, lock: 'skipped' }
+    const locked = await this.set(keys.lock, options.token, { ttlMs: options.lockTtlMs, onlyIfAbsent: true })
+    if (!locked) return { value, lock: 'held' }
+    // A whole holder's turn may fit between the GET and the SET NX: look again before asking the source.
+    const filled = await this.get(keys.entry)
+    if (filled === null) return { value, lock: 'acquired' }
+    await this.delete(keys.lock)
+    return { value: filled, lock: 'skipped' }
+  }
+
+  /** One command where the store has the script; SET, DEL (unconditional), PUBLISH where it does not. */
+  async fill(
+    keys: UserKeys,
+    value: string,
+    options: { ttlMs: number; token: string; publish?: { channel: string; message: string } },
+  ): Promise<void> {
+    const store = this.store
+    if (store.fill) return this.#run('fill', () => store.fill!(keys, value, options))
+    await this.set(keys.entry, value, { ttlMs: options.ttlMs })
+    await this.delete(keys.lock)
+    if (options.publish) await this.publish(options.publish.channel, options.publish.message)
   }
 
   publish(channel: string, message: string): Promise<void> {

@@ -44,6 +44,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & MetricsSt
     async delete(key) {
       entries.delete(key)
     },
+    // The scripts of stores/scripts.ts, in-process (a JavaScript turn is as atomic as a script).
+    async readOrLock(keys, { token, lockTtlMs, lockBelowTtlMs }) {
+      const value = entries.get(keys.entry) ?? null
+      if (value !== null && entries.getRemainingTTL(keys.entry) > lockBelowTtlMs) return { value, lock: 'skipped' }
+      if (entries.has(keys.lock)) return { value, lock: 'held' }
+      entries.set(keys.lock, token, { ttl: Math.max(1, Math.ceil(lockTtlMs)) })
+      return { value, lock: 'acquired' }
+    },
+    async fill(keys, value, { ttlMs, token, publish }) {
+      entries.set(keys.entry, value, { ttl: Math.max(1, Math.ceil(ttlMs)) })
+      if (entries.get(keys.lock) === token) entries.delete(keys.lock)
+      if (publish) await this.publish(publish.channel, publish.message)
+    },
     async publish(channel, message) {
       // Asynchronous like a real broker: a publisher never runs subscribers inside its own call.
       setTimeout(() => channels.emit(channel, message), 0) // setImmediate: not on the Edge runtime

@@ -4,6 +4,7 @@ import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from './redis-url.js'
 import type { MetricsStore, Store } from './store.js'
 import { entriesOf } from './log-entries.js'
+import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 import { RECORD_METRICS_SCRIPT, recordMetricsArguments } from './metrics-script.js'
 
 export interface RedisStoreOptions {
@@ -47,6 +48,15 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     },
     async delete(key) {
       await bounded(client.del(key))
+    },
+    // EVALSHA, and EVAL once per connection where the script is not loaded yet (ioredis does that).
+    readOrLock: async (keys, { token, lockTtlMs, lockBelowTtlMs }) =>
+      readOrLockReply(
+        await bounded(scripts(client).dvcReadOrLock(keys.entry, keys.lock, token, px(lockTtlMs), lockBelowTtlMs)),
+      ),
+    async fill(keys, value, { ttlMs, token, publish }) {
+      const { channel = '', message = '' } = publish ?? {}
+      await bounded(scripts(client).dvcFill(keys.entry, keys.lock, value, px(ttlMs), token, channel, message))
     },
     async publish(channel, message) {
       await bounded(client.publish(channel, message))
@@ -172,8 +182,16 @@ function connect(connection: RedisConnection, options: RedisStoreOptions): Clien
           })
         : new Redis({ ...shared, ...connection.nodes[0], db: connection.db, retryStrategy })
   client.on('error', (error: Error) => options.onError?.(error))
+  client.defineCommand('dvcReadOrLock', { numberOfKeys: 2, lua: READ_OR_LOCK })
+  client.defineCommand('dvcFill', { numberOfKeys: 2, lua: FILL })
   return client
 }
+
+type Scripted = {
+  dvcReadOrLock(...args: (string | number)[]): Promise<unknown>
+  dvcFill(...args: (string | number)[]): Promise<unknown>
+}
+const scripts = (client: Client) => client as unknown as Scripted
 
 async function quit(client: Client): Promise<void> {
   try {

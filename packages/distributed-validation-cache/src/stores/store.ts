@@ -27,6 +27,23 @@ export interface Store {
   /** The entries after id `after` ('0': all), oldest first, at most `limit` (XRANGE (after + COUNT). */
   readLog(key: string, after: string, limit: number): Promise<LogEntry[]>
   /**
+   * A miss in one round trip (optional; without it the cache sends GET, then SET NX): the entry, and
+   * the user's lock taken with `token` when the entry is absent or lives at most `lockBelowTtlMs`
+   * more (refresh-ahead: its freshness ends within that margin). `skipped`: the entry lives longer,
+   * no lock was tried.
+   */
+  readOrLock?(keys: UserKeys, options: { token: string; lockTtlMs: number; lockBelowTtlMs: number }): Promise<ReadOrLock>
+  /**
+   * A fill in one round trip (optional; without it SET, DEL and PUBLISH): writes the entry, releases
+   * the lock if it still holds `token`, and publishes `publish.message` so waiters and other
+   * instances take the entry without a GET.
+   */
+  fill?(
+    keys: UserKeys,
+    value: string,
+    options: { ttlMs: number; token: string; publish?: { channel: string; message: string } },
+  ): Promise<void>
+  /**
    * Replaces the connection, where there is one: after commands timed out, a TCP link may have
    * lost bytes silently, and every later reply would answer the wrong command.
    */
@@ -88,6 +105,17 @@ export interface SubscriptionHandlers {
  * mode) — it settles only if bytes still flow both ways on that very connection.
  */
 export type Subscription = (() => Promise<void>) & { reconnect?: () => void; ping?: () => Promise<void> }
+
+/** One user's entry and lock keys (one hash tag: a Cluster keeps them in one slot). */
+export interface UserKeys {
+  entry: string
+  lock: string
+}
+
+export interface ReadOrLock {
+  value: string | null
+  lock: 'acquired' | 'held' | 'skipped'
+}
 
 export interface LogEntry {
   id: string

@@ -3,6 +3,7 @@ import type { MetricsStore, Store } from './store.js'
 import { entriesOf } from './log-entries.js'
 import { RECORD_METRICS_SCRIPT, recordMetricsArguments } from './metrics-script.js'
 import { subscribeOverSse } from './sse-subscription.js'
+import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 
 export interface UpstashStoreOptions {
   url: string
@@ -39,6 +40,8 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
     enableTelemetry: false,
   })
   const subscriptions = new Set<() => void>()
+  const readOrLockScript = client.createScript<unknown>(READ_OR_LOCK)
+  const fillScript = client.createScript<unknown>(FILL)
   return {
     backend: 'upstash',
     get: (key) => client.get<string>(key),
@@ -49,6 +52,15 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
     },
     async delete(key) {
       await client.del(key)
+    },
+    // EVALSHA, falling back to EVAL (one more billed command) the first time a database meets the script.
+    readOrLock: async (keys, { token, lockTtlMs, lockBelowTtlMs }) =>
+      readOrLockReply(
+        await readOrLockScript.exec([keys.entry, keys.lock], [token, String(px(lockTtlMs)), String(lockBelowTtlMs)]),
+      ),
+    async fill(keys, value, { ttlMs, token, publish }) {
+      const { channel = '', message = '' } = publish ?? {}
+      await fillScript.exec([keys.entry, keys.lock], [value, String(px(ttlMs)), token, channel, message])
     },
     async publish(channel, message) {
       await client.publish(channel, message)

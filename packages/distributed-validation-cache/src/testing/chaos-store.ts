@@ -1,8 +1,27 @@
 import type { Store } from '../stores/store.js'
 
 /** The store calls a fault can hit: every one that talks to the backend. */
-export type StoreCall = 'get' | 'set' | 'delete' | 'publish' | 'subscribe' | 'appendLog' | 'readLog'
-const CALLS: readonly StoreCall[] = ['get', 'set', 'delete', 'publish', 'subscribe', 'appendLog', 'readLog']
+export type StoreCall =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'publish'
+  | 'subscribe'
+  | 'appendLog'
+  | 'readLog'
+  | 'readOrLock'
+  | 'fill'
+const CALLS: readonly StoreCall[] = [
+  'get',
+  'set',
+  'delete',
+  'publish',
+  'subscribe',
+  'appendLog',
+  'readLog',
+  'readOrLock',
+  'fill',
+]
 
 type Fault = { kind: 'throw'; error: Error } | { kind: 'delay'; ms: number } | { kind: 'stall' }
 

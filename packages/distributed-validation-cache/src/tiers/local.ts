@@ -18,7 +18,7 @@ interface Local extends CacheEntry {
  */
 export class LocalTier {
   readonly #lru: LRUCache<string, Local>
-  constructor(private readonly options: { maxSize: number; graceMs: number }) {
+  constructor(private readonly options: { maxSize: number; graceMs: number; refreshAheadMs?: number }) {
     // No lru-cache TTL: it would keep a second start time and TTL per slot. Entries past grace
     // are refused by known() and fall out by LRU order.
     this.#lru = new LRUCache({ max: options.maxSize })
@@ -51,7 +51,11 @@ export class LocalTier {
   }
 
   set(userId: string, entry: CacheEntry, now: number): void {
-    const ttlLeft = entry.freshUntil - now
+    // Up to refreshAheadMs early, at random: the fleet's first copy to end refreshes L2 ahead of time
+    // (fleet/shared-lookup.ts), and the others take its fill broadcast instead of a GET.
+    const ahead = this.options.refreshAheadMs ?? 0
+    const remaining = entry.freshUntil - now
+    const ttlLeft = remaining > ahead ? remaining - ahead * Math.random() : remaining
     if (ttlLeft + this.options.graceMs <= 0) return
     const { state, checkedAt, freshUntil } = entry
     this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt: performance.now(), ttlLeft })

@@ -14,6 +14,12 @@ export interface SharedRead {
 
 export type LockOutcome = 'acquired' | 'held' | 'store-unavailable'
 
+/** A stored value, unjudged, and what became of the lock in the same round trip. */
+export interface RawRead {
+  raw: string | null
+  lock: 'acquired' | 'held' | 'skipped'
+}
+
 const CLOCK_TOLERANCE_MS = 5_000
 
 /**
@@ -32,6 +38,10 @@ export class SharedTier {
       emit: (event: CacheEvent) => void
       /** The user store's time, which entries are stamped and judged on. */
       now?: () => number
+      /** From when this instance knows every logged change (FleetSync.coveredSince): older states are refused. */
+      coveredSince?: () => number
+      /** How long before an entry goes stale a reader takes the lock to refresh it (refresh-ahead). */
+      refreshAheadMs?: number
     },
   ) {}
 
@@ -48,6 +58,55 @@ export class SharedTier {
     } catch {
       return { unavailable: true }
     }
+    return this.judge(userId, raw, now, { recount })
+  }
+
+  /**
+   * A miss's one round trip: the entry as stored (not judged yet: a new instance judges it only
+   * once it has read the change log) and the lock, taken when the entry is absent or about to go
+   * stale (refresh-ahead), `skipped` when it lives longer.
+   */
+  async readOrLock(userId: string, token: string, lockTtlMs: number): Promise<RawRead | { unavailable: true }> {
+    try {
+      const { value, lock } = await this.store.readOrLock(this.#keys(userId), {
+        token,
+        lockTtlMs,
+        lockBelowTtlMs: this.options.graceMs + (this.options.refreshAheadMs ?? 0),
+      })
+      return { raw: value, lock }
+    } catch {
+      return { unavailable: true }
+    }
+  }
+
+  /**
+   * Writes the entry, releases the lock if still ours and announces the fill, in one round trip.
+   * `writable` is asked once the entry is signed: a ban heard meanwhile must not be overwritten
+   * (the lock is then only released). False when the store did not take it.
+   */
+  async fill(
+    userId: string,
+    entry: CacheEntry,
+    now: number,
+    options: {
+      token: string
+      writable: () => boolean
+      announce?: (value: string) => { channel: string; message: string }
+    },
+  ): Promise<boolean> {
+    const ttlMs = entry.freshUntil + this.options.graceMs - now
+    const value = await encodeEntry(this.options.secret, userId, entry)
+    if (ttlMs <= 0 || !options.writable()) return this.unlock(userId).then(() => ttlMs <= 0)
+    return this.store
+      .fill(this.#keys(userId), value, { ttlMs, token: options.token, publish: options.announce?.(value) })
+      .then(
+        () => true,
+        () => false,
+      )
+  }
+
+  /** Whether a stored value is an entry this process may serve, and how (fresh, stale within grace). */
+  async judge(userId: string, raw: string | null, now: number, { recount = true } = {}): Promise<SharedRead> {
     if (raw === null) return {}
     const decoded = await decodeEntry(this.options.secret, userId, raw)
     if (!decoded.ok) {
@@ -58,6 +117,12 @@ export class SharedTier {
     const { entry } = decoded
     // Older than a state of this user already seen here: saved and written back, or written late.
     if (this.options.order.isOlder(userId, entry.checkedAt)) {
+      if (recount) this.options.emit({ type: 'older-state', from: 'l2' })
+      return {}
+    }
+    // Read before this instance's knowledge of the fleet's changes begins (it skipped part of the
+    // change log): a change it never saw may supersede it. A source query, never admission.
+    if (entry.checkedAt < (this.options.coveredSince?.() ?? Number.NEGATIVE_INFINITY)) {
       if (recount) this.options.emit({ type: 'older-state', from: 'l2' })
       return {}
     }
@@ -98,10 +163,14 @@ export class SharedTier {
     )
   }
 
+  #keys(userId: string) {
+    return { entry: entryKey(this.options.prefix, userId), lock: lockKey(this.options.prefix, userId) }
+  }
+
   /** SET NX PX: at most one instance of the fleet asks the user source for this user at a time. */
-  async tryLock(userId: string, ttlMs: number): Promise<LockOutcome> {
+  async tryLock(userId: string, ttlMs: number, token = '1'): Promise<LockOutcome> {
     try {
-      return (await this.store.set(lockKey(this.options.prefix, userId), '1', { ttlMs, onlyIfAbsent: true }))
+      return (await this.store.set(lockKey(this.options.prefix, userId), token, { ttlMs, onlyIfAbsent: true }))
         ? 'acquired'
         : 'held'
     } catch {

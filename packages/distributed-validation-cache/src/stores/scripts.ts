@@ -1,0 +1,40 @@
+import type { ReadOrLock } from './store.js'
+
+/**
+ * The miss path's two scripts, one text for every Redis-speaking store (Redis over TCP, Upstash
+ * over REST, which bills a script as one command). KEYS: the user's entry, then lock (one hash tag).
+ *
+ * readOrLock — ARGV: token, lock TTL ms, lock-below ms. An entry with a longer PTTL is returned
+ * alone; otherwise the lock is tried (SET NX PX) in the same round trip. The L2 TTL is freshUntil +
+ * grace, so "PTTL ≤ grace + margin" means "fresh for at most the margin": refresh-ahead.
+ */
+export const READ_OR_LOCK = `
+local v = redis.call('GET', KEYS[1])
+if v and redis.call('PTTL', KEYS[1]) > tonumber(ARGV[3]) then return {v, 'skipped'} end
+if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return {v, 'acquired'} end
+return {v, 'held'}
+`
+
+/**
+ * fill — ARGV: value, TTL ms, token, channel, message. The lock is released only while it still
+ * holds this token (a holder that outlived its lock must not free the next holder's), and the
+ * fill is published ('' channel: none) so nobody else needs a GET.
+ */
+export const FILL = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
+return 1
+`
+
+/** Milliseconds as Redis wants them in PX: a positive integer. */
+export const px = (ms: number): number => Math.max(1, Math.ceil(ms))
+
+/** readOrLock's reply, whatever shape the client hands it over in. */
+export function readOrLockReply(reply: unknown): ReadOrLock {
+  if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected readOrLock reply: ${String(reply)}`)
+  const [value, lock] = reply as [unknown, unknown]
+  if (lock !== 'acquired' && lock !== 'held' && lock !== 'skipped')
+    throw new Error(`unexpected readOrLock lock: ${String(lock)}`)
+  return { value: value === null || value === undefined ? null : String(value), lock }
+}
