@@ -25,6 +25,7 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
   const connection = typeof url === 'string' ? parseRedisUrl(url) : url
   const client = connect(connection, options)
   const subscribers = new Set<Client>()
+  let closed = false
   const commandTimeoutMs = options.commandTimeoutMs ?? 1_000
   // ioredis applies commandTimeout per node; a Cluster with no reachable node queues commands
   // until it is ready, i.e. forever. Bound them here so every mode fails the same way.
@@ -141,14 +142,18 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       }
       // A connection a NAT forgot looks open to ioredis for hours: drop it and connect anew
       // ('close' reports the gap, 'ready' subscribes again).
-      const reconnect = () => subscriber.disconnect(true)
+      const reconnect = () => void (subscribers.has(subscriber) && subscriber.disconnect(true))
       // A Cluster client sends PING to any node of its pool, not over the connection that holds the
       // subscription: no in-band check there (a missed logged change still finds a deaf subscriber).
       if (subscriber instanceof Cluster) return Object.assign(unsubscribe, { reconnect })
       return Object.assign(unsubscribe, { reconnect, ping: async () => void (await subscriber.ping()) })
     },
-    reconnect: () => client.disconnect(true), // ioredis fails what is queued, then connects anew
+    // ioredis fails what is queued, then connects anew. Not once closed: a late retry's failures may
+    // still trip the breaker, and each disconnect of a quit client arms a 2 s timer (ref'd, ioredis's
+    // wait for a 'close' that already came) — one after another, they kept `pnpm bench` from exiting.
+    reconnect: () => void (closed || client.disconnect(true)),
     async close() {
+      closed = true
       await Promise.all([...subscribers, client].map(quit))
       subscribers.clear()
     },
