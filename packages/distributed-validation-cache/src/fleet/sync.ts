@@ -96,6 +96,9 @@ export class FleetSync {
 
   /** A broadcast: another instance changed this user. */
   heard(message: FleetMessage): void {
+    // Older than anything still served (TTL + grace): a recorded broadcast, republished. It can
+    // supersede nothing, and taken in it would only push users with a live order out of memory.
+    if (this.#outlived(message.order)) return
     this.order.saw(message.userId, clamp(message.order, this.options.now()))
     this.options.forget(message.userId)
     if (message.logId === '') return // sent while the log could not be written; logged later, and heard then
@@ -137,11 +140,16 @@ export class FleetSync {
 
   /** One logged change: its order is recorded; the user is dropped unless a broadcast did that already. */
   #apply(change: FleetMessage & { own: boolean }, seeding: boolean): boolean {
+    if (this.#outlived(change.order)) return false // as a broadcast: supersedes nothing still served
     this.order.saw(change.userId, clamp(change.order, this.options.now()))
     if (change.own || this.#heard.delete(change.logId)) return false
     this.options.forget(change.userId)
     if (!seeding) this.#unheard.set(change.logId, performance.now())
     return true
+  }
+
+  #outlived(order: number): boolean {
+    return order < this.options.now() - this.order.keepMs
   }
 
   #checkDeafness(): void {
