@@ -31,6 +31,18 @@ export function clampTime(time: number | null): number | null {
 }
 
 export type Verdict = 'active' | 'banned' | 'deleted' | 'missing' | 'revoked' | 'unavailable'
+export const VERDICTS = [
+  'active',
+  'banned',
+  'deleted',
+  'missing',
+  'revoked',
+  'unavailable',
+] as const satisfies readonly Verdict[]
+
+/** Active for every session and at every time: no ban on record, no revocation. */
+export const isAlwaysActive = (state: UserState): boolean =>
+  state.exists && !state.deleted && state.bannedUntil === null && state.sessionsRevokedAt === null
 
 export const MISSING_USER: UserState = Object.freeze({
   exists: false,

@@ -1,15 +1,7 @@
 import type { CacheEvent, Tier } from '../events.js'
-import type { Verdict } from '../user-state.js'
+import { VERDICTS, type Verdict } from '../user-state.js'
 
 const TIERS = ['l1', 'l2', 'source', 'stale', 'none'] as const satisfies readonly Tier[]
-const VERDICTS = [
-  'active',
-  'banned',
-  'deleted',
-  'missing',
-  'revoked',
-  'unavailable',
-] as const satisfies readonly Verdict[]
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>
 
 /**
@@ -34,6 +26,13 @@ export class Counters {
    * states refused, and deaf periods (reads failing, from the first failure to the next success) with their length.
    */
   fleetLog = { reads: 0, dropped: 0, overflows: 0, deafSubscriptions: 0, olderRefused: 0, deafPeriods: 0, deafMs: 0 }
+
+  /** What record() does for an L1 hit's validation event, on the hot path's own terms. */
+  recordL1Hit(verdict: Verdict): void {
+    this.validations.total++
+    this.validations.byTier.l1++
+    this.validations.byVerdict[verdict]++
+  }
 
   record(event: CacheEvent): void {
     switch (event.type) {

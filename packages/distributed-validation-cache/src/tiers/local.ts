@@ -5,11 +5,13 @@ import type { CacheEntry } from './entry.js'
  * One object per cached user, the entry and its local clock together: a wrapper around a shared
  * entry would cost another object header and pointer per user (docs/BENCHMARKS.md, L1 memory).
  */
-interface Local extends CacheEntry {
+export interface Local extends CacheEntry {
   /** performance.now() at store time: age is measured on the monotonic clock. */
   storedAt: number
   /** How long the entry had left when stored; a wall-clock jump must not stretch it. */
   ttlLeft: number
+  /** The engine's answer for this entry, when it is the same for every session and time (cache.ts). */
+  answer: object | undefined
 }
 
 /**
@@ -34,7 +36,7 @@ export class LocalTier {
     shortMs: number,
     longMs = shortMs,
     proven: () => boolean = () => false,
-  ): CacheEntry | undefined {
+  ): Local | undefined {
     const local = this.#lru.get(userId)
     if (local === undefined) return undefined
     const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
@@ -58,7 +60,7 @@ export class LocalTier {
     const ttlLeft = remaining > ahead ? remaining - ahead * Math.random() : remaining
     if (ttlLeft + this.options.graceMs <= 0) return
     const { state, checkedAt, freshUntil } = entry
-    this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt: performance.now(), ttlLeft })
+    this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt: performance.now(), ttlLeft, answer: undefined })
   }
 
   delete(userId: string): void {
