@@ -45,6 +45,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     order,
     emit,
     now: o.now,
+    coveredSince: () => sync.coveredSince, // a state read before this instance's knowledge begins is refused
   })
   const waiters = new FillWaiters()
   const sourceBreaker = new CircuitBreaker({

@@ -3,10 +3,14 @@ import type { CacheEvent } from '../events.js'
 import type { GuardedStore } from '../stores/guarded-store.js'
 import { decodeMessage, encodeFill, encodeMessage, type FleetMessage } from './invalidation.js'
 import { changeLogKey, invalidationChannel } from '../tiers/keys.js'
-import type { Store, Subscription } from '../stores/store.js'
+import type { LogEntry, Store, Subscription } from '../stores/store.js'
+import { ChangeLog, type LogPage } from './change-log.js'
 
 /** Entries the log keeps (about): a deaf instance catches up on this many changes before it forgets all of L1. */
 const LOG_LENGTH = 10_000
+
+/** A read of the change log, its entries verified. */
+export type VerifiedPage = LogPage & { changes: (FleetMessage & { own: boolean })[] }
 
 export interface FleetChannelOptions {
   prefix: string
@@ -103,9 +107,9 @@ export class FleetChannel {
    * instance that misses the broadcast finds it in the log. False unless the store took both.
    */
   async announce(userId: string, order: number): Promise<boolean> {
-    const { prefix, secret, logKeepMs } = this.options
+    const { secret } = this.options
     const entry = await encodeMessage(secret, { kind: 'invalidate', userId, origin: this.#origin, order, logId: '' })
-    const logId = await this.guarded.appendLog(changeLogKey(prefix), entry, LOG_LENGTH, logKeepMs).catch(() => null)
+    const logId = await this.#log.append(entry)
     // Unlogged, the change is still broadcast: the log's shard may be the one failing over while
     // PUBLISH reaches any node. Not announced until it is logged too: the caller retries.
     return (await this.#publish(userId, order, logId ?? '')) && logId !== null
@@ -127,15 +131,39 @@ export class FleetChannel {
   }
 
   /**
-   * The log's entries after `after`, verified (a forged one is dropped and counted), with their
-   * ids, and whether they are this process's own; null when the store did not answer.
+   * The log's entries after `after` (see ChangeLog.read), verified (a forged one is dropped and
+   * counted), with their ids, and whether they are this process's own; null when the store did not answer.
    */
-  async readLog(
-    after: string,
-    limit: number,
-  ): Promise<{ last: string; count: number; changes: (FleetMessage & { own: boolean })[] } | null> {
-    const entries = await this.guarded.readLog(changeLogKey(this.options.prefix), after, limit).catch(() => null)
-    if (entries === null) return null
+  async readLog(after: string, limit: number): Promise<VerifiedPage | null> {
+    const page = await this.#log.read(after, limit)
+    return page && { ...page, changes: await this.#verify(page.entries) }
+  }
+
+  /** The newest `limit` entries, verified; null when the store did not answer, undefined when it cannot say. */
+  async readLogTail(limit: number): Promise<VerifiedPage | null | undefined> {
+    const page = await this.#log.tail(limit)
+    return page && { ...page, changes: await this.#verify(page.entries) }
+  }
+
+  /** Whether the store can read the log's newest page (readLogTail). */
+  get readsTails(): boolean {
+    return this.#log.readsTails
+  }
+
+  #changeLog: ChangeLog | undefined
+  get #log(): ChangeLog {
+    const { prefix, logKeepMs, now, emit } = this.options
+    this.#changeLog ??= new ChangeLog(this.guarded, {
+      key: changeLogKey(prefix),
+      maxLength: LOG_LENGTH,
+      keepMs: logKeepMs,
+      now,
+      emit,
+    })
+    return this.#changeLog
+  }
+
+  async #verify(entries: LogEntry[]): Promise<(FleetMessage & { own: boolean })[]> {
     const changes: (FleetMessage & { own: boolean })[] = []
     for (const { id, entry } of entries) {
       const decoded = await decodeMessage(this.options.secret, entry)
@@ -143,7 +171,7 @@ export class FleetChannel {
         this.options.emit({ type: 'tampered', reason: 'bad-signature' }) // written by someone without the secret
       else changes.push({ ...decoded, logId: id, own: decoded.origin === this.#origin })
     }
-    return { last: entries.at(-1)?.id ?? after, count: entries.length, changes }
+    return changes
   }
 
   /** The log showed a change the subscription never delivered: replace its connection. */

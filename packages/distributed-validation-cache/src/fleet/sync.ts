@@ -1,4 +1,6 @@
 import type { CacheEvent } from '../events.js'
+import { idMs } from '../stores/log-entries.js'
+import { AHEAD_MS } from './change-log.js'
 import type { FleetChannel } from './channel.js'
 import type { FleetMessage } from './invalidation.js'
 import { Liveness, type ProofTiming } from './liveness.js'
@@ -23,9 +25,15 @@ export interface FleetSyncOptions {
   forgetAll: () => void
 }
 
-/** One read's page, and how many pages one catch-up takes before it forgets all of L1 instead. */
+/**
+ * One read's page, and how many pages (and how long) one catch-up reads before it starts over from
+ * the newest page, forgetting what it skipped: a new instance too, for a log buried under junk
+ * entries (200,000 took 4.6 s to read whole). 11 pages: a log capped near 10,000 (MAXLEN ~ keeps
+ * up to a node more) is read whole when it can be read quickly.
+ */
 const PAGE = 1_000
-const MAX_PAGES = 10
+const MAX_PAGES = 11
+const MAX_READ_MS = 300
 /**
  * A logged change not heard by broadcast this long after the log showed it: the subscription is
  * deaf (a NAT forgot it, an SSE stream stalled). A change, not silence, is what proves deafness — a
@@ -51,7 +59,10 @@ const REMEMBERED = 10_000
 export class FleetSync {
   readonly order: StateOrder
   readonly #liveness: Liveness | undefined
-  /** The last log id applied; the first read starts from the beginning and seeds the order. */
+  /**
+   * The last log id applied; the first read starts from the beginning and seeds the order. Never
+   * one far ahead of this process's clocks (change-log.ts): reads stop before such an entry.
+   */
   #cursor = '0'
   #seeded = false
   /** Log ids heard by broadcast, and those the log showed first (with when): the deafness check. */
@@ -59,6 +70,7 @@ export class FleetSync {
   readonly #unheard = new Map<string, number>()
   #lastReconnect = Number.NEGATIVE_INFINITY
   #lastPing = Number.NEGATIVE_INFINITY
+  #coveredSince = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: FleetSyncOptions) {
     this.order = options.order
@@ -84,9 +96,22 @@ export class FleetSync {
     this.#liveness?.touch()
   }
 
-  /** Whether the whole log has been read once: until then a state in L2 may be one the fleet moved past. */
+  /**
+   * Whether the log has been read once (whole, or from its newest page: see coveredSince): until
+   * then a state in L2 may be one the fleet moved past.
+   */
   get seeded(): boolean {
     return !this.#liveness || this.#seeded
+  }
+
+  /**
+   * The user store's time from which this instance knows every change the fleet logged: -Infinity
+   * once it has read the log from its start; later when it had to skip part of it (a log too long
+   * to read in time, a gap under its cursor). An L2 state read before it is not believed: a change
+   * it never saw may supersede it.
+   */
+  get coveredSince(): number {
+    return this.#coveredSince
   }
 
   /** Reads the log now (a validation is waiting on it); true once the proof is fresh. */
@@ -108,34 +133,82 @@ export class FleetSync {
 
   stats() {
     const liveness = this.#liveness
+    // null: since the log's start (JSON has no -Infinity).
+    const coveredSince = Number.isFinite(this.#coveredSince) ? this.#coveredSince : null
     return liveness
-      ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs() }
-      : { proven: true, proofAgeMs: 0, deafForMs: null }
+      ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs(), coveredSince }
+      : { proven: true, proofAgeMs: 0, deafForMs: null, coveredSince }
   }
 
   async #catchUp(): Promise<boolean> {
     const channel = this.options.channel!
     const seeding = !this.#seeded
+    const started = performance.now()
+    // Unbounded only where there is no newest page to start from (a store without readLogTail),
+    // at startup: stopping short would leave the newest changes — those a replay hides behind — unread.
+    const bounded = !seeding || channel.readsTails
     let dropped = 0
-    // Seeding reads the whole log (it is capped at ~10,000 entries): stopping short would leave the
-    // newest changes — the ones a replay would hide behind — unread, and L1 is empty anyway.
-    for (let page = 0; seeding || page < MAX_PAGES; page++) {
+    let overflow = false
+    for (let page = 0; ; page++) {
+      if (bounded && (page >= MAX_PAGES || performance.now() - started > MAX_READ_MS)) {
+        const skipped = await this.#skipAhead(seeding)
+        if (skipped === null) return false
+        dropped += skipped
+        overflow = !seeding // more changed than a catch-up lists (a long deafness in a busy fleet)
+        break
+      }
       const read = await channel.readLog(this.#cursor, PAGE)
       if (read === null) return false
+      if (read.gap) {
+        overflow = this.#restart(read.count > 0) || overflow
+        continue
+      }
       for (const change of read.changes) dropped += this.#apply(change, seeding) ? 1 : 0
       this.#cursor = read.last
-      if (read.count < PAGE) {
-        this.#seeded = true
-        this.options.emit({ type: 'log-read', dropped, overflow: false })
-        this.#checkDeafness()
-        return true
-      }
+      if (read.count < PAGE || read.ahead) break // the end, or an entry no cursor may move onto
     }
-    // More changed than a catch-up lists (a long deafness in a busy fleet): L1 can only start over.
     this.#seeded = true
-    this.options.forgetAll()
-    this.options.emit({ type: 'log-read', dropped, overflow: true })
+    this.options.emit({ type: 'log-read', dropped, overflow })
+    this.#checkDeafness()
     return true
+  }
+
+  /**
+   * A catch-up hit its bound: the changes it did not read are forgotten — all of L1, and every L2
+   * state read before now — and reading goes on from the newest page. Null: the store did not answer.
+   */
+  async #skipAhead(seeding: boolean): Promise<number | null> {
+    const channel = this.options.channel!
+    const since = this.options.now() // what it skips was logged before the tail is read
+    const tail = await channel.readLogTail(PAGE)
+    if (tail === null) return null
+    this.#forgetBefore(since)
+    if (tail === undefined) return 0 // no tails: the next catch-up goes on from where this one stopped
+    let dropped = 0
+    for (const change of tail.changes) dropped += this.#apply(change, seeding) ? 1 : 0
+    this.#cursor = tail.last
+    return dropped
+  }
+
+  /**
+   * The entry under the cursor is gone — trimmed past, or the log deleted, replaced or expired
+   * (and maybe begun again below the cursor): read it again from its start. Changes may have gone
+   * with it, so they are forgotten as in #skipAhead; not when the log may just have expired with
+   * nothing after the cursor (none appended for keepMs: what it held supersedes nothing still
+   * served). True when it forgot.
+   */
+  #restart(laterEntries: boolean): boolean {
+    const cursorMs = idMs(this.#cursor) ?? Number.NEGATIVE_INFINITY
+    this.#cursor = '0'
+    if (!laterEntries && cursorMs + this.order.keepMs - AHEAD_MS <= this.options.now()) return false
+    this.#forgetBefore(this.options.now())
+    return true
+  }
+
+  /** Nothing this process knows of the fleet's changes before `time` is complete: L1 and older L2 states go. */
+  #forgetBefore(time: number): void {
+    this.#coveredSince = Math.max(this.#coveredSince, time)
+    this.options.forgetAll()
   }
 
   /** One logged change: its order is recorded; the user is dropped unless a broadcast did that already. */

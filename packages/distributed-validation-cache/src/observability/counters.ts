@@ -23,9 +23,19 @@ export class Counters {
   userStore = { notifications: 0, rejected: 0, interruptions: 0, deaf: 0 }
   /**
    * The change log: reads, users dropped from L1 by them, overflows, deaf subscriptions found, older
-   * states refused, and deaf periods (reads failing, from the first failure to the next success) with their length.
+   * states refused, deaf periods (reads failing, from the first failure to the next success) with
+   * their length, and logs replaced because they could take no more appends (an attack).
    */
-  fleetLog = { reads: 0, dropped: 0, overflows: 0, deafSubscriptions: 0, olderRefused: 0, deafPeriods: 0, deafMs: 0 }
+  fleetLog = {
+    reads: 0,
+    dropped: 0,
+    overflows: 0,
+    deafSubscriptions: 0,
+    olderRefused: 0,
+    deafPeriods: 0,
+    deafMs: 0,
+    replaced: 0,
+  }
 
   /** What record() does for an L1 hit's validation event, on the hot path's own terms. */
   recordL1Hit(verdict: Verdict): void {
@@ -94,6 +104,9 @@ export class Counters {
         return
       case 'deaf-subscription':
         this.fleetLog.deafSubscriptions++
+        return
+      case 'log-replaced':
+        this.fleetLog.replaced++
         return
       case 'user-store-notification':
         this.userStore[event.valid ? 'notifications' : 'rejected']++

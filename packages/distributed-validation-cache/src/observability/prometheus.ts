@@ -104,7 +104,7 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
   const log = stats.fleetLog
   counter(
     'dvc_fleet_log_total',
-    'Change-log reads, users they dropped, overflows, deaf subscriptions found, older states refused, deaf periods.',
+    'Change-log reads, users dropped, overflows, deaf subscriptions, older states refused, deaf periods, replacements.',
     ['event'],
     [
       [{ event: 'read' }, log.reads],
@@ -113,6 +113,7 @@ export async function prometheusText(cache: ValidationCache, report: Observabili
       [{ event: 'deaf_subscription' }, log.deafSubscriptions],
       [{ event: 'older_refused' }, log.olderRefused],
       [{ event: 'deaf_period' }, log.deafPeriods],
+      [{ event: 'replaced' }, log.replaced],
     ],
   )
   counter(

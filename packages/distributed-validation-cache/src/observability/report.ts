@@ -157,6 +157,7 @@ export function observabilityReport(input: {
         interruptions: t('subscription.interruptions'),
         deafPeriods: t('fleetLog.deafPeriods'),
         deafMs: t('fleetLog.deafMs'),
+        replaced: t('fleetLog.replaced'),
       },
       tampered: { badSignature: t('tampered.badSignature'), corrupt: t('tampered.corrupt') },
       revocations: {

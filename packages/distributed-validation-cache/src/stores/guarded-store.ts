@@ -93,6 +93,24 @@ export class GuardedStore {
     return this.#run('read-log', () => this.store.readLog(key, after, limit))
   }
 
+  /** The newest entries, oldest first; undefined when the store cannot say (it has no `readLogTail`). */
+  async readLogTail(key: string, limit: number): Promise<LogEntry[] | undefined> {
+    const store = this.store
+    return store.readLogTail ? this.#run('read-log', () => store.readLogTail!(key, limit)) : undefined
+  }
+
+  /**
+   * See `Store.replaceLog`. A store without it cannot judge the log: after an append that failed
+   * for that reason (`appendFailed`) the log is deleted anyway — it held nothing more could follow.
+   */
+  async replaceLog(key: string, aheadMs: number, { appendFailed = false } = {}): Promise<boolean> {
+    const store = this.store
+    if (store.replaceLog) return this.#run('log', () => store.replaceLog!(key, aheadMs))
+    if (!appendFailed) return false
+    await this.delete(key)
+    return true
+  }
+
   async #run<T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> {
     const { emit, timeoutMs } = this.options
     if (!this.breaker.allow()) {

@@ -77,6 +77,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & MetricsSt
     async readLog(key, after, limit) {
       return (logs.get(key) ?? []).filter((e) => laterId(e.id, after)).slice(0, limit)
     },
+    async readLogTail(key, limit) {
+      return (logs.get(key) ?? []).slice(-limit)
+    },
+    // Its ids come from this process's clock and no one else writes its logs: only a clock stepped
+    // back past `aheadMs` leaves a log ahead, which then goes as on Redis.
+    async replaceLog(key, aheadMs) {
+      const last = logs.get(key)?.at(-1)
+      if (!last || Number(last.id.split('-')[0]) <= Date.now() + aheadMs) return false
+      return logs.delete(key)
+    },
     async incrementFields(key, deltas, ttlMs) {
       increment(key, deltas, ttlMs)
     },

@@ -3,7 +3,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from './redis-url.js'
 import type { MetricsStore, Store } from './store.js'
-import { entriesOf } from './log-entries.js'
+import { entriesOf, REPLACE_LOG_SCRIPT } from './log-entries.js'
 import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 import { RECORD_METRICS_SCRIPT, recordMetricsArguments } from './metrics-script.js'
 
@@ -76,6 +76,10 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     },
     readLog: async (key, after, limit) =>
       entriesOf(await bounded(client.xrange(key, `(${after}`, '+', 'COUNT', limit))),
+    readLogTail: async (key, limit) =>
+      entriesOf(await bounded(client.xrevrange(key, '+', '-', 'COUNT', limit))).reverse(),
+    // EVAL, not EVALSHA: this runs only after an attack (or a clock step), where one more command is nothing.
+    replaceLog: async (key, aheadMs) => (await bounded(client.eval(REPLACE_LOG_SCRIPT, 1, key, aheadMs))) === 1,
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)

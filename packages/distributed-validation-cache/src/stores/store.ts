@@ -27,6 +27,18 @@ export interface Store {
   /** The entries after id `after` ('0': all), oldest first, at most `limit` (XRANGE (after + COUNT). */
   readLog(key: string, after: string, limit: number): Promise<LogEntry[]>
   /**
+   * The newest `limit` entries, oldest first (XREVRANGE + - COUNT, reversed): where a new instance
+   * starts when the log is too long to read whole in time. Optional: without it, it reads it all.
+   */
+  readLogTail?(key: string, limit: number): Promise<LogEntry[]>
+  /**
+   * Deletes the log if no append can follow in order — another type under its key, or a last id
+   * more than `aheadMs` ahead of the store's own clock — and says whether it did. Atomic (a script):
+   * an instance replacing the log never deletes the new log another one has appended to. Optional:
+   * without it, a log whose append failed for either reason is deleted (DEL) before it is appended to again.
+   */
+  replaceLog?(key: string, aheadMs: number): Promise<boolean>
+  /**
    * A miss in one round trip (optional; without it the cache sends GET, then SET NX): the entry, and
    * the user's lock taken with `token` when the entry is absent or lives at most `lockBelowTtlMs`
    * more (refresh-ahead: its freshness ends within that margin). `skipped`: the entry lives longer,

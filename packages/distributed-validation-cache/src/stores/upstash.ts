@@ -1,6 +1,6 @@
 import { Redis } from '@upstash/redis'
 import type { MetricsStore, Store } from './store.js'
-import { entriesOf } from './log-entries.js'
+import { entriesOf, REPLACE_LOG_SCRIPT } from './log-entries.js'
 import { RECORD_METRICS_SCRIPT, recordMetricsArguments } from './metrics-script.js'
 import { subscribeOverSse } from './sse-subscription.js'
 import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
@@ -76,6 +76,10 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
     // XRANGE as Redis answers it: the REST API sends [[id, [field, value]], …].
     readLog: async (key, after, limit) =>
       entriesOf((await client.xrange(key, `(${after}`, '+', limit)) as unknown as Parameters<typeof entriesOf>[0]),
+    readLogTail: async (key, limit) =>
+      entriesOf((await client.xrevrange(key, '+', '-', limit)) as unknown as Parameters<typeof entriesOf>[0]).reverse(),
+    // One billed command, and only after an attack (or a clock step).
+    replaceLog: async (key, aheadMs) => (await client.eval(REPLACE_LOG_SCRIPT, [key], [String(aheadMs)])) === 1,
     async incrementFields(key, deltas, ttlMs) {
       const pipeline = client.pipeline()
       for (const [field, delta] of Object.entries(deltas)) pipeline.hincrby(key, field, delta)

@@ -150,6 +150,42 @@ export function describeStoreConformance(backend: StoreUnderTest): void {
       expect(await store.readLog(key('no-log'), '0', 100)).toEqual([])
     })
 
+    // Optional: without it, a new instance reads the whole log before it believes L2.
+    it('reads the newest entries of the log, oldest first (readLogTail)', async ({ skip }) => {
+      const store = backend.connect()
+      if (!store.readLogTail) return skip()
+      const log = key('tail')
+      const ids = []
+      for (const entry of ['one', 'two', 'three']) ids.push(await store.appendLog(log, entry, 100, 60_000))
+      expect(await backend.connect().readLogTail!(log, 2)).toEqual([
+        { id: ids[1], entry: 'two' },
+        { id: ids[2], entry: 'three' },
+      ])
+      expect(await store.readLogTail(log, 100)).toHaveLength(3)
+      expect(await store.readLogTail(key('no-tail'), 100)).toEqual([])
+    })
+
+    // Optional: without it, a log whose append failed for that reason is deleted.
+    it('replaces a log only when no append can follow (replaceLog): never a good one', async ({ skip }) => {
+      const store = backend.connect()
+      if (!store.replaceLog) return skip()
+      const log = key('replace')
+      expect(await store.replaceLog(log, 5_000)).toBe(false) // no log
+      const first = await store.appendLog(log, 'kept', 100, 60_000)
+      expect(await backend.connect().replaceLog!(log, 5_000)).toBe(false) // its ids follow the store's clock
+      expect(await store.readLog(log, '0', 100)).toEqual([{ id: first, entry: 'kept' }])
+      // Someone SETs its key: where that reaches the log (Redis), appends fail until it is replaced.
+      await store.set(log, 'not a log', { ttlMs: 60_000 })
+      const appended = await store.appendLog(log, 'after', 100, 60_000).then(
+        () => true,
+        () => false,
+      )
+      if (appended) return // a store whose logs and keys live apart (in-process): nothing to replace
+      expect(await store.replaceLog(log, 5_000)).toBe(true)
+      const id = await store.appendLog(log, 'new log', 100, 60_000)
+      expect(await backend.connect().readLog(log, '0', 100)).toEqual([{ id, entry: 'new log' }])
+    })
+
     // An in-process LRU cannot be unreachable: skipped, visibly, for memory.
     it.skipIf(!backend.broken)('surfaces failures as rejections instead of hanging or answering null', async () => {
       const store = await backend.broken!()
