@@ -61,7 +61,7 @@ describe.skipIf(!redisUp)('fleet metrics: one store command per flush, counted b
     }
   }
 
-  it('sends exactly one EVAL per flush with news and nothing for an idle one', async () => {
+  it('sends exactly one EVAL per flush with news, nothing for an idle one, one per read', async () => {
     const cache = createValidationCache({
       store: memoryStore(), // the cache's own traffic goes elsewhere: only the metrics talk to this server
       source: { name: 'none', fetchUser: async () => null, setSessionsRevokedAt: async () => undefined },
@@ -82,6 +82,9 @@ describe.skipIf(!redisUp)('fleet metrics: one store command per flush, counted b
       }
       // A flush reports the commands before it: the third one's own comes with the next.
       expect((await metrics.read()).totals).toMatchObject({ 'validations.total': 60, 'metrics.commands': 2 })
+      // A report's read too: one EVAL for 24 hours of counters, instances and users (it was 49 commands).
+      const read = await counted(() => metrics.read())
+      expect([read.fromClients, read.evalCalls]).toEqual([['eval'], 1])
     } finally {
       await cache.close()
       await store.close()

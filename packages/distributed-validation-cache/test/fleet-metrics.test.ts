@@ -160,8 +160,8 @@ describe('an idle instance', () => {
     expect((await metrics.read()).totals).toMatchObject({ 'validations.total': 2, 'metrics.commands': 1 })
   })
 
-  it('falls back to the one-by-one writes for a store without recordMetrics, as exact', async () => {
-    const { recordMetrics: _, ...store } = memoryStore()
+  it('falls back to one-by-one writes and reads for a store without the scripts, as exact', async () => {
+    const { recordMetrics: _, readMetrics: __, ...store } = memoryStore()
     const commands: number[] = [] // per store call, the Redis commands it stands for
     const counted = {
       ...store,

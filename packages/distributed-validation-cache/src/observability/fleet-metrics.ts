@@ -1,7 +1,14 @@
 import type { ValidationCache } from '../cache.js'
 import { sign } from '../crypto/signing.js'
 import { memoryStore } from '../stores/memory.js'
-import { hasMetrics, type MetricsRecord, type MetricsStore, type Store } from '../stores/store.js'
+import {
+  hasMetrics,
+  type MetricsQuery,
+  type MetricsRead,
+  type MetricsRecord,
+  type MetricsStore,
+  type Store,
+} from '../stores/store.js'
 
 export interface FleetMetricsOptions {
   /**
@@ -164,12 +171,15 @@ export class FleetMetrics {
   /** The last 24 hours, newest last. Read from the shared store: the whole fleet's numbers. */
   async read(now = Date.now()): Promise<FleetTotals> {
     const hourList = Array.from({ length: 24 }, (_, i) => hourOf(now - (23 - i) * HOUR_MS))
-    this.#commands += 24 * 2 + 1 // HGETALL × 48, PFCOUNT
-    const [counters, instances, activeUsers] = await Promise.all([
-      this.#store.readFields(hourList.map((h) => this.#key('h', h))),
-      this.#store.readFields(hourList.map((h) => this.#key('i', h))),
-      this.#store.countDistinct(hourList.map((h) => this.#key('u', h))),
-    ])
+    const {
+      counters,
+      instances,
+      distinct: activeUsers,
+    } = await this.#read({
+      counters: hourList.map((h) => this.#key('h', h)),
+      instances: hourList.map((h) => this.#key('i', h)),
+      users: hourList.map((h) => this.#key('u', h)),
+    })
     const totals: Record<string, number> = {}
     for (const hash of counters) for (const [k, v] of Object.entries(hash)) totals[k] = (totals[k] ?? 0) + v
     return {
@@ -178,6 +188,21 @@ export class FleetMetrics {
       activeUsers,
       instances: new Set(instances.flatMap((hash) => Object.keys(hash))).size,
     }
+  }
+
+  /** One command where the store has the script; else 24 × 2 HGETALL and a PFCOUNT. */
+  async #read(query: MetricsQuery): Promise<MetricsRead> {
+    if (this.#store.readMetrics) {
+      this.#commands += 1
+      return this.#store.readMetrics(query)
+    }
+    this.#commands += query.counters.length * 2 + 1
+    const [counters, instances, distinct] = await Promise.all([
+      this.#store.readFields(query.counters),
+      this.#store.readFields(query.instances),
+      this.#store.countDistinct(query.users),
+    ])
+    return { counters, instances, distinct }
   }
 
   // One hash tag for every metrics key: PFCOUNT over 24 keys must stay in one Cluster slot.

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { LRUCache } from 'lru-cache'
-import { checkedDeltas, ttlOf } from './metrics-script.js'
+import { checkedDeltas, readMetricsArguments, ttlOf } from './metrics-script.js'
 import type { MetricsStore, Store } from './store.js'
 
 export interface MemoryStoreOptions {
@@ -107,6 +107,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & MetricsSt
       if (Object.keys(deltas).length > 0) increment(counters.key, deltas, ttlMs)
       increment(instances.key, { [instances.member]: 1 }, ttlMs)
       if (users.members.length > 0) addMembers(users.key, users.members, ttlMs)
+    },
+    async readMetrics(query) {
+      readMetricsArguments(query) // the same refusal as the script's stores
+      const fieldsOf = (key: string) => Object.fromEntries(hashes.get(key) ?? [])
+      const union = new Set(query.users.flatMap((key) => [...(distinct.get(key) ?? [])]))
+      return { counters: query.counters.map(fieldsOf), instances: query.instances.map(fieldsOf), distinct: union.size }
     },
     async close() {
       entries.clear()

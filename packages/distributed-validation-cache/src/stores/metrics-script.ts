@@ -1,4 +1,4 @@
-import type { MetricsRecord } from './store.js'
+import type { MetricsQuery, MetricsRead, MetricsRecord } from './store.js'
 
 /**
  * One flush of fleet metrics as one Lua script: Redis runs it atomically and counts it as one
@@ -54,4 +54,40 @@ export function checkedDeltas(deltas: Record<string, number>): [string, number][
 /** PEXPIRE wants a positive whole number of milliseconds. */
 export function ttlOf(ttlMs: number): number {
   return Math.max(1, Math.ceil(ttlMs))
+}
+
+/**
+ * A report's read as one script, where a pipeline was 48 HGETALL and a PFCOUNT (49 billed
+ * commands on Upstash, per report or scrape). KEYS: n counter hashes, n instance hashes, n
+ * HyperLogLogs; ARGV[1]: n. Returns the 2n hashes as Redis sends HGETALL, then the count.
+ */
+export const READ_METRICS_SCRIPT = `
+local n = tonumber(ARGV[1])
+local out = {}
+for i = 1, 2 * n do out[i] = redis.call('HGETALL', KEYS[i]) end
+out[2 * n + 1] = n > 0 and redis.call('PFCOUNT', unpack(KEYS, 2 * n + 1, 3 * n)) or 0
+return out
+`
+
+/** KEYS and ARGV for READ_METRICS_SCRIPT; the three lists must be as long as one another. */
+export function readMetricsArguments({ counters, instances, users }: MetricsQuery): { keys: string[]; args: string[] } {
+  if (instances.length !== counters.length || users.length !== counters.length)
+    throw new RangeError('metrics: readMetrics takes as many counter, instance and user keys')
+  return { keys: [...counters, ...instances, ...users], args: [String(counters.length)] }
+}
+
+/** READ_METRICS_SCRIPT's reply: [field, value, …] per hash, then the distinct count. */
+export function readMetricsReply(reply: unknown, hashes: number): MetricsRead {
+  const parts = reply as (string[] | number)[]
+  const fields = parts.slice(0, 2 * hashes).map((flat) => {
+    const pairs = flat as string[]
+    const hash: Record<string, number> = {}
+    for (let i = 0; i < pairs.length; i += 2) hash[pairs[i]!] = Number(pairs[i + 1])
+    return hash
+  })
+  return {
+    counters: fields.slice(0, hashes),
+    instances: fields.slice(hashes),
+    distinct: Number(parts[2 * hashes] ?? 0),
+  }
 }

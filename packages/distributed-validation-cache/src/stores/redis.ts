@@ -5,7 +5,13 @@ import { parseRedisUrl, type RedisConnection } from './redis-url.js'
 import type { MetricsStore, Store } from './store.js'
 import { entriesOf, REPLACE_LOG_SCRIPT } from './log-entries.js'
 import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
-import { RECORD_METRICS_SCRIPT, recordMetricsArguments } from './metrics-script.js'
+import {
+  READ_METRICS_SCRIPT,
+  RECORD_METRICS_SCRIPT,
+  readMetricsArguments,
+  readMetricsReply,
+  recordMetricsArguments,
+} from './metrics-script.js'
 
 export interface RedisStoreOptions {
   /** Bound on establishing a connection. Default 2,000 ms. */
@@ -108,6 +114,11 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
     async recordMetrics(record) {
       const { keys, args } = recordMetricsArguments(record)
       await bounded(client.eval(RECORD_METRICS_SCRIPT, keys.length, ...keys, ...args))
+    },
+    async readMetrics(query) {
+      const { keys, args } = readMetricsArguments(query)
+      const reply = await bounded(client.eval(READ_METRICS_SCRIPT, keys.length, ...keys, ...args))
+      return readMetricsReply(reply, query.counters.length)
     },
     async subscribe(channel, { onMessage, onListening }) {
       // A subscribed connection can do nothing else, so it gets its own. ioredis re-subscribes

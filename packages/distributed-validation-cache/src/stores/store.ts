@@ -84,6 +84,25 @@ export interface MetricsStore {
    * without it, `FleetMetrics` makes the same writes with the methods above (a dozen commands).
    */
   recordMetrics?(record: MetricsRecord): Promise<void>
+  /**
+   * A report's read in one store command: the counter and instance hashes (as `readFields`) and
+   * the distinct count over the HyperLogLogs (as `countDistinct`); the lists are equally long.
+   * Optional: without it, `FleetMetrics` reads with those two (49 commands for 24 hours).
+   */
+  readMetrics?(query: MetricsQuery): Promise<MetricsRead>
+}
+
+/** The keys a report reads (see `MetricsStore.readMetrics`): one of each per hour. */
+export interface MetricsQuery {
+  counters: string[]
+  instances: string[]
+  users: string[]
+}
+
+export interface MetricsRead {
+  counters: Record<string, number>[]
+  instances: Record<string, number>[]
+  distinct: number
 }
 
 /** What one flush adds to the fleet's metrics (see `MetricsStore.recordMetrics`). */

@@ -1,7 +1,13 @@
 import { Redis } from '@upstash/redis'
 import type { MetricsStore, Store } from './store.js'
 import { entriesOf, REPLACE_LOG_SCRIPT } from './log-entries.js'
-import { RECORD_METRICS_SCRIPT, recordMetricsArguments } from './metrics-script.js'
+import {
+  READ_METRICS_SCRIPT,
+  RECORD_METRICS_SCRIPT,
+  readMetricsArguments,
+  readMetricsReply,
+  recordMetricsArguments,
+} from './metrics-script.js'
 import { subscribeOverSse } from './sse-subscription.js'
 import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 
@@ -25,7 +31,8 @@ const PROBE = 'dvc-probe:'
  * a miss GET + SET NX (lock) + GET (a second look once locked) + SET + DEL = 5; a revocation
  * SET NX + SET + DEL + XADD and PEXPIRE (the change log) + PUBLISH = 6. The liveness proof is one
  * XRANGE about once a second while an instance serves (every ~250 ms without a subscription), none
- * while it is idle. Fleet metrics: one EVAL per flush (every 10 s while busy, none while idle).
+ * while it is idle. Fleet metrics: one EVAL per flush (every 10 s while busy, none while idle), one
+ * per report read.
  */
 export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore {
   const timeoutMs = options.timeoutMs ?? 1_000
@@ -112,6 +119,10 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
     async recordMetrics(record) {
       const { keys, args } = recordMetricsArguments(record)
       await client.eval(RECORD_METRICS_SCRIPT, keys, args)
+    },
+    async readMetrics(query) {
+      const { keys, args } = readMetricsArguments(query)
+      return readMetricsReply(await client.eval(READ_METRICS_SCRIPT, keys, args), query.counters.length)
     },
     async subscribe(channel, handlers) {
       if (options.subscribe === false) return null
