@@ -28,7 +28,7 @@ export interface SteadyStateResult extends Required<SteadyStateScenario> {
 }
 
 const TTL_MS = 300_000
-const FLUSH_MS = 5_000
+const FLUSH_MS = 10_000 // FleetMetrics' default interval
 const SECRET = 'steady-state-secret-0123'
 const ACTIVE: UserState = { exists: true, deleted: false, bannedUntil: null, sessionsRevokedAt: null }
 
@@ -36,7 +36,7 @@ const ACTIVE: UserState = { exists: true, deleted: false, bannedUntil: null, ses
  * Shared-store commands per validation at steady state. A fleet of instances behind a load
  * balancer serves Zipf(1.1) traffic at a stated fleet-wide rate, on a simulated clock that runs
  * whole 5-minute TTLs: entries expire and are fetched again as in production, and each instance
- * flushes its fleet metrics every 5 simulated seconds (those commands count too). A redis-server
+ * flushes its fleet metrics every 10 simulated seconds (those commands count too). A redis-server
  * of the benchmark's own counts the commands, so nothing else is in them. The naive baseline
  * replays the same requests: one GET per validation, and a SET after each miss.
  */
