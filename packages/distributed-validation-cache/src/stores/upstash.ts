@@ -27,9 +27,9 @@ export interface UpstashStoreOptions {
 const PROBE = 'dvc-probe:'
 
 /**
- * Upstash over its REST API. Cost, in billed commands: an L1 hit sends nothing; an L2 hit one GET;
- * a miss GET + SET NX (lock) + GET (a second look once locked) + SET + DEL = 5; a revocation
- * SET NX + SET + DEL + XADD and PEXPIRE (the change log) + PUBLISH = 6. The liveness proof is one
+ * Upstash over its REST API. Cost, in billed commands (a script is one): an L1 hit sends nothing; an
+ * L2 hit one (readOrLock); a miss two (readOrLock, fill); a revocation SET NX + PUBLISH (forewarning)
+ * + SET + DEL + XADD and PEXPIRE (the change log) + PUBLISH = 7. The liveness proof is one
  * XRANGE about once a second while an instance serves (every ~250 ms without a subscription), none
  * while it is idle. Fleet metrics: one EVAL per flush (every 10 s while busy, none while idle), one
  * per report read.
