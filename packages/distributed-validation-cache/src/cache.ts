@@ -7,13 +7,13 @@ import { Counters } from './observability/counters.js'
 import { type Health, HealthProbe } from './observability/health-probe.js'
 import { SeenUsers } from './observability/seen-users.js'
 import { type ResolvedOptions, resolveOptions, type ValidationCacheOptions } from './options.js'
-import { type PropagationResult, resultOf, type ValidationResult } from './result.js'
+import { NO_OPTIONS, type PropagationResult, resultOf, type ValidateOptions, type ValidationResult } from './result.js'
 import { type CacheEntry, entryFor } from './tiers/entry.js'
 import type { Local } from './tiers/local.js'
 import { assertUserId, canonicalUserId } from './user-id.js'
 import { isAlwaysActive, VERDICTS, type Verdict } from './user-state.js'
 
-export type { PropagationResult, ValidationResult } from './result.js'
+export type { PropagationResult, ValidateOptions, ValidationResult } from './result.js'
 
 export class ValidationCache {
   readonly counters = new Counters()
@@ -85,7 +85,6 @@ export class ValidationCache {
     // record: false for looks that are not requests (an admin page listing users): they must
     // not inflate validations, hit rate or active users.
     const record = options.record !== false
-    const now = this.#o.now() // a ban ends on the user store's clock, not this process's
     try {
       assertUserId(userId, this.#o.requireUuid)
     } catch (error) {
@@ -283,14 +282,6 @@ export class ValidationCache {
     await this.#o.store.close()
   }
 }
-
-export interface ValidateOptions {
-  /** The session's issue (sign-in) time, epoch ms or a Date. */
-  issuedAt?: number | Date
-  /** false for looks that are not requests (an admin page): not counted as validations. */
-  record?: boolean
-}
-const NO_OPTIONS: ValidateOptions = Object.freeze({})
 
 /** L1 hits carry no duration (timing them would double their cost): one frozen event per verdict. */
 const L1_HITS = Object.fromEntries(

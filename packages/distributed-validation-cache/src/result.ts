@@ -18,6 +18,14 @@ export interface ValidationResult {
   role: string | null
 }
 
+export interface ValidateOptions {
+  /** The session's issue (sign-in) time, epoch ms or a Date; without it any revocation revokes. */
+  issuedAt?: number | Date
+  /** false for looks that are not requests (an admin page): not counted as validations. */
+  record?: boolean
+}
+export const NO_OPTIONS: ValidateOptions = Object.freeze({})
+
 /** What revoke(), restore() and refresh() answer: how far the change got. */
 export interface PropagationResult {
   /** `pending`: the shared store or the broadcast failed; retried every second until both succeed. */
