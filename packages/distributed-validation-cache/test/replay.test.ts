@@ -143,7 +143,9 @@ describe.skipIf(!redisUp)('an older state never replaces a newer one', () => {
     expect(await late.validate(user, { issuedAt: Date.now() })).toMatchObject({ verdict: 'banned', tier: 'source' })
     expect(store.chaos.calls.readLog).toBeGreaterThan(0)
     // It could not judge L2, so it asked the source under the fleet lock: the truth replaced the replay.
-    const written = await decodeEntry(fleet.secret, user, (await redis.get(key))!)
+    const raw = (await redis.get(key))!
+    expect(raw).not.toBe(saved)
+    const written = await decodeEntry(fleet.secret, user, raw)
     expect(written.ok && written.entry.state.bannedUntil! > Date.now()).toBe(true)
   })
 

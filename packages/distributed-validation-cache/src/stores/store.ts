@@ -44,7 +44,10 @@ export interface Store {
    * more (refresh-ahead: its freshness ends within that margin). `skipped`: the entry lives longer,
    * no lock was tried.
    */
-  readOrLock?(keys: UserKeys, options: { token: string; lockTtlMs: number; lockBelowTtlMs: number }): Promise<ReadOrLock>
+  readOrLock?(
+    keys: UserKeys,
+    options: { token: string; lockTtlMs: number; lockBelowTtlMs: number },
+  ): Promise<ReadOrLock>
   /**
    * A fill in one round trip (optional; without it SET, DEL and PUBLISH): writes the entry, releases
    * the lock if it still holds `token`, and publishes `publish.message` so waiters and other

@@ -31,12 +31,7 @@ export class LocalTier {
    * on its own, and up to `longMs` (the L1 TTL) while `proven()` says it has heard every change
    * of the fleet — asked only for entries past the short window. The hot path.
    */
-  fresh(
-    userId: string,
-    shortMs: number,
-    longMs = shortMs,
-    proven: () => boolean = () => false,
-  ): Local | undefined {
+  fresh(userId: string, shortMs: number, longMs = shortMs, proven: () => boolean = () => false): Local | undefined {
     const local = this.#lru.get(userId)
     if (local === undefined) return undefined
     const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
