@@ -159,7 +159,7 @@ export class ValidationCache {
     if (hit !== undefined && !this.#p.channel.listening) this.#p.sync.touch()
     return hit
   }
-  readonly #proven = () => this.#p.sync.proven()
+  readonly #proven = (mono: number) => this.#p.sync.proven(mono)
 
   get #lookupParts(): SharedLookupParts {
     const p = this.#p

@@ -84,11 +84,11 @@ export class FleetSync {
   }
 
   /** Whether L1 may be trusted past the short window now; renews the proof when it gets old. */
-  proven(): boolean {
+  proven(mono = performance.now()): boolean {
     const liveness = this.#liveness
     if (!liveness) return true
-    liveness.touch()
-    return liveness.proven()
+    liveness.touch(mono)
+    return liveness.proven(mono)
   }
 
   /** Renews the proof in the background if it is getting old. */

@@ -28,14 +28,20 @@ export class LocalTier {
 
   /**
    * A fresh entry, or undefined. This process trusts its own copy for `shortMs` (about a second)
-   * on its own, and up to `longMs` (the L1 TTL) while `proven()` says it has heard every change
+   * on its own, and up to `longMs` (the L1 TTL) while `proven(now)` says it has heard every change
    * of the fleet — asked only for entries past the short window. The hot path.
    */
-  fresh(userId: string, shortMs: number, longMs = shortMs, proven: () => boolean = () => false): Local | undefined {
+  fresh(
+    userId: string,
+    shortMs: number,
+    longMs = shortMs,
+    proven: (mono: number) => boolean = () => false,
+  ): Local | undefined {
     const local = this.#lru.get(userId)
     if (local === undefined) return undefined
-    const age = performance.now() - local.storedAt // NTP stepping the wall clock back cannot extend trust
-    return age < local.ttlLeft && (age < shortMs || (age < longMs && proven())) ? local : undefined
+    const now = performance.now() // the hit's one monotonic clock read, handed to proven() too
+    const age = now - local.storedAt // NTP stepping the wall clock back cannot extend trust
+    return age < local.ttlLeft && (age < shortMs || (age < longMs && proven(now))) ? local : undefined
   }
 
   /** Any entry still within grace, fresh or not. */
