@@ -66,6 +66,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     now: o.now,
     pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
     onInvalidate: (message) => sync.heard(message),
+    onBeat: (beat, own) => sync.heardBeat(beat, own),
     // Another instance's fill: it wakes this process's waiter, or renews a copy L1 holds (no GET then).
     onFill: (userId, raw) => {
       const held = l1.known(userId)

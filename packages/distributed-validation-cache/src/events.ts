@@ -14,6 +14,7 @@ export type StoreOperation =
   | 'ping'
   | 'read-or-lock'
   | 'fill'
+  | 'beat'
 
 /**
  * Everything the cache reports, as one typed union: counters, logs and metrics exporters are

@@ -2,7 +2,8 @@ import { withDeadline } from '../deadline.js'
 import type { CacheEvent } from '../events.js'
 import type { GuardedStore } from '../stores/guarded-store.js'
 import { decodeMessage, encodeFill, encodeMessage, type FleetMessage } from './invalidation.js'
-import { changeLogKey, invalidationChannel } from '../tiers/keys.js'
+import { beatLeaseKey, changeLogKey, invalidationChannel } from '../tiers/keys.js'
+import { type Beat, encodeBeat } from './heartbeat.js'
 import type { LogEntry, Store, Subscription } from '../stores/store.js'
 import { ChangeLog, type LogPage } from './change-log.js'
 
@@ -26,6 +27,8 @@ export interface FleetChannelOptions {
   onInvalidate: (message: FleetMessage) => void
   /** Another instance filled L2 with this entry (as stored: signed, not judged yet). */
   onFill?: (userId: string, entry: string) => void
+  /** The fleet heartbeat: a leader vouches for the log's head (fleet/heartbeat.ts). */
+  onBeat?: (beat: Beat, own: boolean) => void
   /** The subscription came back after a drop: broadcasts were missed meanwhile. */
   onResume: () => void
 }
@@ -59,7 +62,10 @@ export class FleetChannel {
       this.#received = this.#received
         .then(async () => {
           const decoded = await decoding
-          if (decoded?.kind === 'fill' && decoded.origin === this.#origin) return // our own fill, back to us
+          const own = decoded?.origin === this.#origin
+          // A beat is the heartbeat's, not a change (ours, back, proves our stream); our own fill is not news.
+          if (decoded?.kind === 'beat') return this.options.onBeat?.(decoded, own)
+          if (decoded?.kind === 'fill' && own) return
           emit({ type: 'broadcast-received', valid: decoded !== undefined })
           if (decoded === undefined || decoded.origin === this.#origin) return
           if (decoded.kind === 'invalidate') this.options.onInvalidate(decoded)
@@ -92,6 +98,28 @@ export class FleetChannel {
    */
   async forewarn(userId: string): Promise<void> {
     await this.#publish(userId, this.options.now() + 1, '')
+  }
+
+  /** This process's broadcast origin (unique per process). */
+  get origin(): string {
+    return this.#origin
+  }
+
+  /** Whether the store runs the heartbeat's script (not Redis Cluster, not a store without it). */
+  get beats(): boolean {
+    return typeof this.store.beat === 'function'
+  }
+
+  /** The heartbeat's one command: lease, head check and the beat's broadcast (stores/scripts.ts BEAT). */
+  async beat(time: number, head: string, leaseTtlMs: number): Promise<'sent' | 'moved' | 'held' | null> {
+    const { prefix, secret } = this.options
+    const message = await encodeBeat(secret, { origin: this.#origin, time, head })
+    return this.guarded
+      .beat(
+        { lease: beatLeaseKey(prefix), log: changeLogKey(prefix) },
+        { token: this.#origin, leaseTtlMs, head, channel: invalidationChannel(prefix), message },
+      )
+      .catch(() => null)
   }
 
   /** The broadcast that carries a fill (published by the fill script itself, in the same round trip). */

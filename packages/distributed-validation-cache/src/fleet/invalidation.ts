@@ -1,4 +1,5 @@
 import { sign, verify } from '../crypto/signing.js'
+import { type Beat, decodeBeat } from './heartbeat.js'
 
 /**
  * What travels on the fleet channel and in the change log, signed so that a client able to write
@@ -28,7 +29,7 @@ export async function encodeMessage(secret: string, message: FleetMessage): Prom
   return JSON.stringify([...fields, await sign(secret, JSON.stringify(fields))])
 }
 
-export async function decodeMessage(secret: string, raw: string): Promise<FleetMessage | FleetFill | undefined> {
+export async function decodeMessage(secret: string, raw: string): Promise<FleetMessage | FleetFill | Beat | undefined> {
   let wire: unknown
   try {
     wire = JSON.parse(raw)
@@ -39,6 +40,7 @@ export async function decodeMessage(secret: string, raw: string): Promise<FleetM
     const [, userId, origin, entry] = wire as string[] as [string, string, string, string]
     return { kind: 'fill', userId, origin, entry }
   }
+  if (Array.isArray(wire) && wire[0] === 'b') return decodeBeat(secret, wire)
   if (!Array.isArray(wire) || wire.length !== 6) return undefined
   const [kind, subject, origin, order, logId, signature] = wire as Wire
   if (kind !== 'i' || typeof subject !== 'string' || typeof origin !== 'string' || typeof logId !== 'string')

@@ -54,6 +54,18 @@ export class Liveness {
     return this.#deafSince === undefined ? null : Math.round(performance.now() - this.#deafSince)
   }
 
+  /**
+   * A proof that came some other way than this instance's own read — the fleet heartbeat vouching
+   * for the log's head it has read to — dated `mono` (performance.now(), when what it shows held).
+   */
+  prove(mono: number): void {
+    if (mono <= this.#provenMono) return
+    if (this.#deafSince !== undefined) this.options.onRegained?.(performance.now() - this.#deafSince)
+    this.#deafSince = undefined
+    this.#provenMono = mono
+    this.#provenWall = Date.now() - (performance.now() - mono)
+  }
+
   /** Renews a proof that is getting old, in the background. */
   touch(now = performance.now()): void {
     const { renewAfterMs } = this.options.timing()

@@ -2,6 +2,7 @@ import type { CacheEvent } from '../events.js'
 import { idMs } from '../stores/log-entries.js'
 import { AHEAD_MS } from './change-log.js'
 import type { FleetChannel } from './channel.js'
+import { type Beat, FleetHeartbeat } from './heartbeat.js'
 import type { FleetMessage } from './invalidation.js'
 import { Liveness, type ProofTiming } from './liveness.js'
 import type { StateOrder } from './state-order.js'
@@ -59,6 +60,8 @@ const REMEMBERED = 10_000
 export class FleetSync {
   readonly order: StateOrder
   readonly #liveness: Liveness | undefined
+  /** Where the store runs the heartbeat's script: a listening instance's proof comes from the beats it hears. */
+  readonly #heartbeat: FleetHeartbeat | undefined
   /**
    * The last log id applied; the first read starts from the beginning and seeds the order. Never
    * one far ahead of this process's clocks (change-log.ts): reads stop before such an entry.
@@ -74,13 +77,29 @@ export class FleetSync {
 
   constructor(private readonly options: FleetSyncOptions) {
     this.order = options.order
-    this.#liveness = options.channel
+    const channel = options.channel
+    // Beats flowing, the proof is renewed by them: this instance reads the log only once it lapses.
+    const beating = { ...options.proof.listening, renewAfterMs: options.proof.listening.windowMs }
+    const liveness = channel
       ? new Liveness({
-          timing: () => (options.channel!.listening ? options.proof.listening : options.proof.deaf),
+          timing: () =>
+            !channel.listening ? options.proof.deaf : this.#heartbeat?.flowing() ? beating : options.proof.listening,
           read: () => this.#catchUp(),
           onRegained: (durationMs) => options.emit({ type: 'deaf-period', durationMs }),
         })
       : undefined
+    this.#liveness = liveness
+    this.#heartbeat =
+      channel?.beats && liveness
+        ? new FleetHeartbeat({
+            now: options.now,
+            cursor: () => this.#cursor,
+            beat: (time, head, leaseTtlMs) => channel.beat(time, head, leaseTtlMs),
+            prove: (mono) => liveness.prove(mono),
+            read: () => void liveness.renew(),
+            deaf: () => this.#replaceDeaf(),
+          })
+        : undefined
   }
 
   /** Whether L1 may be trusted past the short window now; renews the proof when it gets old. */
@@ -88,12 +107,18 @@ export class FleetSync {
     const liveness = this.#liveness
     if (!liveness) return true
     liveness.touch(mono)
+    if (this.options.channel!.listening) this.#heartbeat?.tick(mono)
     return liveness.proven(mono)
   }
 
   /** Renews the proof in the background if it is getting old. */
   touch(): void {
     this.#liveness?.touch()
+  }
+
+  /** A beat heard on the fleet channel: another instance's, or this one's own echo (fleet/heartbeat.ts). */
+  heardBeat(beat: Beat, own: boolean): void {
+    this.#heartbeat?.heard(beat, own)
   }
 
   /**
@@ -135,9 +160,16 @@ export class FleetSync {
     const liveness = this.#liveness
     // null: since the log's start (JSON has no -Infinity).
     const coveredSince = Number.isFinite(this.#coveredSince) ? this.#coveredSince : null
+    const heartbeat = this.#heartbeat?.state() ?? null
     return liveness
-      ? { proven: liveness.proven(), proofAgeMs: liveness.ageMs(), deafForMs: liveness.deafForMs(), coveredSince }
-      : { proven: true, proofAgeMs: 0, deafForMs: null, coveredSince }
+      ? {
+          proven: liveness.proven(),
+          proofAgeMs: liveness.ageMs(),
+          deafForMs: liveness.deafForMs(),
+          coveredSince,
+          heartbeat,
+        }
+      : { proven: true, proofAgeMs: 0, deafForMs: null, coveredSince, heartbeat }
   }
 
   async #catchUp(): Promise<boolean> {
@@ -236,7 +268,8 @@ export class FleetSync {
     if (this.#unheard.size > REMEMBERED) this.#unheard.clear()
     const channel = this.options.channel!
     if (due) this.#replaceDeaf()
-    else if (channel.listening && now - this.#lastPing >= PING_EVERY_MS) {
+    // Beats heard prove the subscription end to end: no PING needed while they flow.
+    else if (channel.listening && !this.#heartbeat?.flowing(now) && now - this.#lastPing >= PING_EVERY_MS) {
       this.#lastPing = now
       void channel.pingSubscription().then((answered) => answered || this.#replaceDeaf())
     }

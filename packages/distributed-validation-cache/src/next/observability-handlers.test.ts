@@ -36,7 +36,7 @@ describe('healthHandler', () => {
       source: 'postgres',
       checks: { cache: cacheUp ? 'ok' : 'down', source: sourceUp ? 'ok' : 'down' },
       listening: true,
-      liveness: { proven: true, proofAgeMs: 0, deafForMs: null, coveredSince: null }, // one in-process store: no fleet to miss
+      liveness: { proven: true, proofAgeMs: 0, deafForMs: null, coveredSince: null, heartbeat: null }, // one in-process store: no fleet to miss
     })
   })
 

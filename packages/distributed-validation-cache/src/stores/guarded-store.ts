@@ -2,7 +2,7 @@ import { CircuitBreaker } from '../circuit-breaker.js'
 import { withDeadline } from '../deadline.js'
 import { StoreUnavailableError } from '../errors.js'
 import type { CacheEvent, StoreOperation } from '../events.js'
-import type { LogEntry, ReadOrLock, Store, UserKeys } from './store.js'
+import type { BeatOptions, LogEntry, ReadOrLock, Store, UserKeys } from './store.js'
 
 export interface GuardedStoreOptions {
   /** Upper bound on any single store call; a call past it counts as a failure. */
@@ -79,6 +79,12 @@ export class GuardedStore {
     await this.set(keys.entry, value, { ttlMs: options.ttlMs })
     await this.delete(keys.lock)
     if (options.publish) await this.publish(options.publish.channel, options.publish.message)
+  }
+
+  /** The heartbeat's one command; null where the store has no such script (then nobody beats). */
+  async beat(keys: { lease: string; log: string }, options: BeatOptions): Promise<'sent' | 'moved' | 'held' | null> {
+    const store = this.store
+    return store.beat ? this.#run('beat', () => store.beat!(keys, options)) : null
   }
 
   publish(channel: string, message: string): Promise<void> {

@@ -2,9 +2,9 @@ import type { ConnectionOptions } from 'node:tls'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from './redis-url.js'
-import type { MetricsStore, Store } from './store.js'
+import type { BeatOptions, MetricsStore, Store } from './store.js'
 import { entriesOf, REPLACE_LOG_SCRIPT } from './log-entries.js'
-import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
+import { BEAT, beatReply, FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 import {
   READ_METRICS_SCRIPT,
   RECORD_METRICS_SCRIPT,
@@ -65,6 +65,17 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       const { channel = '', message = '' } = publish ?? {}
       await bounded(scripts(client).dvcFill(keys.entry, keys.lock, value, px(ttlMs), token, channel, message))
     },
+    // Not on a Cluster: the lease and the log are in different slots (one script touches one slot).
+    ...(connection.mode === 'cluster'
+      ? {}
+      : {
+          beat: async (keys: { lease: string; log: string }, o: BeatOptions) =>
+            beatReply(
+              await bounded(
+                scripts(client).dvcBeat(keys.lease, keys.log, o.token, px(o.leaseTtlMs), o.head, o.channel, o.message),
+              ),
+            ),
+        }),
     async publish(channel, message) {
       await bounded(client.publish(channel, message))
     },
@@ -204,12 +215,14 @@ function connect(connection: RedisConnection, options: RedisStoreOptions): Clien
   client.on('error', (error: Error) => options.onError?.(error))
   client.defineCommand('dvcReadOrLock', { numberOfKeys: 2, lua: READ_OR_LOCK })
   client.defineCommand('dvcFill', { numberOfKeys: 2, lua: FILL })
+  client.defineCommand('dvcBeat', { numberOfKeys: 2, lua: BEAT })
   return client
 }
 
 type Scripted = {
   dvcReadOrLock(...args: (string | number)[]): Promise<unknown>
   dvcFill(...args: (string | number)[]): Promise<unknown>
+  dvcBeat(...args: (string | number)[]): Promise<unknown>
 }
 const scripts = (client: Client) => client as unknown as Scripted
 

@@ -27,6 +27,30 @@ if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 return 1
 `
 
+/**
+ * beat — KEYS: the fleet's lease, the change log. ARGV: origin, lease ms, head, channel, message.
+ * The fleet heartbeat's one command (fleet/heartbeat.ts): held while another instance leads;
+ * otherwise the lease is taken or kept, and the signed beat published only if the log's newest
+ * entry is the head the leader signed (else `moved`: the leader reads the log first).
+ */
+export const BEAT = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 'held' end
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+local head = '0'
+if last[1] then head = last[1][1] end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if head ~= ARGV[3] then return 'moved' end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 'sent'
+`
+
+/** The beat script's reply, checked. */
+export function beatReply(reply: unknown): 'sent' | 'moved' | 'held' {
+  if (reply === 'sent' || reply === 'moved' || reply === 'held') return reply
+  throw new Error(`unexpected beat reply: ${String(reply)}`)
+}
+
 /** Milliseconds as Redis wants them in PX: a positive integer. */
 export const px = (ms: number): number => Math.max(1, Math.ceil(ms))
 

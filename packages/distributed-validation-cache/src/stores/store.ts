@@ -59,6 +59,12 @@ export interface Store {
     options: { ttlMs: number; token: string; publish?: { channel: string; message: string } },
   ): Promise<void>
   /**
+   * The fleet heartbeat in one round trip (optional; without it every listening instance reads the
+   * change log itself, about once a second): see stores/scripts.ts BEAT. Not on Redis Cluster, where
+   * the lease and the log live in different slots.
+   */
+  beat?(keys: { lease: string; log: string }, options: BeatOptions): Promise<'sent' | 'moved' | 'held'>
+  /**
    * Replaces the connection, where there is one: after commands timed out, a TCP link may have
    * lost bytes silently, and every later reply would answer the wrong command.
    */
@@ -139,6 +145,16 @@ export interface SubscriptionHandlers {
  * mode) — it settles only if bytes still flow both ways on that very connection.
  */
 export type Subscription = (() => Promise<void>) & { reconnect?: () => void; ping?: () => Promise<void> }
+
+export interface BeatOptions {
+  /** The would-be leader's origin, held in the lease. */
+  token: string
+  leaseTtlMs: number
+  /** The log id the beat vouches for: published only if it is still the log's newest. */
+  head: string
+  channel: string
+  message: string
+}
 
 /** One user's entry and lock keys (one hash tag: a Cluster keeps them in one slot). */
 export interface UserKeys {

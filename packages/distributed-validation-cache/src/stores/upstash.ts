@@ -9,7 +9,7 @@ import {
   recordMetricsArguments,
 } from './metrics-script.js'
 import { subscribeOverSse } from './sse-subscription.js'
-import { FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
+import { BEAT, beatReply, FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 
 export interface UpstashStoreOptions {
   url: string
@@ -49,6 +49,7 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
   const subscriptions = new Set<() => void>()
   const readOrLockScript = client.createScript<unknown>(READ_OR_LOCK)
   const fillScript = client.createScript<unknown>(FILL)
+  const beatScript = client.createScript<unknown>(BEAT)
   return {
     backend: 'upstash',
     get: (key) => client.get<string>(key),
@@ -69,6 +70,13 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
       const { channel = '', message = '' } = publish ?? {}
       await fillScript.exec([keys.entry, keys.lock], [value, String(px(ttlMs)), token, channel, message])
     },
+    beat: async (keys, o) =>
+      beatReply(
+        await beatScript.exec(
+          [keys.lease, keys.log],
+          [o.token, String(px(o.leaseTtlMs)), o.head, o.channel, o.message],
+        ),
+      ),
     async publish(channel, message) {
       await client.publish(channel, message)
     },

@@ -11,6 +11,7 @@ export type StoreCall =
   | 'readLog'
   | 'readOrLock'
   | 'fill'
+  | 'beat'
 const CALLS: readonly StoreCall[] = [
   'get',
   'set',
@@ -21,6 +22,7 @@ const CALLS: readonly StoreCall[] = [
   'readLog',
   'readOrLock',
   'fill',
+  'beat',
 ]
 
 type Fault = { kind: 'throw'; error: Error } | { kind: 'delay'; ms: number } | { kind: 'stall' }

@@ -39,6 +39,11 @@ function fnv1a(text: string): number {
   return hash
 }
 
+/** The fleet heartbeat's lease: the origin of the one instance that beats (fleet/heartbeat.ts). */
+export function beatLeaseKey(prefix: string): string {
+  return `${prefix}beat`
+}
+
 /** The fleet's change log: who changed, and when (liveness.ts reads it to prove nothing was missed). */
 export function changeLogKey(prefix: string): string {
   return `${prefix}changes`
