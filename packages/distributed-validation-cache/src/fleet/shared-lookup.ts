@@ -86,9 +86,14 @@ export async function lookupShared(p: SharedLookupParts, userId: string, since: 
       p.emit({ type: 'lock', outcome: 'acquired' })
       return (await queryAndFill(p, userId, token, since)) ?? none()
     }
-    // Held: the holder's fill, heard or looked for. Past the deadline the holder is stuck: no second query.
+    // Held: the holder's fill, heard or looked for. An honest holder fills or lets go within the
+    // lock's TTL; a lock still held after twice that was set by someone else (a Redis writer
+    // holding users out): asked unlocked, as a store that does not answer is.
     heldSince ??= p.now()
-    if (performance.now() > deadline) return none()
+    if (performance.now() > deadline) {
+      p.emit({ type: 'lock', outcome: 'took-over' })
+      return (await queryUnlocked(p, userId, since)) ?? none()
+    }
     const heard = await p.waiters.next(userId, p.channel.listening ? 250 : 50)
     fresh = heard === undefined ? undefined : await believed(heard)
     if (!fresh) {
