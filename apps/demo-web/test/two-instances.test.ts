@@ -328,7 +328,13 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
       checks: { cache: 'ok', source: 'ok' },
       // The change log was read (issue 10), and no deaf period is going on.
       listening: true,
-      liveness: { proven: expect.any(Boolean), proofAgeMs: expect.any(Number), deafForMs: null },
+      liveness: {
+        proven: expect.any(Boolean),
+        proofAgeMs: expect.any(Number),
+        deafForMs: null,
+        coveredSince: null, // it read the whole log
+        heartbeat: expect.stringMatching(/^(leading|following|silent)$/),
+      },
     })
   })
 
