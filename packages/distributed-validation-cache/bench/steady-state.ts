@@ -20,8 +20,14 @@ export interface SteadyStateScenario {
 export interface SteadyStateResult extends Required<SteadyStateScenario> {
   ttlMs: number
   validations: number
-  /** Counted by the Redis server itself (INFO stats), in the measured TTLs only. */
+  /**
+   * Commands sent, counted by the Redis server itself in the measured TTLs only: INFO's total less
+   * the calls scripts made, which MONITOR names (a script is one command sent, and one billed on
+   * Upstash, however many it runs).
+   */
   commands: { cache: number; naive: number }
+  /** Every command Redis ran (INFO's total_commands_processed), the scripts' own calls included. */
+  executed: { cache: number; naive: number }
   perValidation: { cache: number; naive: number }
   /** Shortest time between two user-source queries for one user, fleet-wide: the promise says ≥ TTL. */
   shortestQueryGapMs: number
@@ -52,6 +58,23 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
     Math.round((s.rate * s.measuredTtls * TTL_MS) / 1_000),
   ] as const
   const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1])
+  // MONITOR names each command's origin, a client or "lua"; a marker says its feed has caught up.
+  let scriptCalls = 0
+  let caughtUp: () => void = () => undefined
+  const monitor = await admin.monitor() // a connection of its own, beside admin's
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source === 'lua') scriptCalls++
+    else if (args[0] === 'echo' && args[1] === 'steady-state-marker') caughtUp()
+  })
+  let monitoring = true
+  /** Waits until MONITOR has shown everything so far; the commands that cost (its marker). */
+  const settle = async (): Promise<number> => {
+    if (!monitoring) return 0
+    const seen = new Promise<void>((resolve) => (caughtUp = resolve))
+    await admin.echo('steady-state-marker')
+    await seen
+    return 1
+  }
 
   /**
    * Runs warm-up then measured traffic, `concurrency` requests at a time; returns the commands of
@@ -61,12 +84,17 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
     serve: (request: Request) => Promise<unknown>,
     onTick: (now: number) => Promise<number>,
     concurrency = 1,
-  ): Promise<number> {
+  ): Promise<{ sent: number; executed: number }> {
     let nextTick = -Infinity
     const traffic = zipfTraffic(s.users, s.instances, phases[0] + phases[1])
     let measuredFrom = 0
+    let scriptsFrom = 0
     for (const [phase, count] of phases.entries()) {
-      if (phase === 1) measuredFrom = await processed()
+      if (phase === 1) {
+        await settle()
+        scriptsFrom = scriptCalls
+        measuredFrom = await processed()
+      }
       for (let done = 0; done < count; done += concurrency) {
         const batch: Promise<unknown>[] = []
         for (let i = 0; i < Math.min(concurrency, count - done); i++) {
@@ -77,7 +105,9 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
         await Promise.all(batch)
       }
     }
-    return (await processed()) - measuredFrom - 1 // less the INFO that read the start
+    const marker = await settle()
+    const executed = (await processed()) - measuredFrom - 1 - marker // less the INFO that read the start
+    return { sent: executed - (scriptCalls - scriptsFrom), executed }
   }
 
   try {
@@ -99,7 +129,7 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
       const cache = createValidationCache({ source, store, prefix, secret: SECRET, ttl: TTL_MS, instanceId: `i${i}` })
       return { cache, metrics: new FleetMetrics(cache, { store, prefix, instanceId: `i${i}`, secret: SECRET }) }
     })
-    let cacheCommands: number
+    let cacheCommands: { sent: number; executed: number }
     try {
       await Promise.all(fleet.map(({ cache }) => cache.ready()))
       cacheCommands = await replay(
@@ -114,6 +144,9 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
       clock.uninstall()
     }
 
+    // The naive cache runs no script: INFO's total alone counts it, without MONITOR's load.
+    monitoring = false
+    monitor.disconnect()
     // 100 requests at a time: as under real concurrent load, a naive cache may then fetch an
     // expired user twice in one batch (well under 0.1 % more commands here).
     const client = new Redis(server.url)
@@ -131,10 +164,12 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
       ttlMs: TTL_MS,
       validations,
       shortestQueryGapMs,
-      commands: { cache: cacheCommands, naive: naiveCommands },
-      perValidation: { cache: cacheCommands / validations, naive: naiveCommands / validations },
+      commands: { cache: cacheCommands.sent, naive: naiveCommands.sent },
+      executed: { cache: cacheCommands.executed, naive: naiveCommands.executed },
+      perValidation: { cache: cacheCommands.sent / validations, naive: naiveCommands.sent / validations },
     }
   } finally {
+    monitor.disconnect()
     await admin.quit()
     await server.stop()
   }

@@ -25,7 +25,7 @@ describe.skipIf(!redisUp)('fleet metrics: one store command per flush, counted b
     server = await OwnRedisServer.start()
     admin = new Redis(server.url)
     // MONITOR names each command's origin: a client's address, or "lua" for a script's own calls.
-    monitor = await new Redis(server.url).monitor()
+    monitor = await admin.monitor() // a connection of its own, beside admin's
     monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ args, source }))
   })
 
