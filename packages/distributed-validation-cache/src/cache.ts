@@ -276,7 +276,7 @@ export class ValidationCache {
   }
 
   async close(): Promise<void> {
-    this.#p.pending.stop()
+    this.#p.pending.close()
     await this.#p.userStore.close()
     await this.#p.channel.close()
     await this.#o.store.close()

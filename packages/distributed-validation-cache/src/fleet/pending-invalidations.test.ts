@@ -54,4 +54,14 @@ describe('PendingInvalidations', () => {
     await new Promise((resolve) => setTimeout(resolve, 50)) // several intervals: a stopped timer retries nothing
     expect(tries).toBe(settled)
   })
+
+  it('once closed, a late change starts no timer: nothing retries against a closed store', async () => {
+    let retries = 0
+    const pending = new PendingInvalidations(async () => (retries++, false), 5)
+    pending.close()
+    pending.add('u') // a user-store notification that arrived after close()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(retries).toBe(0)
+    expect(pending.size).toBe(1) // kept, not lost: it is the user source's to retell
+  })
 })

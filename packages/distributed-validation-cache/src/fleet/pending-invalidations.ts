@@ -10,6 +10,7 @@ export class PendingInvalidations {
   #timer: NodeJS.Timeout | undefined
   #inFlight: Promise<void> | undefined
   #again = false
+  #closed = false
 
   constructor(
     private readonly retry: (userId: string) => Promise<boolean>,
@@ -18,6 +19,7 @@ export class PendingInvalidations {
 
   add(userId: string): void {
     this.#users.set(userId, ++this.#generation)
+    if (this.#closed) return // the cache closed: a late change (a notification) must not retry against a closed store
     this.#timer ??= setInterval(() => void this.flush(), this.intervalMs).unref()
   }
 
@@ -48,5 +50,11 @@ export class PendingInvalidations {
   stop(): void {
     clearInterval(this.#timer)
     this.#timer = undefined
+  }
+
+  /** For good: the cache closed; nothing is retried any more. */
+  close(): void {
+    this.#closed = true
+    this.stop()
   }
 }
