@@ -65,7 +65,11 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     logKeepMs: o.ttlMs + o.graceMs,
     now: o.now,
     pingTimeoutMs: Math.max(o.storeTimeoutMs * 4, 1_000),
-    onInvalidate: (message) => sync.heard(message),
+    onInvalidate: (message) => {
+      sync.heard(message)
+      // A writer (a change) released the lock it held and wrote L2: this process's waiters look now.
+      if (message.logId !== '') waiters.deliver(message.userId)
+    },
     onBeat: (beat, own) => sync.heardBeat(beat, own),
     // Another instance's fill: it wakes this process's waiter, or renews a copy L1 holds (no GET then).
     onFill: (userId, raw) => {

@@ -21,7 +21,7 @@ export interface ProofTiming {
 
 export interface LivenessOptions {
   /** Asked at each use: tighter while no subscription is confirmed, when the log is the only fast path. */
-  timing: () => ProofTiming
+  timing: (mono: number) => ProofTiming
   /** Reads the log and applies what it says; false when the store did not answer. */
   read: () => Promise<boolean>
   /** A read succeeded after reads had failed since `deafMs` ago. */
@@ -40,7 +40,7 @@ export class Liveness {
 
   /** Whether a proof is fresh. The hot path: `mono` is the caller's performance.now(), and one wall-clock read. */
   proven(mono = performance.now()): boolean {
-    return this.#age(mono) <= this.options.timing().windowMs
+    return this.#age(mono) <= this.options.timing(mono).windowMs
   }
 
   /** Milliseconds since the last proof, or null if there never was one. */
@@ -68,7 +68,7 @@ export class Liveness {
 
   /** Renews a proof that is getting old, in the background. */
   touch(now = performance.now()): void {
-    const { renewAfterMs } = this.options.timing()
+    const { renewAfterMs } = this.options.timing(now)
     if (!this.#reading && now - this.#provenMono >= renewAfterMs && now - this.#failedMono >= renewAfterMs)
       void this.renew()
   }
@@ -78,8 +78,8 @@ export class Liveness {
    * read failed it answers false at once: a store that is down must not cost every request a timeout.
    */
   renew(): Promise<boolean> {
-    if (!this.#reading && performance.now() - this.#failedMono < this.options.timing().renewAfterMs)
-      return Promise.resolve(false)
+    const now = performance.now()
+    if (!this.#reading && now - this.#failedMono < this.options.timing(now).renewAfterMs) return Promise.resolve(false)
     this.#reading ??= this.#read().finally(() => (this.#reading = undefined))
     return this.#reading
   }

@@ -82,8 +82,12 @@ export class FleetSync {
     const beating = { ...options.proof.listening, renewAfterMs: options.proof.listening.windowMs }
     const liveness = channel
       ? new Liveness({
-          timing: () =>
-            !channel.listening ? options.proof.deaf : this.#heartbeat?.flowing() ? beating : options.proof.listening,
+          timing: (mono) =>
+            !channel.listening
+              ? options.proof.deaf
+              : this.#heartbeat?.flowing(mono)
+                ? beating
+                : options.proof.listening,
           read: () => this.#catchUp(),
           onRegained: (durationMs) => options.emit({ type: 'deaf-period', durationMs }),
         })
