@@ -76,7 +76,9 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
       const held = l1.known(userId)
       if (waiters.deliver(userId, raw) || !held || !sync.seeded) return
       void l2.judge(userId, raw, o.now()).then(({ fresh }) => {
-        if (fresh && fresh.checkedAt > held.checkedAt && l1.known(userId) === held) l1.set(userId, fresh, o.now())
+        const now = o.now()
+        if (fresh && fresh.checkedAt > held.checkedAt && l1.known(userId) === held)
+          l1.set(userId, fresh, now, fresh.checkedAt)
       })
     },
     // Broadcasts were missed while deaf: the change log says which users to drop; the store is back: retry now.
@@ -141,6 +143,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     pending,
     emit,
     query,
+    stampAfter: readAt.after,
     invalidateLocally,
     now: o.now,
     lockTtlMs: o.lockTtlMs,

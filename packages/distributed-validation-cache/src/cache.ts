@@ -166,7 +166,7 @@ export class ValidationCache {
     return (this.#parts ??= {
       ...p,
       emit: this.#emit,
-      keep: (userId, entry, tier, since) => this.#keep(userId, entry, tier, since),
+      keep: (userId, entry, tier, since, knownAt) => this.#keep(userId, entry, tier, since, knownAt),
       lockTtlMs: this.#o.lockTtlMs,
       now: this.#o.now,
     })
@@ -196,14 +196,14 @@ export class ValidationCache {
   }
 
   /** Fills L1 unless an invalidation arrived while this lookup ran (its state may predate it). */
-  #keep(userId: string, entry: CacheEntry, tier: Tier, since: number): Resolved {
+  #keep(userId: string, entry: CacheEntry, tier: Tier, since: number, knownAt?: number): Resolved {
     // A state from L2 may be older than one seen here; what this lookup read from the source is not
     // refused (another process's clock, running ahead, could otherwise refuse it for seconds).
     if (tier === 'l2' && this.#p.sync.order.isOlder(userId, entry.checkedAt)) {
       this.#emit({ type: 'older-state', from: 'fill' })
       return { entry: undefined, tier: 'none' }
     }
-    if (!this.#p.invalidated.since(userId, since)) this.#p.l1.set(userId, entry, this.#o.now())
+    if (!this.#p.invalidated.since(userId, since)) this.#p.l1.set(userId, entry, this.#o.now(), knownAt)
     return { entry, tier }
   }
 

@@ -22,9 +22,11 @@ export interface LogPage {
   last: string
   /**
    * The entry under the cursor is gone (trimmed past, deleted, replaced, expired): the entries
-   * after it may be gone too. Nothing else is set then; the reader starts over from '0'.
+   * after it may be gone too. Nothing else is set then but `resumesAt`; the reader starts over from '0'.
    */
   gap: boolean
+  /** With a gap: the millisecond of the first entry found past the cursor's place, if any (the store's clock). */
+  resumesAt?: number
   /** The read stopped at an entry whose id is far ahead (AHEAD_MS): nothing after it can be read. */
   ahead: boolean
 }
@@ -84,7 +86,10 @@ export class ChangeLog {
       return null
     }
     if (before !== undefined) {
-      if (entries[0]?.id !== after) return { entries: [], count: entries.length, last: after, gap: true, ahead: false }
+      if (entries[0]?.id !== after) {
+        const resumesAt = entries[0] && idMs(entries[0].id)
+        return { entries: [], count: entries.length, last: after, gap: true, ahead: false, resumesAt }
+      }
       entries = entries.slice(1)
     }
     return this.#page(entries, after)

@@ -94,10 +94,12 @@ export class FleetChannel {
    * Warns the fleet, unlogged and before anything is known, that `userId` is changing: each
    * instance drops its copy and refuses states read before now — this very millisecond included,
    * as one read in it may predate the change. Sent before the revoker waits for the user's fleet
-   * lock, which a stuck holder keeps for seconds; announce() follows.
+   * lock, which a stuck holder keeps for seconds; announce() follows. Returns the order it sent.
    */
-  async forewarn(userId: string): Promise<void> {
-    await this.#publish(userId, this.options.now() + 1, '')
+  async forewarn(userId: string): Promise<number> {
+    const order = this.options.now() + 1
+    await this.#publish(userId, order, '')
+    return order
   }
 
   /** This process's broadcast origin (unique per process). */

@@ -22,6 +22,8 @@ export interface PropagationParts {
   emit: (event: CacheEvent) => void
   /** One guarded query of the user source. */
   query: (userId: string) => Promise<SourceAnswer>
+  /** Every query sent from now on is stamped later than `time` (source-query.ts readStamps). */
+  stampAfter: (time: number) => void
   entryFor: (state: UserState, readAt: number) => CacheEntry
   /** Drops the user from L1 and marks lookups in flight as predating the change. */
   invalidateLocally: (userId: string) => void
@@ -40,7 +42,9 @@ export class Propagation {
   async run(userId: string, change: Change): Promise<PropagationResult> {
     const p = this.p
     p.invalidateLocally(userId)
-    await p.channel.forewarn(userId) // the lock below may be held by a stuck instance for seconds
+    // The lock below may be held by a stuck instance for seconds. The re-read under it is stamped
+    // after the forewarning's order: the fleet, which refuses what predates that, takes it.
+    p.stampAfter(await p.channel.forewarn(userId))
     const { entry, stored } = await withFleetLock(p.l2, userId, { ttlMs: p.lockTtlMs, emit: p.emit }, async (lock) => {
       const answer = await p.query(userId)
       const entry = answer.ok ? p.entryFor(answer.state, answer.readAt) : undefined

@@ -31,8 +31,8 @@ export interface SharedLookupParts {
   emit: (event: CacheEvent) => void
   query: (userId: string) => Promise<SourceAnswer>
   entryOf: (state: UserState, readAt: number) => CacheEntry
-  /** Fills L1 unless the user changed meanwhile (cache.ts). */
-  keep: (userId: string, entry: CacheEntry, tier: Tier, since: number) => Resolved
+  /** Fills L1 unless the user changed meanwhile (cache.ts); `knownAt` as in LocalTier.set. */
+  keep: (userId: string, entry: CacheEntry, tier: Tier, since: number, knownAt?: number) => Resolved
   lockTtlMs: number
   now: () => number
 }
@@ -43,18 +43,19 @@ export interface SharedLookupParts {
  * Every other instance waits for that fill (woken by its broadcast; looking at L2 itself every
  * `pollMs`, as a broadcast may be lost) instead of asking the source: one query per user per TTL.
  *
- * A new instance sends its first change-log read beside the first L2 read and judges the entry
- * only once the log is read (it knows nothing yet to refuse a replay by); it takes the lock all the
- * same, so a fleet of new instances still asks the source once — also when that read failed
- * (UNSEEDED_FILL_WINDOW_MS). An entry it cannot believe (a replay, tampered) is a miss that locks.
- * A store that does not answer is
- * skipped: the source is asked unlocked, nothing is written.
+ * An instance whose proof is old (a new one, one without a subscription back from an idle spell)
+ * sends a change-log read beside the first L2 read and judges the entry only once the log is read:
+ * a replayed entry is refused by the order of a change only the log may have told it. It takes the
+ * lock all the same, so a fleet of new instances still asks the source once — also when a new
+ * instance's first read failed (UNSEEDED_FILL_WINDOW_MS). An entry it cannot believe (a replay,
+ * tampered) is a miss that locks. A store that does not answer is skipped: the source is asked
+ * unlocked, nothing is written.
  */
 export async function lookupShared(p: SharedLookupParts, userId: string, since: number): Promise<Resolved> {
   const token = crypto.randomUUID()
   const started = performance.now()
   const [seeded, first] = await Promise.all([
-    p.sync.seeded || p.sync.renew(),
+    (p.sync.seeded && p.sync.proven(started)) || p.sync.renew(),
     p.l2.readOrLock(userId, token, p.lockTtlMs),
   ])
   if ('unavailable' in first) return (await queryUnlocked(p, userId, since)) ?? { entry: undefined, tier: 'none' }
@@ -76,17 +77,18 @@ export async function lookupShared(p: SharedLookupParts, userId: string, since: 
   let read: RawRead = first
   let looked = started // when the last look at L2 was sent: a fill heard after it is news
   let fresh = await believed(read.raw, true)
+  let heard: string | undefined // the fill, when it came by broadcast (it may have been on the way for long)
   for (;;) {
     if (fresh) {
       // Found near the end of its freshness, with the lock: served now, refreshed behind the answer.
-      if (read.lock === 'acquired') void queryAndFill(p, userId, token, performance.now()).catch(() => null)
-      return p.keep(userId, fresh, 'l2', since)
+      if (read.lock === 'acquired') void queryAndFill(p, userId, token).catch(() => null)
+      return p.keep(userId, fresh, 'l2', since, heard === undefined ? undefined : fresh.checkedAt)
     }
     const lock = read.lock === 'skipped' ? await p.l2.tryLock(userId, p.lockTtlMs, token) : read.lock
     if (lock === 'store-unavailable') return (await queryUnlocked(p, userId, since)) ?? none()
     if (lock === 'acquired') {
       p.emit({ type: 'lock', outcome: 'acquired' })
-      return (await queryAndFill(p, userId, token, since)) ?? none()
+      return (await queryAndFill(p, userId, token)) ?? none()
     }
     // Held: the holder's fill, heard or looked for. An honest holder fills or lets go within the
     // lock's TTL; a lock still held after twice that was set by someone else (a Redis writer
@@ -98,9 +100,10 @@ export async function lookupShared(p: SharedLookupParts, userId: string, since: 
     }
     // 60 ms even while listening: some waiters of a revocation are not woken by its broadcast (not
     // yet understood; the revocation bench's p99 was ~260 ms with a 250 ms look, ~73 ms with this).
-    const heard = await p.waiters.next(userId, p.channel.listening ? 60 : 50, looked)
+    heard = await p.waiters.next(userId, p.channel.listening ? 60 : 50, looked)
     fresh = heard === undefined ? undefined : await believed(heard)
     if (!fresh) {
+      heard = undefined
       looked = performance.now()
       const again = await p.l2.readOrLock(userId, token, p.lockTtlMs)
       if ('unavailable' in again) return none()
@@ -111,9 +114,15 @@ export async function lookupShared(p: SharedLookupParts, userId: string, since: 
   }
 }
 
-/** Holding the lock: the source, then L2 written, the lock released and the fill broadcast together. */
-async function queryAndFill(p: SharedLookupParts, userId: string, token: string, since: number) {
+/**
+ * Holding the lock: the source, then L2 written, the lock released and the fill broadcast together.
+ * Only a change heard after the query was sent can be newer than its answer: every change is in
+ * the user source before it is announced (a forewarning, a broadcast, the change log), so one heard
+ * earlier in the lookup — a new instance's first log read, a catch-up — is in the answer already.
+ */
+async function queryAndFill(p: SharedLookupParts, userId: string, token: string) {
   // Resolved | null: null when the source did not answer (the lock is released for the next try).
+  const since = performance.now()
   const answer = await p.query(userId)
   if (!answer.ok) {
     await p.l2.unlock(userId)

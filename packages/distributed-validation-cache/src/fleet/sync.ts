@@ -196,7 +196,7 @@ export class FleetSync {
       const read = await channel.readLog(this.#cursor, PAGE)
       if (read === null) return false
       if (read.gap) {
-        overflow = this.#restart(read.count > 0) || overflow
+        overflow = this.#restart(read.count > 0, read.resumesAt) || overflow
         continue
       }
       for (const change of read.changes) dropped += this.#apply(change, seeding) ? 1 : 0
@@ -229,14 +229,19 @@ export class FleetSync {
   /**
    * The entry under the cursor is gone — trimmed past, or the log deleted, replaced or expired
    * (and maybe begun again below the cursor): read it again from its start. Changes may have gone
-   * with it, so they are forgotten as in #skipAhead; not when the log may just have expired with
-   * nothing after the cursor (none appended for keepMs: what it held supersedes nothing still
-   * served). True when it forgot.
+   * with it, so they are forgotten as in #skipAhead; not when the log may just have expired — with
+   * nothing after the cursor (none appended for keepMs), or begun anew no sooner than the old one
+   * could have expired (each append keeps it keepMs): what the old one held past the cursor is then
+   * at least keepMs old, and supersedes nothing still served. A quiet fleet's next change so costs
+   * no instance its L1. True when it forgot.
    */
-  #restart(laterEntries: boolean): boolean {
+  #restart(laterEntries: boolean, resumesAt = Number.NEGATIVE_INFINITY): boolean {
     const cursorMs = idMs(this.#cursor) ?? Number.NEGATIVE_INFINITY
     this.#cursor = '0'
-    if (!laterEntries && cursorMs + this.order.keepMs - AHEAD_MS <= this.options.now()) return false
+    const now = this.options.now()
+    if (!laterEntries && cursorMs + this.order.keepMs - AHEAD_MS <= now) return false
+    // The store's clock on both sides (ids); not an id from the future, which anyone can write.
+    if (laterEntries && resumesAt >= cursorMs + this.order.keepMs - 1 && resumesAt <= now + AHEAD_MS) return false
     this.#forgetBefore(this.options.now())
     return true
   }

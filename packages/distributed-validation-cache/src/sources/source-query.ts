@@ -4,14 +4,19 @@ import type { CacheEvent } from '../events.js'
 import type { UserSource } from './user-source.js'
 import { clampTime, MISSING_USER, interned, isUserState, type UserState } from '../user-state.js'
 
+/** When each query was sent, on the store's clock; `after(t)`: every later stamp exceeds t. */
+export type ReadStamps = ((ago: number) => number) & { after: (time: number) => void }
+
 /**
  * When each query was sent (epoch ms, the store's clock) — the state is at least that old, so that
  * orders it — strictly increasing for one cache: two reads in one millisecond (a fill, then a ban's
- * re-read) must still be ordered, or the older state would not count as older.
+ * re-read) must still be ordered, or the older state would not count as older. A change's re-read
+ * is stamped after its own forewarning (`after`), which orders the rest of its millisecond older.
  */
-export function readStamps(now: () => number): (ago: number) => number {
+export function readStamps(now: () => number): ReadStamps {
   let last = 0
-  return (ago) => (last = Math.max(now() - ago, last + 0.001))
+  const stamp = (ago: number) => (last = Math.max(now() - ago, last + 0.001))
+  return Object.assign(stamp, { after: (time: number) => void (last = Math.max(last, time)) })
 }
 
 export type SourceAnswer =

@@ -53,7 +53,13 @@ export class LocalTier {
     return undefined
   }
 
-  set(userId: string, entry: CacheEntry, now: number): void {
+  /**
+   * `knownAt` (the user store's time) is when the state was last known to hold: now for a read
+   * this process just made, the source read's time for another's fill that came over the
+   * broadcast, which may have been on the way for seconds (a stalled stream, a republished
+   * recording). The short window counts from then, so a late fill is trusted only while proven.
+   */
+  set(userId: string, entry: CacheEntry, now: number, knownAt = now): void {
     // Up to refreshAheadMs early, at random: the fleet's first copy to end refreshes L2 ahead of time
     // (fleet/shared-lookup.ts), and the others take its fill broadcast instead of a GET.
     const ahead = this.options.refreshAheadMs ?? 0
@@ -61,7 +67,9 @@ export class LocalTier {
     const ttlLeft = remaining > ahead ? remaining - ahead * Math.random() : remaining
     if (ttlLeft + this.options.graceMs <= 0) return
     const { state, checkedAt, freshUntil } = entry
-    this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt: performance.now(), ttlLeft, answer: undefined })
+    const late = Math.max(0, now - knownAt) // dated back, its TTL lengthened as much: it ends when it did
+    const storedAt = performance.now() - late
+    this.#lru.set(userId, { state, checkedAt, freshUntil, storedAt, ttlLeft: ttlLeft + late, answer: undefined })
   }
 
   delete(userId: string): void {

@@ -63,16 +63,19 @@ export const PASSING: Record<Profile, Schedule[]> = {
 }
 
 /**
- * Violations found (regressions.test.ts keeps them as `it.fails`: a fix makes them pass, and
- * fail there, to be moved to PASSING).
+ * Violations the simulation found and the engine was fixed for: each says what it was and what
+ * fixed it. Run first, as `examples` of their profile's property (pushed onto PASSING below), and
+ * on their own in regressions.test.ts, asserted.
  */
-export const FAILING = {
+export const FIXED = {
   /**
    * (a) under a fault, no attacker: i1's broadcasts arrive 1.5 s late (a stalled stream that then
    * flushes, in order). i0's refresh-ahead fill (read at 9 990 ms, user active) reaches i1 after the
    * ban (10 290 ms) is visible; i1 still holds the user, so onFill (assembly.ts) renews its L1 copy,
    * which is then trusted 1 s on its own — no log read — and i1 answers `active` 1 377 ms after
    * the ban was visible. The ban's own broadcasts arrive 300 ms after the fill and end it.
+   * Fixed: a fill that came by broadcast is trusted on its own only for the short window counted
+   * from its source read (LocalTier.set `knownAt`), so a late one is served only while proven.
    */
   lateFill: {
     ...base,
@@ -96,6 +99,8 @@ export const FAILING = {
    * user's older copy. The attacker republishes the recorded fill: i1 takes it as newer than its
    * copy, renews L1, and answers `active` for a second, as late as the attacker likes within the
    * fill's freshness (the TTL): here 8.8 s after the ban was visible.
+   * Fixed as lateFill: the republished fill is seconds old, so it is served only while proven, and
+   * the beat that proves i1 first makes it read the log, ban included.
    */
   deafThenRepublish: {
     ...base,
@@ -124,6 +129,8 @@ export const FAILING = {
    * (60 ms since 820c5b4, 250 before) for a fill that never comes and asks the source a second time.
    * One extra lookup per change and a slow validation, never an admission — maybe some of the
    * "waiters of a revocation not woken by its broadcast" that commit mentions.
+   * Fixed: a change's re-read is stamped after its own forewarning's order (source-query.ts
+   * readStamps `after`).
    */
   zeroLatencyForewarn: {
     ...base,
@@ -144,6 +151,8 @@ export const FAILING = {
    * "possibly older than a change": its fill is not written, and the next instance asks the source
    * again. One extra query per such read and changed user (the log keeps TTL + grace); never an
    * admission. Healthy schedules warm up (one sync()) and subscribe every instance because of it.
+   * Fixed: only a change heard after the fill's query was sent voids it (shared-lookup.ts
+   * queryAndFill): every change is in the source before it is announced.
    */
   coldStartFill: {
     ...base,
@@ -155,35 +164,9 @@ export const FAILING = {
     steps: [ban(1), { kind: 'idle', ttls: 0.5 }, burst, validate(0)],
   } satisfies Schedule,
   /**
-   * (b) on a healthy network (random seed 1968579141, path 858:…): a quiet fleet. No change for
-   * TTL + grace, so the change log expired; the next change begins a new one. Each instance's
-   * cursor is then gone (a gap with later entries: sync.ts #restart), which it cannot tell from a
-   * DEL of the log, so it forgets all of L1 and refuses every L2 state read before now: every
-   * instance asks the source again for every user it sees — up to one query per instance and user
-   * after each quiet spell. Counted only with `acrossLogRestarts` (the property splits there).
+   * (b) coldStartFill's mechanism on a warm serverless instance (seed 17, run 592): its catch-up read.
+   * Fixed as coldStartFill.
    */
-  quietLogExpiry: {
-    ...base,
-    profile: 'healthy',
-    instances: 2,
-    users: 3,
-    sourceLatency: 0,
-    steps: [
-      { kind: 'validate', instance: 0, user: 4, session: 0, count: 1 },
-      ban(0),
-      { kind: 'idle', ttls: 0.5 },
-      { kind: 'burst', user: 4, session: 0 },
-      ...advances(2_000),
-      { kind: 'idle', ttls: 2 },
-      { kind: 'validate', instance: 0, user: 4, session: 0, count: 1 },
-      ...advances(2_000, 1_000),
-      ban(0),
-      ...advances(1_000),
-      { kind: 'burst', user: 4, session: 0 },
-      ...advances(0),
-    ],
-  } satisfies Schedule,
-  /** (b) coldStartFill's mechanism on a warm serverless instance (seed 17, run 592): its catch-up read. */
   catchUpVoidsFill: {
     ...base,
     profile: 'healthy',
@@ -208,6 +191,8 @@ export const FAILING = {
    * seeded, and an L2 read records no order, so at 9 000 ms — its copy of the ban expired (negative
    * TTL) — it believes the attacker's write-back of an `active` entry stored by an earlier change
    * and answers `active` 5 s after the ban was visible (up to that entry's freshness: the TTL).
+   * Fixed: a lookup whose proof is old reads the change log beside L2 and judges the entry after it
+   * (shared-lookup.ts): the ban's order refuses the replay.
    */
   replayToStaleServerless: {
     ...base,
@@ -234,9 +219,50 @@ export const FAILING = {
    * (b) the first PASSING.healthy schedule on a clock that moves only in whole milliseconds
    * (Workers-like runtimes): coldStartFill's mechanism on the refresh-ahead path, where the mark
    * and the lookup's start tie.
+   * Fixed as coldStartFill.
    */
+  /**
+   * (b) on a healthy network (random seed 1968579141, path 858:…): a quiet fleet. No change for
+   * TTL + grace, so the change log expired; the next change begins a new one. Each instance's
+   * cursor is then gone (a gap with later entries: sync.ts #restart), which it cannot tell from a
+   * DEL of the log, so it forgets all of L1 and refuses every L2 state read before now: every
+   * instance asks the source again for every user it sees — up to one query per instance and user
+   * after each quiet spell.
+   * Fixed: a log begun no sooner than the old one could have expired is taken as expired, not as a
+   * DEL (sync.ts #restart); the healthy property counts across log restarts since.
+   */
+  quietLogExpiry: {
+    ...base,
+    profile: 'healthy',
+    instances: 2,
+    users: 3,
+    sourceLatency: 0,
+    steps: [
+      { kind: 'validate', instance: 0, user: 4, session: 0, count: 1 },
+      ban(0),
+      { kind: 'idle', ttls: 0.5 },
+      { kind: 'burst', user: 4, session: 0 },
+      ...advances(2_000),
+      { kind: 'idle', ttls: 2 },
+      { kind: 'validate', instance: 0, user: 4, session: 0, count: 1 },
+      ...advances(2_000, 1_000),
+      ban(0),
+      ...advances(1_000),
+      { kind: 'burst', user: 4, session: 0 },
+      ...advances(0),
+    ],
+  } satisfies Schedule,
   coarseClock: { ...PASSING.healthy[0]!, coarseClock: true } satisfies Schedule,
 }
+
+PASSING.faults.push(FIXED.lateFill, FIXED.deafThenRepublish, FIXED.replayToStaleServerless)
+PASSING.healthy.push(
+  FIXED.coldStartFill,
+  FIXED.catchUpVoidsFill,
+  FIXED.zeroLatencyForewarn,
+  FIXED.quietLogExpiry,
+  FIXED.coarseClock,
+)
 
 /**
  * KNOWN OPEN (issue 17: they need a tamper-evident log and a fleet heartbeat): reproduced, and the
