@@ -49,11 +49,10 @@ export function lifetime(world: World, q: Query): number {
  * edit or a change of the user splits the count, and a lookup made while a change of the user is
  * in flight (from its start to refresh()/revoke() resolving) belongs to that change — a lookup
  * racing a change may not write what it read (its state may predate the change), so the next asks
- * again. A change log begun anew (the old one expired: no change for TTL + grace) splits it too:
- * every instance then forgets what it held, by design (regressions.ts quietLogExpiry; `logRestarts`
- * false counts across it). Returns how many lookups the window ending with `q2` holds (0: a change's).
+ * again. A change log begun anew after a quiet spell does not split it (regressions.ts FIXED.quietLogExpiry).
+ * Returns how many lookups the window ending with `q2` holds (0: a change's).
  */
-export function lookupsInWindow(world: World, q2: Query, logRestarts = true): { count: number; first: Query } {
+export function lookupsInWindow(world: World, q2: Query): { count: number; first: Query } {
   const changes = world.changes.filter((c) => c.user === q2.user)
   if (changes.some((c) => c.startSeq < q2.seq && q2.seq < (c.resolvedSeq ?? Number.POSITIVE_INFINITY)))
     return { count: 0, first: q2 }
@@ -66,8 +65,7 @@ export function lookupsInWindow(world: World, q2: Query, logRestarts = true): { 
   let first = q2
   for (let i = earlier.length - 1; i >= 0; i--) {
     const q1 = earlier[i]!
-    const restarted = logRestarts && world.backing.streamRestarts.some((t) => t >= q1.at && t <= q2.at)
-    if (restarted || splits.some((s) => s > q1.seq && s < q2.seq) || q2.at - q1.at >= lifetime(world, q1)) break
+    if (splits.some((s) => s > q1.seq && s < q2.seq) || q2.at - q1.at >= lifetime(world, q1)) break
     count++
     first = q1
   }

@@ -7,8 +7,6 @@ export interface RunOptions {
   assertLockout: boolean
   /** (b): fail on a second lookup of a user within one state's lifetime. Off: report the max. */
   assertLookups: boolean
-  /** (b) counts across a change log begun anew (default: split there, see checks.ts). */
-  acrossLogRestarts?: boolean
 }
 
 export class Violation extends Error {}
@@ -61,7 +59,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
     for (; queried < world.source.queries.length; queried++) {
       const q = world.source.queries[queried]!
       if (q.change !== undefined) continue
-      const { count, first } = lookupsInWindow(world, q, !options.acrossLogRestarts)
+      const { count, first } = lookupsInWindow(world, q)
       f.maxLookupsPerLifetime = Math.max(f.maxLookupsPerLifetime, count)
       if (count > 1 && options.assertLookups) {
         const what =

@@ -6,9 +6,9 @@ export type ChangeKind = 'ban' | 'unban' | 'delete' | 'undelete' | 'remove' | 'r
 /** Defended: the engine holds its bounds under them (the `faults` profile asserts it). */
 export const DEFENDED_ATTACKS = ['junk-entry', 'del-entry', 'del-lock', 'junk-log'] as const
 /**
- * Meant to be defended, but this simulation found lockouts beyond the bound with them (regressions.ts
- * FAILING): replaying a saved entry or republishing a recorded fill to an instance that missed the
- * change (serverless, or deaf meanwhile). The `found` profile measures them, with 1.5–3 s late broadcasts.
+ * Replaying a saved entry, republishing a recorded fill to an instance that missed the change
+ * (serverless, or deaf meanwhile): this simulation found lockouts beyond the bound with them
+ * (regressions.ts FIXED), defended since. The `found` profile asserts them, with 1.5–3 s late broadcasts.
  */
 export const FOUND_ATTACKS = ['replay', 'republish'] as const
 /**
@@ -59,7 +59,7 @@ export interface Schedule {
   steps: Step[]
   /**
    * No warm-up: instances take their first lookups before their first change-log read is done.
-   * Healthy schedules warm up by default (regressions.ts FAILING.coldStartFill is why).
+   * Healthy schedules warm up unless drawn cold.
    */
   coldStart?: boolean
   /** performance.now() in whole milliseconds (Workers-like runtimes), instead of Node's ever-moving clock. */
@@ -103,7 +103,7 @@ const everyday: fc.WeightedArbitrary<Step>[] = [
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('signin'), user }) },
 ]
 
-// Broadcasts later than the bound renew L1 with what they carry (regressions.ts FAILING.lateFill): `found` only.
+// Broadcasts later than the bound (regressions.ts FIXED.lateFill): `found` only.
 const fault = (lateMs: number[]): fc.Arbitrary<Fault> =>
   fc.oneof(
     fc.record({ kind: fc.constantFrom('drop' as const, 'deaf' as const) }),
@@ -143,17 +143,14 @@ export function scheduleArb(profile: Profile, options: { maxInstances: number; m
     instances: fc.integer({ min: 2, max: n }),
     users: fc.integer({ min: 1, max: 4 }),
     config: fc.nat({ max: CONFIGS.length - 1 }),
-    // Healthy links take at least 1 ms: on sub-millisecond links a change's forewarn (ordered at its
-    // millisecond + 1) refuses the states read in that same millisecond — see regressions.test.ts.
-    latency: fc.array(profile === 'healthy' ? fc.constantFrom(1, 2, 3) : fc.constantFrom(0, 0, 1, 2, 3), {
-      minLength: n,
-      maxLength: n,
-    }),
-    // About one in six serverless instances, one in three where the attacks measured need them;
-    // none in healthy fleets (a serverless catch-up read voids fills: regressions.ts catchUpVoidsFill).
+    // Sub-millisecond links too (regressions.ts FIXED.zeroLatencyForewarn).
+    latency: fc.array(fc.constantFrom(0, 0, 1, 2, 3), { minLength: n, maxLength: n }),
+    // About one in six serverless instances, one in three where the attacks measured need them.
     subscribe: fc
-      .array(fc.nat({ max: { healthy: 1, faults: 5, found: 2, open: 2 }[profile] }), { minLength: n, maxLength: n })
-      .map((r) => r.map((x) => x !== 0 || profile === 'healthy')),
+      .array(fc.nat({ max: { healthy: 5, faults: 5, found: 2, open: 2 }[profile] }), { minLength: n, maxLength: n })
+      .map((r) => r.map((x) => x !== 0)),
+    // A healthy fleet is warmed up (subscribed, the log read once) unless it starts cold.
+    coldStart: profile === 'healthy' ? fc.boolean() : fc.constant(false),
     sourceLatency: fc.constantFrom(0, 1, 5, 30),
     l1MaxSize: profile === 'healthy' ? fc.constant(1_000) : fc.constantFrom(1_000, 1_000, 2),
     steps: fc.array(fc.oneof(...steps), { minLength: 1, maxLength: options.maxSteps, size: 'max' }),
