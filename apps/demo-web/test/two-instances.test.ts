@@ -316,7 +316,10 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
       async () => {
         await me(a, cookie)
         const response = await fetch(`${a.url}/api/health`)
-        const body = (await response.json()) as { status: string; liveness: { deafForMs: number | null } }
+        const body = (await response.json()) as {
+          status: string
+          liveness: { deafForMs: number | null; coveredSince: number | null }
+        }
         return response.status === 200 && body.status === 'ok' && body.liveness.deafForMs === null ? body : undefined
       },
       { timeoutMs: 10_000, intervalMs: 250, what: 'health to be ok again' },
@@ -332,7 +335,9 @@ describe.skipIf(!servicesUp)('demo-web: two instances sharing Redis and Postgres
         proven: expect.any(Boolean),
         proofAgeMs: expect.any(Number),
         deafForMs: null,
-        coveredSince: null, // it read the whole log
+        // null: it read the whole log; a time: the log went with a Redis outage (another test's), and
+        // states read before then are not believed (a number, never a secret).
+        coveredSince: healthy.liveness.coveredSince === null ? null : expect.any(Number),
         heartbeat: expect.stringMatching(/^(leading|following|silent)$/),
       },
     })

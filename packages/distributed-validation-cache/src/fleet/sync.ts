@@ -241,7 +241,12 @@ export class FleetSync {
     const now = this.options.now()
     if (!laterEntries && cursorMs + this.order.keepMs - AHEAD_MS <= now) return false
     // The store's clock on both sides (ids); not an id from the future, which anyone can write.
-    if (laterEntries && resumesAt >= cursorMs + this.order.keepMs - 1 && resumesAt <= now + AHEAD_MS) return false
+    if (laterEntries && resumesAt >= cursorMs + this.order.keepMs - 1 && resumesAt <= now + AHEAD_MS) {
+      // Expired, or lost (evicted, a restart, a trim) with a change this instance never read: L1
+      // goes all the same. L2 states stay believed: each change writes L2 before it is logged.
+      this.options.forgetAll()
+      return false
+    }
     this.#forgetBefore(this.options.now())
     return true
   }
