@@ -1,8 +1,9 @@
 /**
  * One app process of the stampede benchmark: 200 concurrent validations of one cold user, with
- * the chosen strategy, against the real Redis and Postgres. Reports over IPC its user-source
- * queries, when it fired relative to the agreed start, when its first answer came back (so the
- * parent can prove the three processes overlapped) and the engine's lock counters.
+ * the chosen strategy, against the benchmark's Redis and the real Postgres. Says when it is ready;
+ * given the agreed start, reports over IPC its user-source queries, when it fired relative to that
+ * start, when its first answer came back (so the parent can prove the processes overlapped) and the
+ * engine's lock counters.
  */
 import { Redis } from 'ioredis'
 import { createValidationCache } from '../src/index.js'
@@ -11,6 +12,10 @@ import { redisStore } from '../src/drivers/redis.js'
 import { naiveCache } from './naive-cache.js'
 import type { Strategy } from './stampede.js'
 import { wallNow } from './worker-process.js'
+
+export type StampedeReady = { type: 'ready' }
+/** The agreed start, wall-clock ms: every process of the fleet fires then. */
+export type StampedeGo = { type: 'go'; at: number }
 
 export interface StampedeReport {
   type: 'report'
@@ -21,9 +26,8 @@ export interface StampedeReport {
   lock: { acquired: number; waitedForFill: number; tookOver: number }
 }
 
-const [strategy, databaseUrl, redisUrl, prefix, userId, goAt] = process.argv.slice(2) as [
+const [strategy, databaseUrl, redisUrl, prefix, userId] = process.argv.slice(2) as [
   Strategy,
-  string,
   string,
   string,
   string,
@@ -48,9 +52,13 @@ process.once(
 await cache.ready()
 await redis.ping()
 await db.fetchUser(userId, AbortSignal.timeout(5_000)) // connect the pool now, not inside the storm (not counted)
+const goAt = await new Promise<number>((resolve) => {
+  process.once('message', (go: StampedeGo) => resolve(go.at))
+  process.send!({ type: 'ready' } satisfies StampedeReady)
+})
 // Sleep until just before the start, then spin: a timer alone fires a few ms late, unevenly.
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(goAt) - Date.now() - 30)))
-while (wallNow() < Number(goAt)) {
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, goAt - Date.now() - 30)))
+while (wallNow() < goAt) {
   /* spin */
 }
 const startedAt = wallNow()
@@ -69,7 +77,7 @@ await Promise.all(
 const report: StampedeReport = {
   type: 'report',
   queries,
-  startLagMs: startedAt - Number(goAt),
+  startLagMs: startedAt - goAt,
   startedAt,
   firstDoneAt,
   lock: cache.stats().lock,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { redisStore } from '../src/drivers/redis.js'
 import { createValidationCache, FleetMetrics, type UserSource, type UserState } from '../src/index.js'
-import { OwnRedisServer } from '../test/support/redis-server.js'
 import { naiveCache } from './naive-cache.js'
+import { type CommandWindow, type Counted, RedisCommands } from './redis-commands.js'
 import { SimulatedClock } from './simulated-clock.js'
 import { zipfTraffic, type Request } from './traffic.js'
 
@@ -21,9 +21,9 @@ export interface SteadyStateResult extends Required<SteadyStateScenario> {
   ttlMs: number
   validations: number
   /**
-   * Commands sent, counted by the Redis server itself in the measured TTLs only: INFO's total less
-   * the calls scripts made, which MONITOR names (a script is one command sent, and one billed on
-   * Upstash, however many it runs).
+   * Commands sent, counted by the Redis server itself in the measured TTLs only (redis-commands.ts:
+   * MONITOR's lines from clients, not the calls scripts made — a script is one command sent, and one
+   * billed on Upstash, however many it runs; the naive cache runs none: INFO's total).
    */
   commands: { cache: number; naive: number }
   /** Every command Redis ran (INFO's total_commands_processed), the scripts' own calls included. */
@@ -48,8 +48,7 @@ const ACTIVE: UserState = { exists: true, deleted: false, bannedUntil: null, ses
  */
 export async function steadyState(scenario: SteadyStateScenario): Promise<SteadyStateResult> {
   const s = { users: 10_000, instances: 3, warmTtls: 1, measuredTtls: 2, ...scenario }
-  const server = await OwnRedisServer.start()
-  const admin = new Redis(server.url)
+  const { server, commands } = await RedisCommands.onOwnServer()
   const clock = new SimulatedClock()
   // Flat strings, as a JWT's `sub` arrives from JSON.parse (randomUUID() returns a rope).
   const ids = Array.from({ length: s.users }, () => JSON.parse(JSON.stringify(randomUUID())) as string)
@@ -57,44 +56,21 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
     Math.round((s.rate * s.warmTtls * TTL_MS) / 1_000),
     Math.round((s.rate * s.measuredTtls * TTL_MS) / 1_000),
   ] as const
-  const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1])
-  // MONITOR names each command's origin, a client or "lua"; a marker says its feed has caught up.
-  let scriptCalls = 0
-  let caughtUp: () => void = () => undefined
-  const monitor = await admin.monitor() // a connection of its own, beside admin's
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source === 'lua') scriptCalls++
-    else if (args[0] === 'echo' && args[1] === 'steady-state-marker') caughtUp()
-  })
-  let monitoring = true
-  /** Waits until MONITOR has shown everything so far; the commands that cost (its marker). */
-  const settle = async (): Promise<number> => {
-    if (!monitoring) return 0
-    const seen = new Promise<void>((resolve) => (caughtUp = resolve))
-    await admin.echo('steady-state-marker')
-    await seen
-    return 1
-  }
 
   /**
-   * Runs warm-up then measured traffic, `concurrency` requests at a time; returns the commands of
-   * the measured part. `onTick` runs at the time it last asked for (it returns the next one).
+   * Runs warm-up then measured traffic, `concurrency` requests at a time; returns what Redis counted
+   * in the measured part. `onTick` runs at the time it last asked for (it returns the next one).
    */
   async function replay(
     serve: (request: Request) => Promise<unknown>,
     onTick: (now: number) => Promise<number>,
     concurrency = 1,
-  ): Promise<{ sent: number; executed: number }> {
+  ): Promise<Counted> {
     let nextTick = -Infinity
     const traffic = zipfTraffic(s.users, s.instances, phases[0] + phases[1])
-    let measuredFrom = 0
-    let scriptsFrom = 0
+    let measured: CommandWindow | undefined
     for (const [phase, count] of phases.entries()) {
-      if (phase === 1) {
-        await settle()
-        scriptsFrom = scriptCalls
-        measuredFrom = await processed()
-      }
+      if (phase === 1) measured = await commands.open()
       for (let done = 0; done < count; done += concurrency) {
         const batch: Promise<unknown>[] = []
         for (let i = 0; i < Math.min(concurrency, count - done); i++) {
@@ -105,9 +81,7 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
         await Promise.all(batch)
       }
     }
-    const marker = await settle()
-    const executed = (await processed()) - measuredFrom - 1 - marker // less the INFO that read the start
-    return { sent: executed - (scriptCalls - scriptsFrom), executed }
+    return measured!.close()
   }
 
   try {
@@ -129,7 +103,7 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
       const cache = createValidationCache({ source, store, prefix, secret: SECRET, ttl: TTL_MS, instanceId: `i${i}` })
       return { cache, metrics: new FleetMetrics(cache, { store, prefix, instanceId: `i${i}`, secret: SECRET }) }
     })
-    let cacheCommands: { sent: number; executed: number }
+    let cacheCommands: Counted
     try {
       await Promise.all(fleet.map(({ cache }) => cache.ready()))
       cacheCommands = await replay(
@@ -144,9 +118,9 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
       clock.uninstall()
     }
 
-    // The naive cache runs no script: INFO's total alone counts it, without MONITOR's load.
-    monitoring = false
-    monitor.disconnect()
+    // The naive cache runs no script: INFO's total alone counts it (what it sends is what Redis
+    // runs), without MONITOR's load.
+    commands.stopMonitoring()
     // 100 requests at a time: as under real concurrent load, a naive cache may then fetch an
     // expired user twice in one batch (well under 0.1 % more commands here).
     const client = new Redis(server.url)
@@ -164,13 +138,12 @@ export async function steadyState(scenario: SteadyStateScenario): Promise<Steady
       ttlMs: TTL_MS,
       validations,
       shortestQueryGapMs,
-      commands: { cache: cacheCommands.sent, naive: naiveCommands.sent },
+      commands: { cache: cacheCommands.sent, naive: naiveCommands.executed },
       executed: { cache: cacheCommands.executed, naive: naiveCommands.executed },
-      perValidation: { cache: cacheCommands.sent / validations, naive: naiveCommands.sent / validations },
+      perValidation: { cache: cacheCommands.sent / validations, naive: naiveCommands.executed / validations },
     }
   } finally {
-    monitor.disconnect()
-    await admin.quit()
+    await commands.close()
     await server.stop()
   }
 }
