@@ -10,10 +10,7 @@ import type { StateOrder } from './state-order.js'
 export interface FleetSyncOptions {
   /** Null when there is no fleet to hear from (the in-process memory store): L1 is always current. */
   channel: FleetChannel | null
-  /**
-   * How old the proof may be for L1 to be trusted past the short window, and when it is renewed: while
-   * listening, and not.
-   */
+  /** How old the proof may be for L1 to be trusted past the short window, and when it is renewed. */
   proof: Record<'listening' | 'deaf', ProofTiming>
   /** The newest state seen of each user: what broadcasts and the log move forward. */
   order: StateOrder
@@ -227,28 +224,24 @@ export class FleetSync {
   }
 
   /**
-   * The entry under the cursor is gone — trimmed past, or the log deleted, replaced or expired
-   * (and maybe begun again below the cursor): read it again from its start. Changes may have gone
-   * with it, so they are forgotten as in #skipAhead; not when the log may just have expired — with
-   * nothing after the cursor (none appended for keepMs), or begun anew no sooner than the old one
-   * could have expired (each append keeps it keepMs): what the old one held past the cursor is then
-   * at least keepMs old, and supersedes nothing still served. A quiet fleet's next change so costs
-   * no instance its L1. True when it forgot.
+   * The entry under the cursor is gone — trimmed past, or the log deleted, replaced, evicted or
+   * expired: read it again from its start. L1 is forgotten. Older L2 states are refused too
+   * (#forgetBefore), unless the log may just have expired — nothing after the cursor for keepMs, or
+   * begun anew no sooner than the old one could have expired (each append keeps it keepMs): each
+   * change writes L2 before it is logged, so a quiet fleet's next change costs L2 reads, not
+   * queries. True when L2 states were refused.
    */
   #restart(laterEntries: boolean, resumesAt = Number.NEGATIVE_INFINITY): boolean {
     const cursorMs = idMs(this.#cursor) ?? Number.NEGATIVE_INFINITY
     this.#cursor = '0'
     const now = this.options.now()
-    if (!laterEntries && cursorMs + this.order.keepMs - AHEAD_MS <= now) return false
-    // The store's clock on both sides (ids); not an id from the future, which anyone can write.
-    if (laterEntries && resumesAt >= cursorMs + this.order.keepMs - 1 && resumesAt <= now + AHEAD_MS) {
-      // Expired, or lost (evicted, a restart, a trim) with a change this instance never read: L1
-      // goes all the same. L2 states stay believed: each change writes L2 before it is logged.
-      this.options.forgetAll()
-      return false
-    }
-    this.#forgetBefore(this.options.now())
-    return true
+    // Ids on the store's clock on both sides; never one from the future, which anyone can write.
+    const expired = laterEntries
+      ? resumesAt >= cursorMs + this.order.keepMs - 1 && resumesAt <= now + AHEAD_MS
+      : cursorMs + this.order.keepMs - AHEAD_MS <= now
+    if (expired) this.options.forgetAll()
+    else this.#forgetBefore(now)
+    return !expired
   }
 
   /** Nothing this process knows of the fleet's changes before `time` is complete: L1 and older L2 states go. */
@@ -299,9 +292,7 @@ export class FleetSync {
   }
 }
 
-function clamp(order: number, now: number): number {
-  return Math.min(order, now + CLOCK_TOLERANCE_MS)
-}
+const clamp = (order: number, now: number): number => Math.min(order, now + CLOCK_TOLERANCE_MS)
 
 function remember(set: Set<string>, id: string): void {
   if (set.size >= REMEMBERED) set.delete(set.values().next().value!)

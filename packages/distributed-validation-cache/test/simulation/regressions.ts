@@ -216,20 +216,14 @@ export const FIXED = {
     ],
   } satisfies Schedule,
   /**
-   * (b) the first PASSING.healthy schedule on a clock that moves only in whole milliseconds
-   * (Workers-like runtimes): coldStartFill's mechanism on the refresh-ahead path, where the mark
-   * and the lookup's start tie.
-   * Fixed as coldStartFill.
-   */
-  /**
    * (b) on a healthy network (random seed 1968579141, path 858:…): a quiet fleet. No change for
    * TTL + grace, so the change log expired; the next change begins a new one. Each instance's
    * cursor is then gone (a gap with later entries: sync.ts #restart), which it cannot tell from a
    * DEL of the log, so it forgets all of L1 and refuses every L2 state read before now: every
    * instance asks the source again for every user it sees — up to one query per instance and user
    * after each quiet spell.
-   * Fixed: a log begun no sooner than the old one could have expired is taken as expired, not as a
-   * DEL (sync.ts #restart); the healthy property counts across log restarts since.
+   * Fixed: a log begun no sooner than the old one could have expired is taken as expired (sync.ts
+   * #restart): L1 still goes, L2 stays believed. The healthy property counts across log restarts since.
    */
   quietLogExpiry: {
     ...base,
@@ -252,6 +246,7 @@ export const FIXED = {
       ...advances(0),
     ],
   } satisfies Schedule,
+  /** (b) PASSING.healthy[0] on a clock moving in whole ms (Workers): coldStartFill, where mark and lookup tie. */
   coarseClock: { ...PASSING.healthy[0]!, coarseClock: true } satisfies Schedule,
 }
 
