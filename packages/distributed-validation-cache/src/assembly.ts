@@ -51,8 +51,8 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
   const sourceBreaker = new CircuitBreaker({
     onStateChange: (state) => emit({ type: 'breaker', target: 'source', state }),
   })
-  const readAt = readStamps(o.now)
-  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit, readAt)
+  const stamps = readStamps(o.now)
+  const query = (userId: string) => querySource(o.source, userId, o.sourceTimeoutMs, sourceBreaker, emit, stamps)
   const invalidateLocally = (userId: string) => {
     invalidated.mark(userId)
     l1.delete(userId)
@@ -143,7 +143,7 @@ export function assemble(o: ResolvedOptions, emit: (event: CacheEvent) => void) 
     pending,
     emit,
     query,
-    stampAfter: readAt.after,
+    stampAfter: stamps.after,
     invalidateLocally,
     now: o.now,
     lockTtlMs: o.lockTtlMs,

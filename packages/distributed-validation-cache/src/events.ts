@@ -29,7 +29,8 @@ export type CacheEvent =
   | { type: 'store-error'; operation: StoreOperation; reason: 'timeout' | 'error' | 'circuit-open' }
   | { type: 'breaker'; target: 'store' | 'source'; state: BreakerState }
   | { type: 'tampered'; reason: 'bad-signature' | 'corrupt' }
-  | { type: 'lock'; outcome: 'acquired' | 'waited-for-fill' | 'took-over' }
+  /** `lost`: a fill found its lock gone or another's and wrote nothing (stores/scripts.ts FILL). */
+  | { type: 'lock'; outcome: 'acquired' | 'waited-for-fill' | 'took-over' | 'lost' }
   | { type: 'revocation'; action: 'revoke' | 'restore' | 'refresh'; cache: 'updated' | 'pending' }
   | { type: 'broadcast-received'; valid: boolean }
   /** A state older than one this process has seen of that user was refused (a replay, a late write). */

@@ -64,7 +64,9 @@ export async function lookupShared(p: SharedLookupParts, userId: string, since: 
   const believed = async (raw: string | null, recount = false) => {
     if (raw === null) return undefined
     const judged = await p.l2.judge(userId, raw, p.now(), { recount })
-    if (seeded || p.sync.seeded) {
+    // The log read beside this lookup failed (a log key of another type, a timeout): judged as
+    // unseeded unless another read has proven this instance since — never on a proof that lapsed.
+    if (seeded || (p.sync.seeded && p.sync.proven())) {
       stale = judged.stale ?? stale
       return judged.fresh
     }
@@ -116,6 +118,8 @@ export async function lookupShared(p: SharedLookupParts, userId: string, since: 
 
 /**
  * Holding the lock: the source, then L2 written, the lock released and the fill broadcast together.
+ * The answer is known as of when the query was sent (its stamp): L1's short window counts from then,
+ * so a slow answer that may predate a change this instance cannot hear is kept no longer for it.
  * Only a change heard after the query was sent can be newer than its answer: every change is in
  * the user source before it is announced (a forewarning, a broadcast, the change log), so one heard
  * earlier in the lookup — a new instance's first log read, a catch-up — is in the answer already.
@@ -135,11 +139,11 @@ async function queryAndFill(p: SharedLookupParts, userId: string, token: string)
     writable: () => !p.invalidated.since(userId, since) && !p.sync.order.isOlder(userId, entry.checkedAt),
     announce: (value) => p.channel.fillAnnouncement(userId, value),
   })
-  return p.keep(userId, entry, 'source', since)
+  return p.keep(userId, entry, 'source', since, entry.checkedAt)
 }
 
 /** The store did not answer: a slot that just timed out would time out the lock and the write too. */
 async function queryUnlocked(p: SharedLookupParts, userId: string, since: number): Promise<Resolved | null> {
   const answer = await p.query(userId)
-  return answer.ok ? p.keep(userId, p.entryOf(answer.state, answer.readAt), 'source', since) : null
+  return answer.ok ? p.keep(userId, p.entryOf(answer.state, answer.readAt), 'source', since, answer.readAt) : null
 }

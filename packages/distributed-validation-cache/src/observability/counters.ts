@@ -15,7 +15,7 @@ export class Counters {
   store = { commands: 0, errors: 0, timeouts: 0, shortCircuited: 0, breakerOpened: 0 }
   /** Subscription drops: the change log tells the instance what it missed meanwhile. */
   subscription = { interruptions: 0 }
-  lock = { acquired: 0, waitedForFill: 0, tookOver: 0 }
+  lock = { acquired: 0, waitedForFill: 0, tookOver: 0, lost: 0 }
   tampered = { badSignature: 0, corrupt: 0 }
   revocations = { revoke: 0, restore: 0, refresh: 0, pending: 0 }
   broadcasts = { received: 0, rejected: 0 }
@@ -79,9 +79,9 @@ export class Counters {
         return
       case 'lock':
         this.lock[
-          ({ acquired: 'acquired', 'waited-for-fill': 'waitedForFill', 'took-over': 'tookOver' } as const)[
-            event.outcome
-          ]
+          (
+            { acquired: 'acquired', 'waited-for-fill': 'waitedForFill', 'took-over': 'tookOver', lost: 'lost' } as const
+          )[event.outcome]
         ]++
         return
       case 'tampered':

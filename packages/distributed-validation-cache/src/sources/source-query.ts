@@ -4,19 +4,35 @@ import type { CacheEvent } from '../events.js'
 import type { UserSource } from './user-source.js'
 import { clampTime, MISSING_USER, interned, isUserState, type UserState } from '../user-state.js'
 
-/** When each query was sent, on the store's clock; `after(t)`: every later stamp exceeds t. */
-export type ReadStamps = ((ago: number) => number) & { after: (time: number) => void }
+/** Stamps for source reads: `send()` as a query leaves, its stamp taken when it answers; `after(t)`. */
+export interface ReadStamps {
+  /** Called as a query is sent; the returned function stamps its answer, `ago` ms after sending. */
+  send(): (ago: number) => number
+  /** Every query sent from now on is stamped later than `time`. */
+  after(time: number): void
+}
 
 /**
  * When each query was sent (epoch ms, the store's clock) — the state is at least that old, so that
- * orders it — strictly increasing for one cache: two reads in one millisecond (a fill, then a ban's
- * re-read) must still be ordered, or the older state would not count as older. A change's re-read
- * is stamped after its own forewarning (`after`), which orders the rest of its millisecond older.
+ * orders it. Its floor is fixed at send time: a query sent later (a ban's re-read, after its own
+ * forewarning) is stamped later, so two reads in one millisecond are still ordered — and a slow
+ * query sent before a change is never stamped after it, however late it answers and whatever was
+ * stamped meanwhile. The time itself is read at the answer (`now() - ago`): on a source that tells
+ * its clock with each answer (sql-source.ts), the first answer may be its first reading.
  */
 export function readStamps(now: () => number): ReadStamps {
   let last = 0
-  const stamp = (ago: number) => (last = Math.max(now() - ago, last + 0.001))
-  return Object.assign(stamp, { after: (time: number) => void (last = Math.max(last, time)) })
+  return {
+    send() {
+      const floor = last
+      return (ago) => {
+        const stamp = Math.max(now() - ago, floor + 0.001)
+        last = Math.max(last, stamp)
+        return stamp
+      }
+    },
+    after: (time) => void (last = Math.max(last, time)),
+  }
 }
 
 export type SourceAnswer =
@@ -36,10 +52,11 @@ export async function querySource(
   timeoutMs: number,
   breaker: CircuitBreaker,
   emit: (event: CacheEvent) => void,
-  readAtFor: (ago: number) => number = readStamps(Date.now),
+  stamps: ReadStamps = readStamps(Date.now),
 ): Promise<SourceAnswer> {
   if (!breaker.allow()) return { ok: false, reason: 'circuit-open' }
   const started = performance.now()
+  const stamp = stamps.send()
   const controller = new AbortController()
   try {
     const result: unknown = await withDeadline(
@@ -52,8 +69,7 @@ export async function querySource(
     breaker.success()
     const durationMs = performance.now() - started
     emit({ type: 'source-query', outcome: result ? 'found' : 'not-found', durationMs })
-    // When it was sent, on the store's clock as read now: this very answer may be its first reading.
-    const readAt = readAtFor(durationMs)
+    const readAt = stamp(durationMs)
     return { ok: true, state: result ? interned(normalized(result)) : MISSING_USER, readAt }
   } catch (error) {
     breaker.failure()

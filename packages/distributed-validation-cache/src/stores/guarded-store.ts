@@ -68,17 +68,22 @@ export class GuardedStore {
     return { value: filled, lock: 'skipped' }
   }
 
-  /** One command where the store has the script; SET, DEL (unconditional), PUBLISH where it does not. */
+  /**
+   * One command where the store has the script; GET, SET, DEL, PUBLISH where it does not — the
+   * lock checked first, but not atomically: a custom store without `fill` narrows the race only.
+   */
   async fill(
     keys: UserKeys,
     value: string,
     options: { ttlMs: number; token: string; publish?: { channel: string; message: string } },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const store = this.store
     if (store.fill) return this.#run('fill', () => store.fill!(keys, value, options))
+    if ((await this.get(keys.lock)) !== options.token) return false
     await this.set(keys.entry, value, { ttlMs: options.ttlMs })
     await this.delete(keys.lock)
     if (options.publish) await this.publish(options.publish.channel, options.publish.message)
+    return true
   }
 
   /** The heartbeat's one command; null where the store has no such script (then nobody beats). */

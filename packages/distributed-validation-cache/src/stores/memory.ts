@@ -53,9 +53,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & MetricsSt
       return { value, lock: 'acquired' }
     },
     async fill(keys, value, { ttlMs, token, publish }) {
+      if (entries.get(keys.lock) !== token) return false
       entries.set(keys.entry, value, { ttl: Math.max(1, Math.ceil(ttlMs)) })
-      if (entries.get(keys.lock) === token) entries.delete(keys.lock)
+      entries.delete(keys.lock)
       if (publish) await this.publish(publish.channel, publish.message)
+      return true
     },
     async publish(channel, message) {
       // Asynchronous like a real broker: a publisher never runs subscribers inside its own call.

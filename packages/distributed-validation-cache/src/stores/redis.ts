@@ -4,7 +4,7 @@ import { withDeadline } from '../deadline.js'
 import { parseRedisUrl, type RedisConnection } from './redis-url.js'
 import type { BeatOptions, MetricsStore, Store } from './store.js'
 import { entriesOf, REPLACE_LOG_SCRIPT } from './log-entries.js'
-import { BEAT, beatReply, FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
+import { BEAT, beatReply, FILL, fillReply, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 import {
   READ_METRICS_SCRIPT,
   RECORD_METRICS_SCRIPT,
@@ -63,7 +63,9 @@ export function redisStore(url: string | RedisConnection, options: RedisStoreOpt
       ),
     async fill(keys, value, { ttlMs, token, publish }) {
       const { channel = '', message = '' } = publish ?? {}
-      await bounded(scripts(client).dvcFill(keys.entry, keys.lock, value, px(ttlMs), token, channel, message))
+      return fillReply(
+        await bounded(scripts(client).dvcFill(keys.entry, keys.lock, value, px(ttlMs), token, channel, message)),
+      )
     },
     // Not on a Cluster: the lease and the log are in different slots (one script touches one slot).
     ...(connection.mode === 'cluster'

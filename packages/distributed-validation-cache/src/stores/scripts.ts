@@ -16,16 +16,26 @@ return {v, 'held'}
 `
 
 /**
- * fill — ARGV: value, TTL ms, token, channel, message. The lock is released only while it still
- * holds this token (a holder that outlived its lock must not free the next holder's), and the
- * fill is published ('' channel: none) so nobody else needs a GET.
+ * fill — ARGV: value, TTL ms, token, channel, message. Only while the lock still holds this token:
+ * then the entry is written, the lock released and the fill published ('' channel: none) so nobody
+ * else needs a GET; 1. Otherwise nothing is touched; 0. A lock that is gone or another's means the
+ * fill is no longer ordered against the fleet's changes — a change's writer may have taken it
+ * meanwhile (the holder outlived it, or a Redis writer DELeted it) and written a newer state that
+ * this read, sent earlier, must not overwrite.
  */
 export const FILL = `
+if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+redis.call('DEL', KEYS[2])
 if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 return 1
 `
+
+/** The fill script's reply: whether it wrote. */
+export function fillReply(reply: unknown): boolean {
+  if (reply === 1 || reply === 0) return reply === 1
+  throw new Error(`unexpected fill reply: ${String(reply)}`)
+}
 
 /**
  * beat — KEYS: the fleet's lease, the change log. ARGV: origin, lease ms, head, channel, message.

@@ -49,15 +49,16 @@ export interface Store {
     options: { token: string; lockTtlMs: number; lockBelowTtlMs: number },
   ): Promise<ReadOrLock>
   /**
-   * A fill in one round trip (optional; without it SET, DEL and PUBLISH): writes the entry, releases
-   * the lock if it still holds `token`, and publishes `publish.message` so waiters and other
-   * instances take the entry without a GET.
+   * A fill in one atomic round trip (optional; without it GET, SET, DEL and PUBLISH, not atomic):
+   * only while the user's lock still holds `token`, writes the entry, releases the lock and publishes
+   * `publish.message` so waiters and other instances take the entry without a GET. False, with
+   * nothing written, when the lock is gone or another's (stores/scripts.ts FILL says why).
    */
   fill?(
     keys: UserKeys,
     value: string,
     options: { ttlMs: number; token: string; publish?: { channel: string; message: string } },
-  ): Promise<void>
+  ): Promise<boolean>
   /**
    * The fleet heartbeat in one round trip (optional; without it every listening instance reads the
    * change log itself, about once a second): see stores/scripts.ts BEAT. Not on Redis Cluster, where

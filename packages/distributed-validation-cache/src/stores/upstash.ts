@@ -9,7 +9,7 @@ import {
   recordMetricsArguments,
 } from './metrics-script.js'
 import { subscribeOverSse } from './sse-subscription.js'
-import { BEAT, beatReply, FILL, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
+import { BEAT, beatReply, FILL, fillReply, px, READ_OR_LOCK, readOrLockReply } from './scripts.js'
 
 export interface UpstashStoreOptions {
   url: string
@@ -68,7 +68,9 @@ export function upstashStore(options: UpstashStoreOptions): Store & MetricsStore
       ),
     async fill(keys, value, { ttlMs, token, publish }) {
       const { channel = '', message = '' } = publish ?? {}
-      await fillScript.exec([keys.entry, keys.lock], [value, String(px(ttlMs)), token, channel, message])
+      return fillReply(
+        await fillScript.exec([keys.entry, keys.lock], [value, String(px(ttlMs)), token, channel, message]),
+      )
     },
     beat: async (keys, o) =>
       beatReply(

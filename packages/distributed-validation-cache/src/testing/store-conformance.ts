@@ -86,6 +86,31 @@ export function describeStoreConformance(backend: StoreUnderTest): void {
       expect(await store.get(key('nx'))).toBe('holder-c')
     })
 
+    it('takes the lock with a miss and fills only while it still holds the token (readOrLock, fill)', async ({
+      skip,
+    }) => {
+      const store = backend.connect()
+      if (!store.readOrLock || !store.fill) return skip()
+      const keys = { entry: `${key('fill')}:entry`, lock: `${key('fill')}:lock` }
+      const lockOptions = { lockTtlMs: 5_000, lockBelowTtlMs: 0 }
+      expect(await store.readOrLock(keys, { token: 'mine', ...lockOptions })).toEqual({ value: null, lock: 'acquired' })
+      expect(await backend.connect().readOrLock!(keys, { token: 'theirs', ...lockOptions })).toEqual({
+        value: null,
+        lock: 'held',
+      })
+      expect(await store.fill(keys, 'first', { ttlMs: 5_000, token: 'mine' })).toBe(true)
+      expect([await store.get(keys.entry), await store.get(keys.lock)]).toEqual(['first', null])
+      expect(await store.readOrLock(keys, { token: 'mine', ...lockOptions })).toEqual({
+        value: 'first',
+        lock: 'skipped',
+      })
+      // The lock gone (expired, or DELeted by a Redis writer) or another's: a late fill writes nothing.
+      expect(await store.fill(keys, 'late', { ttlMs: 5_000, token: 'mine' })).toBe(false)
+      await store.set(keys.lock, 'theirs', { ttlMs: 5_000 })
+      expect(await store.fill(keys, 'late', { ttlMs: 5_000, token: 'mine' })).toBe(false)
+      expect([await store.get(keys.entry), await store.get(keys.lock)]).toEqual(['first', 'theirs'])
+    })
+
     it('delivers a published message to a subscriber on another connection, and stops after unsubscribe', async () => {
       const channel = `${prefix}channel:${backend.name.split(' ')[0]}`
       const received: string[] = []

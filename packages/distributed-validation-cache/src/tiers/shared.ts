@@ -80,9 +80,10 @@ export class SharedTier {
   }
 
   /**
-   * Writes the entry, releases the lock if still ours and announces the fill, in one round trip.
-   * `writable` is asked once the entry is signed: a ban heard meanwhile must not be overwritten
-   * (the lock is then only released). False when the store did not take it.
+   * Writes the entry, releases the lock and announces the fill, in one round trip — only while the
+   * lock is still ours (else nothing is written: counted `lock.lost`). `writable` is asked once the
+   * entry is signed: a ban heard meanwhile must not be overwritten (the lock is then only released).
+   * False when the entry was not stored.
    */
   async fill(
     userId: string,
@@ -100,7 +101,10 @@ export class SharedTier {
     return this.store
       .fill(this.#keys(userId), value, { ttlMs, token: options.token, publish: options.announce?.(value) })
       .then(
-        () => true,
+        (wrote) => {
+          if (!wrote) this.options.emit({ type: 'lock', outcome: 'lost' })
+          return wrote
+        },
         () => false,
       )
   }

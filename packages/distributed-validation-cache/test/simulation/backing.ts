@@ -81,9 +81,11 @@ export class Backing {
 
   /** FILL of stores/scripts.ts. */
   fill(entry: string, lock: string, value: string, ttlMs: number, token: string, publish?: Publish) {
+    if (this.#string(lock) !== token) return false
     this.set(entry, value, ttlMs)
-    if (this.#string(lock) === token) this.del(lock)
+    this.del(lock)
     if (publish) this.publish(publish.channel, publish.message)
+    return true
   }
 
   publish(channel: string, message: string, record = true): void {

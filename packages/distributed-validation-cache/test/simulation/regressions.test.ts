@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BOUND_MS } from './checks.js'
 import { FIXED } from './regressions.js'
+import { REVIEWED } from './reviewed.js'
 import { runSchedule } from './runner.js'
 import type { Schedule } from './schedule.js'
 
@@ -49,5 +50,21 @@ describe('violations found by the simulation, fixed', () => {
 
   it('(b) healthy, on a clock moving in whole ms: a first log read in the lookup’s ms leaves its fill', async () => {
     expect(await lookups('coarseClock')).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('violations found by review of those fixes, fixed', () => {
+  const late = async (name: keyof typeof REVIEWED) => (await measure(REVIEWED[name], name)).worstLateMs
+
+  it('(a) found: a slow read sent before a ban, answered after another stamp, stays older than the ban', async () => {
+    expect(await late('afterLiftsPreBanRead')).toBeLessThanOrEqual(BOUND_MS)
+  })
+
+  it('(a) faults: a lookup whose log read failed does not believe a replayed entry (serverless)', async () => {
+    expect(await late('failedLogReadBelievesReplay')).toBeLessThanOrEqual(BOUND_MS)
+  })
+
+  it('(a) open: a log gap that looks like expiry still forgets L1 (serverless)', async () => {
+    expect(await late('gapTakenForExpiry')).toBeLessThanOrEqual(BOUND_MS)
   })
 })
