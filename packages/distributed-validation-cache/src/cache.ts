@@ -80,7 +80,7 @@ export class ValidationCache {
   validate(userId: unknown, options: ValidateOptions = NO_OPTIONS): Promise<ValidationResult> {
     // Only checked, canonical ids ever enter L1, so a hit needs no second format check.
     const cached = typeof userId === 'string' ? this.#fresh(userId) : undefined
-    if (cached) return Promise.resolve(this.#hit(userId as string, cached, options))
+    if (cached) return this.#hit(userId as string, cached, options)
     const issuedAt = options.issuedAt instanceof Date ? options.issuedAt.getTime() : options.issuedAt
     // record: false for looks that are not requests (an admin page listing users): they must
     // not inflate validations, hit rate or active users.
@@ -93,7 +93,7 @@ export class ValidationCache {
     const id = canonicalUserId(userId, this.#o.requireUuid)
     if (record) this.#seen.add(id)
     const canonicalHit = id !== userId ? this.#fresh(id) : undefined
-    if (canonicalHit) return Promise.resolve(this.#hit(id, canonicalHit, options))
+    if (canonicalHit) return this.#hit(id, canonicalHit, options)
     const started = performance.now()
     const lookup = this.#o.enabled ? this.#p.flights.run(id, () => this.#resolve(id)) : this.#resolveUncached(id)
     return lookup.then((r) => this.#answer(r, issuedAt, this.#o.now(), performance.now() - started, record))
@@ -175,24 +175,28 @@ export class ValidationCache {
 
   /**
    * An L1 hit, the hot path: one clock read (L1's age). A user who is active whatever the session
-   * and the time (no ban, no revocation) gets the same frozen answer each time, built once per entry;
-   * the others are judged now, on the user store's clock.
+   * and the time (no ban, no revocation) gets the same frozen answer, already settled, each time —
+   * built once per entry; the others are judged now, on the user store's clock.
    */
-  #hit(userId: string, local: Local, options: ValidateOptions): ValidationResult {
+  #hit(userId: string, local: Local, options: ValidateOptions): Promise<ValidationResult> {
     const counted = options.record !== false
     if (counted) this.#seen.add(userId)
-    let result = local.answer as ValidationResult | undefined
-    if (result === undefined) {
+    let answer = local.answer as Promise<ValidationResult> | undefined
+    let verdict: Verdict = 'active' // a kept answer is an always-active user's
+    if (answer === undefined) {
       const issuedAt = options.issuedAt instanceof Date ? options.issuedAt.getTime() : options.issuedAt
-      result = resultOf(local, 'l1', issuedAt, this.#o.now())
-      if (isAlwaysActive(local.state)) local.answer = Object.freeze(result)
+      const result = resultOf(local, 'l1', issuedAt, this.#o.now())
+      verdict = result.verdict
+      // Kept, frozen: every caller gets this one.
+      if (isAlwaysActive(local.state)) local.answer = answer = Promise.resolve(Object.freeze(result))
+      else answer = Promise.resolve(result)
     }
     if (counted) {
       // The same as #emit(event), without its generic dispatch: a third of an L1 hit's cost.
-      this.counters.recordL1Hit(result.verdict)
-      if (this.#o.onEvent) this.#notify(L1_HITS[result.verdict])
+      this.counters.recordL1Hit(verdict)
+      if (this.#o.onEvent) this.#notify(L1_HITS[verdict])
     }
-    return result
+    return answer
   }
 
   /** Fills L1 unless an invalidation arrived while this lookup ran (its state may predate it). */

@@ -40,7 +40,12 @@ export class Liveness {
 
   /** Whether a proof is fresh. The hot path: `mono` is the caller's performance.now(), and one wall-clock read. */
   proven(mono = performance.now()): boolean {
-    return this.#age(mono) <= this.options.timing(mono).windowMs
+    return this.provenForMs(mono) >= 0
+  }
+
+  /** How much longer the proof holds (negative: it lapsed that long ago). */
+  provenForMs(mono = performance.now()): number {
+    return this.options.timing(mono).windowMs - this.#age(mono)
   }
 
   /** Milliseconds since the last proof, or null if there never was one. */

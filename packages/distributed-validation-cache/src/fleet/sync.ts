@@ -4,6 +4,7 @@ import { AHEAD_MS } from './change-log.js'
 import type { FleetChannel } from './channel.js'
 import { type Beat, FleetHeartbeat } from './heartbeat.js'
 import type { FleetMessage } from './invalidation.js'
+import { Deafness } from './deafness.js'
 import { Liveness, type ProofTiming } from './liveness.js'
 import type { StateOrder } from './state-order.js'
 
@@ -32,22 +33,10 @@ export interface FleetSyncOptions {
 const PAGE = 1_000
 const MAX_PAGES = 11
 const MAX_READ_MS = 300
-/**
- * A logged change not heard by broadcast this long after the log showed it: the subscription is
- * deaf (a NAT forgot it, an SSE stream stalled). A change, not silence, is what proves deafness — a
- * quiet fleet sends nothing — and this is shorter than the proof window, so the next read finds it.
- */
-const BROADCAST_DUE_MS = 750
-const RECONNECT_EVERY_MS = 10_000
-/**
- * A quiet fleet sends nothing whose absence could give a dead subscription away, so a busy
- * instance also checks its subscription in-band this often: a Redis PING on the subscribed
- * connection, a probe published and heard back on the Upstash SSE stream (one billed command).
- */
-const PING_EVERY_MS = 10_000
 /** Orders from another process's clock are believed at most this far ahead of ours. */
 const CLOCK_TOLERANCE_MS = 5_000
-const REMEMBERED = 10_000
+/** How long a proof checked on the hot path is taken as holding without a second look (proven()). */
+const RECHECK_MS = 20
 
 /**
  * What this instance knows of the fleet's changes and how it knows it: broadcasts (fast), the
@@ -65,11 +54,7 @@ export class FleetSync {
    */
   #cursor = '0'
   #seeded = false
-  /** Log ids heard by broadcast, and those the log showed first (with when): the deafness check. */
-  readonly #heard = new Set<string>()
-  readonly #unheard = new Map<string, number>()
-  #lastReconnect = Number.NEGATIVE_INFINITY
-  #lastPing = Number.NEGATIVE_INFINITY
+  readonly #deafness: Deafness | undefined
   #coveredSince = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: FleetSyncOptions) {
@@ -90,6 +75,9 @@ export class FleetSync {
         })
       : undefined
     this.#liveness = liveness
+    this.#deafness = channel
+      ? new Deafness(channel, { emit: options.emit, beatsFlowing: (mono) => this.#heartbeat?.flowing(mono) ?? false })
+      : undefined
     this.#heartbeat =
       channel?.beats && liveness
         ? new FleetHeartbeat({
@@ -98,19 +86,27 @@ export class FleetSync {
             beat: (time, head, leaseTtlMs) => channel.beat(time, head, leaseTtlMs),
             prove: (mono) => liveness.prove(mono),
             read: () => void liveness.renew(),
-            deaf: () => this.#replaceDeaf(),
+            deaf: () => this.#deafness!.replace(),
           })
         : undefined
   }
 
-  /** Whether L1 may be trusted past the short window now; renews the proof when it gets old. */
+  /**
+   * Whether L1 may be trusted past the short window now; renews the proof when it gets old. The hot
+   * path: a proof checked less than RECHECK_MS ago (and holding longer) holds without a wall-clock
+   * read — a tighter window (the subscription lost) is so noticed at most RECHECK_MS late.
+   */
   proven(mono = performance.now()): boolean {
+    if (mono < this.#provenUntil) return true
     const liveness = this.#liveness
     if (!liveness) return true
     liveness.touch(mono)
     if (this.options.channel!.listening) this.#heartbeat?.tick(mono)
-    return liveness.proven(mono)
+    const left = liveness.provenForMs(mono)
+    if (left >= 0) this.#provenUntil = mono + Math.min(left, RECHECK_MS)
+    return left >= 0
   }
+  #provenUntil = Number.NEGATIVE_INFINITY
 
   /** Renews the proof in the background if it is getting old. */
   touch(): void {
@@ -153,8 +149,7 @@ export class FleetSync {
     this.order.saw(message.userId, clamp(message.order, this.options.now()))
     this.options.forget(message.userId)
     if (message.logId === '') return // sent while the log could not be written; logged later, and heard then
-    this.#unheard.delete(message.logId)
-    remember(this.#heard, message.logId)
+    this.#deafness?.heard(message.logId)
   }
 
   stats() {
@@ -202,7 +197,7 @@ export class FleetSync {
     }
     this.#seeded = true
     this.options.emit({ type: 'log-read', dropped, overflow })
-    this.#checkDeafness()
+    this.#deafness!.check()
     return true
   }
 
@@ -254,47 +249,14 @@ export class FleetSync {
   #apply(change: FleetMessage & { own: boolean }, seeding: boolean): boolean {
     if (this.#outlived(change.order)) return false // as a broadcast: supersedes nothing still served
     this.order.saw(change.userId, clamp(change.order, this.options.now()))
-    if (change.own || this.#heard.delete(change.logId)) return false
+    if (change.own || !this.#deafness!.shown(change.logId, seeding)) return false
     this.options.forget(change.userId)
-    if (!seeding) this.#unheard.set(change.logId, performance.now())
     return true
   }
 
   #outlived(order: number): boolean {
     return order < this.options.now() - this.order.keepMs
   }
-
-  #checkDeafness(): void {
-    const now = performance.now()
-    let due = false
-    for (const [id, shownAt] of this.#unheard) {
-      if (now - shownAt < BROADCAST_DUE_MS) continue
-      this.#unheard.delete(id)
-      due = true
-    }
-    if (this.#unheard.size > REMEMBERED) this.#unheard.clear()
-    const channel = this.options.channel!
-    if (due) this.#replaceDeaf()
-    // Beats heard prove the subscription end to end: no PING needed while they flow.
-    else if (channel.listening && !this.#heartbeat?.flowing(now) && now - this.#lastPing >= PING_EVERY_MS) {
-      this.#lastPing = now
-      void channel.pingSubscription().then((answered) => answered || this.#replaceDeaf())
-    }
-  }
-
-  #replaceDeaf(): void {
-    const channel = this.options.channel!
-    const now = performance.now()
-    if (!channel.listening || now - this.#lastReconnect < RECONNECT_EVERY_MS) return
-    this.#lastReconnect = now
-    this.options.emit({ type: 'deaf-subscription' })
-    channel.reconnect()
-  }
 }
 
 const clamp = (order: number, now: number): number => Math.min(order, now + CLOCK_TOLERANCE_MS)
-
-function remember(set: Set<string>, id: string): void {
-  if (set.size >= REMEMBERED) set.delete(set.values().next().value!)
-  set.add(id)
-}

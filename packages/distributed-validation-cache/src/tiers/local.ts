@@ -10,8 +10,8 @@ export interface Local extends CacheEntry {
   storedAt: number
   /** How long the entry had left when stored; a wall-clock jump must not stretch it. */
   ttlLeft: number
-  /** The engine's answer for this entry, when it is the same for every session and time (cache.ts). */
-  answer: object | undefined
+  /** The engine's answer for this entry, settled, when it is the same for every session and time (cache.ts). */
+  answer: Promise<object> | undefined
 }
 
 /**
