@@ -9,7 +9,7 @@ import {
   UserNotFoundError,
 } from 'distributed-validation-cache'
 import type { AdminInput } from './admin-input'
-import { adminOf } from './admin-session'
+import { adminOf, RoleUnconfirmedError } from './admin-session'
 import { runtime } from './runtime'
 
 /** What an admin action answered: the HTTP status it stands for, and its JSON body. */
@@ -35,16 +35,16 @@ const outcome = (status: number, body: Record<string, unknown>): AdminOutcome =>
  * while it arrived); the user source first, then the fleet (runAdminAction); partial outcomes said.
  */
 export async function performAdminAction(request: AdminRequest): Promise<AdminOutcome> {
-  if (!(await adminOf(request))) {
-    const signedIn = /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token/.test(request.headers.get('cookie') ?? '')
-    return signedIn
-      ? outcome(403, { error: 'forbidden', reason: 'admin role required (raw_app_meta_data.role = "admin")' })
-      : outcome(401, { error: 'unauthenticated' })
-  }
-  if (!(ADMIN_ACTIONS as readonly string[]).includes(request.action))
-    return outcome(404, { error: 'not_found', reason: `unknown action; use one of ${ADMIN_ACTIONS.join(', ')}` })
-  const action = request.action as AdminAction
   try {
+    if (!(await adminOf(request))) {
+      const signedIn = /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token/.test(request.headers.get('cookie') ?? '')
+      return signedIn
+        ? outcome(403, { error: 'forbidden', reason: 'admin role required (raw_app_meta_data.role = "admin")' })
+        : outcome(401, { error: 'unauthenticated' })
+    }
+    if (!(ADMIN_ACTIONS as readonly string[]).includes(request.action))
+      return outcome(404, { error: 'not_found', reason: `unknown action; use one of ${ADMIN_ACTIONS.join(', ')}` })
+    const action = request.action as AdminAction
     assertUserId(request.id, true) // before the user source sees it
     const input = await request.input(action)
     if (typeof input === 'string') return outcome(400, { error: 'bad_request', reason: input })
@@ -57,7 +57,8 @@ export async function performAdminAction(request: AdminRequest): Promise<AdminOu
     if (cause instanceof UserNotFoundError) return outcome(404, { error: 'not_found', reason: 'no such user' })
     if (error instanceof UnsupportedAdminActionError)
       return outcome(409, { error: 'unsupported', reason: error.message })
-    if (error instanceof RevocationError) return outcome(503, { error: 'unavailable', reason: error.message })
+    if (error instanceof RevocationError || error instanceof RoleUnconfirmedError)
+      return outcome(503, { error: 'unavailable', reason: error.message })
     throw error
   }
 }
