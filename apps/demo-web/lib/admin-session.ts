@@ -1,7 +1,7 @@
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { validatedSession } from 'distributed-validation-cache/next'
-import { runtime } from './runtime'
+import { type Runtime, runtime } from './runtime'
 
 /** The user store did not answer when it was asked to confirm an admin's role: the action is not run. */
 export class RoleUnconfirmedError extends Error {
@@ -25,14 +25,17 @@ export async function adminOf(request: Request | { headers: Headers }, { fresh =
   const { valid, role, tier } = session?.result ?? {}
   // fresh (an action): validated now, and never on a stale role kept while the user source is down.
   if (!valid || role !== 'admin' || (fresh && tier === 'stale')) return null
-  const admin = session!.token.sub
-  const vouched = tier === 'source' || (!fresh && rt.cache.stats().liveness.proven)
-  return vouched || (await confirmedRole(rt.admin, admin)) === 'admin' ? admin : null
+  return (await roleStands(rt, session!.token.sub, tier!, fresh)) ? session!.token.sub : null
 }
 
-async function confirmedRole(admin: { roleOf(id: string): Promise<string | null> }, id: string) {
+/**
+ * Whether a cached admin role stands: read from the user store in this very validation, or — for a
+ * page, not an action — on an instance proven current; otherwise the user store is asked now.
+ */
+async function roleStands(rt: Runtime, id: string, tier: string, action: boolean): Promise<boolean> {
+  if (tier === 'source' || (!action && rt.cache.stats().liveness.proven)) return true
   try {
-    return await admin.roleOf(id)
+    return (await rt.admin.roleOf(id)) === 'admin'
   } catch (error) {
     throw new RoleUnconfirmedError(`the user store could not confirm the admin role: ${String(error)}`, {
       cause: error,
@@ -51,8 +54,6 @@ export async function requireAdmin() {
   const session = await validatedSession({ headers: await headers() }, rt.cache, { secret: rt.secret })
   if (!session?.result.valid) redirect('/login')
   if (session.result.role !== 'admin') redirect('/')
-  const { tier } = session.result
-  const vouched = tier === 'source' || rt.cache.stats().liveness.proven
-  if (!vouched && (await confirmedRole(rt.admin, session.token.sub)) !== 'admin') redirect('/')
+  if (!(await roleStands(rt, session.token.sub, session.result.tier, false))) redirect('/')
   return { rt, admin: session.token.sub }
 }

@@ -94,7 +94,9 @@ export class FleetSync {
   /**
    * Whether L1 may be trusted past the short window now; renews the proof when it gets old. The hot
    * path: a proof checked less than RECHECK_MS ago (and holding longer) holds without a wall-clock
-   * read — a tighter window (the subscription lost) is so noticed at most RECHECK_MS late.
+   * read — a tighter window (the subscription lost) is so noticed at most RECHECK_MS late, and a
+   * machine that slept (the monotonic clock stood still) is trusted RECHECK_MS of it after waking,
+   * as L1's own short window, on the same clock, already is for a second.
    */
   proven(mono = performance.now()): boolean {
     if (mono < this.#provenUntil) return true
